@@ -1,0 +1,64 @@
+"""The ``livesim`` command line: a thin caller of the library.
+
+Each subcommand lives in its own module exposing ``add_arguments(parser)``
+and ``main(args) -> int``; such a module imports its heavy dependencies
+(Mesa, Dask, ...) inside ``main`` so that ``livesim --help`` stays fast. Bad input (any :class:`InputError`)
+ends with exit code 2 and one line per problem, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from sim.errors import InputError
+
+# name -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "scenario": ("sim.commands.scenario", "show, check or document scenarios"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # exit 2 with one clean line
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="livesim", description="Agent-based simulator of the live-commerce ecosystem.")
+    from sim import __version__
+
+    parser.add_argument("--version", action="version", version=f"livesim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (module, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(_module=module)
+        _load(module).add_arguments(p)
+    return parser
+
+
+def _load(module: str):
+    return importlib.import_module(module)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_module", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(_load(args._module).main(args) or 0)
+    except InputError as exc:
+        for line in str(exc).splitlines():
+            print(f"livesim {args.command}: {line}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"livesim {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,484 @@
+"""The scenario: every parameter of a run, validated, with its unit and range.
+
+A scenario is a tree of pydantic models. Every field has a default, a unit
+(``json_schema_extra["unit"]``) and a valid range (``ge``/``le``/``gt``/``lt``
+constraints); unknown keys, wrong types, NaN and out-of-range values are
+refused. Scenarios are read from and written to TOML; ``to_toml`` writes a
+file that ``load_scenario`` accepts back unchanged.
+
+Money is in yuan, time in days, rates and shares are fractions in [0, 1].
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.errors import ScenarioError
+
+
+def F(default: Any, desc: str, unit: str = "", **kw: Any) -> Any:
+    """A documented field: default, description, unit and range constraints."""
+    return Field(default, description=desc, json_schema_extra={"unit": unit}, **kw)
+
+
+def Rate(default: float, desc: str, unit: str = "fraction") -> Any:
+    return F(default, desc, unit, ge=0.0, le=1.0)
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
+
+
+# --------------------------------------------------------------------- sections
+
+
+class Population(Section):
+    consumers: int = F(100_000, "simulated consumers (each one row of the consumer arrays)", "consumers", ge=10, le=20_000_000)
+    suppliers: int = F(400, "suppliers (merchants, brands, farms)", "suppliers", ge=2, le=200_000)
+    large_brand_share: float = F(0.2, "share of suppliers that are large brands; the rest are SMEs", "fraction", ge=0.0, le=1.0)
+    anchors: int = F(2000, "anchors (streamers)", "anchors", ge=1, le=1_000_000)
+    users_per_consumer: float = F(5000.0, "real users one simulated consumer stands for (reporting scale only)", "users", ge=1.0, le=1e9)
+
+
+class Time(Section):
+    days: int = F(365, "simulated horizon", "days", ge=1, le=3650)
+    settlement_period: int = F(30, "days between settlement days", "days", ge=1, le=365)
+    adaptation_interval: int = F(7, "days between adaptation of fees, prices and product choice", "days", ge=1, le=365)
+
+
+class Category(Section):
+    supplier_weight: float = F(1.0, "relative number of suppliers in this category", "weight", gt=0.0, le=1e6)
+    consumer_interest: float = F(1.0, "relative interest of consumers in this category", "weight", gt=0.0, le=1e6)
+    mean_price: float = F(100.0, "mean list price of a product", "yuan", gt=0.0, le=1e7)
+    price_dispersion: float = F(0.4, "log-normal sigma of prices across suppliers", "log-units", ge=0.0, le=3.0)
+    unit_cost_share: float = F(0.5, "production cost of a unit as a share of its initial price", "fraction", ge=0.0, le=1.0)
+    commission_rate: float = Rate(0.05, "platform technical service fee on GMV")
+    base_return_rate: float = Rate(0.1, "return probability of a typical purchase")
+    reverse_logistics_share: float = F(0.3, "reverse logistics and handling cost of a return, as a share of the item's price", "fraction", ge=0.0, le=5.0)
+    forward_logistics: float = F(4.0, "forward shipping cost per parcel, paid by the supplier", "yuan", ge=0.0, le=1e5)
+    spoilage_per_day: float = Rate(0.0, "probability a unit spoils per day in transit (perishables)", "probability/day")
+    shipping_days: int = F(2, "days from order to delivery", "days", ge=0, le=60)
+
+
+def _default_categories() -> dict[str, Category]:
+    C = Category
+    return {
+        "apparel": C(supplier_weight=0.30, consumer_interest=0.30, mean_price=110.0, unit_cost_share=0.45,
+                     commission_rate=0.05, base_return_rate=0.31, reverse_logistics_share=0.30, shipping_days=2),
+        "beauty": C(supplier_weight=0.15, consumer_interest=0.18, mean_price=140.0, unit_cost_share=0.35,
+                    commission_rate=0.05, base_return_rate=0.10, reverse_logistics_share=0.30, shipping_days=2),
+        "food": C(supplier_weight=0.20, consumer_interest=0.22, mean_price=55.0, unit_cost_share=0.55,
+                  commission_rate=0.02, base_return_rate=0.05, reverse_logistics_share=0.30,
+                  spoilage_per_day=0.05, shipping_days=3),
+        "electronics": C(supplier_weight=0.10, consumer_interest=0.10, mean_price=500.0, unit_cost_share=0.70,
+                         commission_rate=0.03, base_return_rate=0.12, reverse_logistics_share=0.15, shipping_days=2),
+        "jewelry": C(supplier_weight=0.08, consumer_interest=0.08, mean_price=600.0, unit_cost_share=0.40,
+                     commission_rate=0.05, base_return_rate=0.25, reverse_logistics_share=0.20, shipping_days=2),
+        "home": C(supplier_weight=0.17, consumer_interest=0.12, mean_price=90.0, unit_cost_share=0.50,
+                  commission_rate=0.05, base_return_rate=0.10, reverse_logistics_share=0.30, shipping_days=3),
+    }
+
+
+class Platform(Section):
+    settlement_delay_days: int = F(7, "days from the end of the return window to paying the merchant", "days", ge=0, le=365)
+    return_window_days: int = F(7, "no-reason return window after delivery", "days", ge=0, le=90)
+    public_impressions_per_active: float = F(3.0, "public live-room impressions the platform pushes to each active consumer per day", "impressions", ge=0.0, le=100.0)
+    click_through: float = Rate(0.35, "probability that a pushed impression turns into a viewer of the room")
+    shelf_views_per_active: float = F(2.0, "shelf product pages viewed per active consumer per day (scaled by shelf preference)", "pages", ge=0.0, le=100.0)
+
+
+class Traffic(Section):
+    preferential_exponent: float = F(1.3, "exponent on recent performance in the ranking score (Matthew effect)", "", ge=0.0, le=5.0)
+    performance_half_life: float = F(7.0, "half-life of the recent-performance memory behind the score", "days", gt=0.0, le=365.0)
+    anchor_cap: float = F(1.0, "largest share of public traffic one anchor may take (1 = no cap)", "fraction", gt=0.0, le=1.0)
+    long_tail_reserve: float = Rate(0.0, "share of public traffic reserved for SME store broadcasts and small or new anchors, allocated by predicted GMV")
+    new_entrant_boost: float = F(2.0, "score multiplier for anchors younger than new_entrant_days", "multiplier", ge=1.0, le=100.0)
+    new_entrant_days: int = F(30, "age below which an anchor counts as a new entrant", "days", ge=0, le=3650)
+    exploration_share: float = Rate(0.05, "share of public traffic spread evenly over all broadcasts")
+
+
+class Anchors(Section):
+    popularity_pareto_shape: float = F(1.05, "Pareto shape of anchor popularity (lower = more concentrated followers)", "", gt=0.1, le=10.0)
+    follows_per_consumer: float = F(3.0, "mean number of anchors a consumer follows at the start", "anchors", ge=0.0, le=16.0)
+    max_follows: int = F(8, "most anchors one consumer can follow", "anchors", ge=1, le=64)
+    head_share: float = Rate(0.01, "share of anchors in the head tier (by followers)")
+    waist_share: float = Rate(0.09, "share of anchors in the waist tier (below the head)")
+    skill_sigma: float = F(0.35, "log-normal sigma of selling skill (conversion multiplier)", "log-units", ge=0.0, le=3.0)
+    skill_popularity_elasticity: float = F(0.25, "elasticity of skill with respect to popularity", "", ge=0.0, le=2.0)
+    broadcast_probability_head: float = Rate(0.8, "daily probability that a head anchor broadcasts", "probability/day")
+    broadcast_probability_waist: float = Rate(0.5, "daily probability that a waist anchor broadcasts", "probability/day")
+    broadcast_probability_tail: float = Rate(0.25, "daily probability that a tail anchor broadcasts", "probability/day")
+    products_per_broadcast: int = F(3, "products listed in one broadcast", "products", ge=1, le=50)
+    partners: int = F(6, "suppliers an anchor keeps as partners to pick listings from", "suppliers", ge=1, le=200)
+    commission_rate: float = Rate(0.20, "initial commission an anchor asks on GMV")
+    head_commission_premium: float = Rate(0.10, "extra commission asked by head anchors")
+    pit_fee_per_follower: float = F(0.02, "pit (slot) fee asked per simulated follower per listing", "yuan/follower", ge=0.0, le=1e4)
+    new_share: float = Rate(0.03, "share of anchors that are new entrants at the start")
+
+
+class Suppliers(Section):
+    capacity_large: float = F(150.0, "daily production capacity of a large brand", "units/day", gt=0.0, le=1e9)
+    capacity_sme: float = F(8.0, "daily production capacity of an SME", "units/day", gt=0.0, le=1e9)
+    lead_time_large: int = F(2, "production lead time of a large brand", "days", ge=0, le=120)
+    lead_time_sme: int = F(5, "production lead time of an SME", "days", ge=0, le=120)
+    appeal_large: float = F(1.0, "brand appeal of a large brand (weight in anchors' product choice)", "", gt=0.0, le=100.0)
+    appeal_sme: float = F(0.25, "brand appeal of an SME", "", gt=0.0, le=100.0)
+    quality_large: float = Rate(0.75, "mean true quality of a large brand's product", "score in [0,1]")
+    quality_sme: float = Rate(0.6, "mean true quality of an SME's product", "score in [0,1]")
+    exaggeration_large: float = Rate(0.03, "mean gap between advertised and true quality, large brands", "score in [0,1]")
+    exaggeration_sme: float = Rate(0.10, "mean gap between advertised and true quality, SMEs", "score in [0,1]")
+    store_broadcast_probability_large: float = Rate(0.5, "daily probability that a large brand runs its own store broadcast", "probability/day")
+    store_broadcast_probability_sme: float = Rate(0.3, "daily probability that an SME runs its own store broadcast", "probability/day")
+    store_skill: float = F(0.5, "selling skill of a store broadcast (conversion multiplier)", "multiplier", gt=0.0, le=100.0)
+    initial_stock_days: float = F(10.0, "initial stock in days of capacity", "days", ge=0.0, le=365.0)
+    target_stock_days: float = F(6.0, "stock, in days of recent sales, that production aims to keep", "days", ge=0.0, le=365.0)
+    shelf_visibility_large: float = F(1.0, "relative chance a shelf page view lands on a large brand's product", "weight", gt=0.0, le=1e6)
+    shelf_visibility_sme: float = F(0.3, "relative chance a shelf page view lands on an SME's product", "weight", gt=0.0, le=1e6)
+
+
+class Consumers(Section):
+    activity: float = Rate(0.35, "daily probability a consumer is active, at full institutional trust", "probability/day")
+    activity_trust_elasticity: float = F(1.0, "how strongly activity follows institutional trust (0 = not at all)", "", ge=0.0, le=10.0)
+    budget_mean: float = F(260.0, "mean daily spending budget of an active consumer", "yuan/day", gt=0.0, le=1e7)
+    budget_sigma: float = F(0.9, "log-normal sigma of budgets", "log-units", ge=0.0, le=3.0)
+    price_sensitivity: float = F(1.0, "mean price sensitivity (coefficient on log price relative to the category's mean)", "", ge=0.0, le=20.0)
+    impulsiveness_mean: float = F(0.4, "mean impulsiveness (beta distributed)", "score in [0,1]", gt=0.0, lt=1.0)
+    impulsiveness_concentration: float = F(5.0, "beta concentration (a+b) of impulsiveness", "", gt=0.0, le=1000.0)
+    shelf_preference_mean: float = F(0.5, "mean preference for shelf e-commerce over live rooms", "score in [0,1]", gt=0.0, lt=1.0)
+    initial_institutional_trust: float = Rate(0.7, "initial trust in the platform", "score in [0,1]")
+    initial_personal_trust: float = Rate(0.6, "initial trust in each followed anchor", "score in [0,1]")
+    stranger_trust_factor: float = Rate(0.5, "trust in an anchor not followed, as a share of institutional trust")
+    watch_followed: float = Rate(0.6, "probability an active consumer watches a followed anchor who is live today", "probability")
+    follow_after_purchase: float = Rate(0.15, "probability a buyer starts following the anchor", "probability")
+    category_focus: float = F(2.0, "concentration of each consumer's category preferences (Dirichlet scale)", "", gt=0.0, le=1000.0)
+
+
+class Purchase(Section):
+    intercept: float = F(-3.2, "logit of buying in a live room, before the terms below", "logit", ge=-20.0, le=20.0)
+    skill: float = F(1.6, "coefficient on log selling skill", "logit/log-unit", ge=-20.0, le=20.0)
+    personal_trust: float = F(2.0, "coefficient on personal trust in the anchor", "logit", ge=-20.0, le=20.0)
+    institutional_trust: float = F(1.0, "coefficient on institutional trust", "logit", ge=-20.0, le=20.0)
+    impulsiveness: float = F(1.5, "coefficient on impulsiveness", "logit", ge=-20.0, le=20.0)
+    advertised_quality: float = F(1.5, "coefficient on advertised quality", "logit", ge=-20.0, le=20.0)
+    category_interest: float = F(1.0, "coefficient on log of the consumer's interest in the category relative to uniform", "logit/log-unit", ge=-20.0, le=20.0)
+    shelf_intercept: float = F(-4.6, "logit of buying from a shelf page, before the terms above (no skill, no personal trust)", "logit", ge=-20.0, le=20.0)
+
+
+class Returns(Section):
+    impulsiveness_effect: float = F(0.6, "relative rise of the return probability per unit of impulsiveness above the mean", "", ge=0.0, le=20.0)
+    exaggeration_effect: float = F(2.5, "relative rise of the return probability per unit of advertised-minus-true quality", "", ge=0.0, le=50.0)
+    virtual_try_on: bool = F(False, "apparel suppliers offer virtual try-on", "switch")
+    try_on_reduction: float = Rate(0.4, "relative cut of the apparel return probability by virtual try-on")
+
+
+class TrustParams(Section):
+    good_gain: float = Rate(0.03, "rise of personal trust after a good purchase, as a share of the distance to 1")
+    bad_loss: float = Rate(0.15, "fall of personal trust after a return for mismatch, as a share of trust")
+    institutional_gain: float = Rate(0.005, "rise of institutional trust after a good purchase, as a share of the distance to 1")
+    institutional_loss: float = Rate(0.03, "fall of institutional trust after a mismatch, as a share of trust")
+    institutional_floor: float = Rate(0.0, "floor under institutional trust from platform guarantees", "score in [0,1]")
+
+
+class Adaptation(Section):
+    fee_step: float = F(0.05, "relative change of an anchor's commission rate at each adaptation", "fraction", ge=0.0, le=1.0)
+    price_step: float = F(0.02, "relative change of a supplier's price at each adaptation", "fraction", ge=0.0, le=1.0)
+    partner_switch_probability: float = Rate(0.2, "probability an anchor replaces its worst partner at each adaptation")
+    max_markup: float = F(4.0, "largest price as a multiple of unit cost", "multiple", gt=1.0, le=100.0)
+
+
+# ----------------------------------------------------------------------- events
+
+
+class TrafficPolicyEvent(Section):
+    """From `day` on, replace some traffic-policy levers (also models an algorithm change)."""
+
+    kind: Literal["traffic_policy"] = "traffic_policy"
+    day: int = F(0, "day the change takes effect", "day", ge=0, le=3650)
+    preferential_exponent: float | None = F(None, "new preferential exponent", "", ge=0.0, le=5.0)
+    anchor_cap: float | None = F(None, "new per-anchor traffic cap", "fraction", gt=0.0, le=1.0)
+    long_tail_reserve: float | None = F(None, "new long-tail reserve share", "fraction", ge=0.0, le=1.0)
+    new_entrant_boost: float | None = F(None, "new new-entrant boost", "multiplier", ge=1.0, le=100.0)
+    exploration_share: float | None = F(None, "new exploration share", "fraction", ge=0.0, le=1.0)
+
+
+class DemandSpikeEvent(Section):
+    """Festival days: consumer activity is multiplied for a number of days."""
+
+    kind: Literal["demand_spike"] = "demand_spike"
+    day: int = F(0, "first day of the spike", "day", ge=0, le=3650)
+    duration: int = F(1, "days the spike lasts", "days", ge=1, le=3650)
+    activity_multiplier: float = F(2.0, "multiplier on daily activity probability (capped at 1)", "multiplier", gt=0.0, le=100.0)
+
+
+Event = Annotated[Union[TrafficPolicyEvent, DemandSpikeEvent], Field(discriminator="kind")]
+
+
+# --------------------------------------------------------------------- scenario
+
+
+class Scenario(Section):
+    """A complete, validated parameter set for one run."""
+
+    name: str = F("default", "a label for the scenario", "")
+    population: Population = Field(default_factory=Population)
+    time: Time = Field(default_factory=Time)
+    categories: dict[str, Category] = Field(default_factory=_default_categories, description="product categories by name", min_length=1)
+    platform: Platform = Field(default_factory=Platform)
+    traffic: Traffic = Field(default_factory=Traffic)
+    anchors: Anchors = Field(default_factory=Anchors)
+    suppliers: Suppliers = Field(default_factory=Suppliers)
+    consumers: Consumers = Field(default_factory=Consumers)
+    purchase: Purchase = Field(default_factory=Purchase)
+    returns: Returns = Field(default_factory=Returns)
+    trust: TrustParams = Field(default_factory=TrustParams)
+    adaptation: Adaptation = Field(default_factory=Adaptation)
+    events: list[Event] = Field(default_factory=list, description="scheduled events (shocks, policy changes)")
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> "Scenario":
+        problems = []
+        if self.anchors.head_share + self.anchors.waist_share > 1.0:
+            problems.append("anchors.head_share + anchors.waist_share must be at most 1")
+        if self.anchors.follows_per_consumer > self.anchors.max_follows:
+            problems.append("anchors.follows_per_consumer must be at most anchors.max_follows")
+        for name in self.categories:
+            if not name or not name.replace("_", "").isalnum():
+                problems.append(f"categories.{name!r}: a category name must be letters, digits or '_'")
+        for i, ev in enumerate(self.events):
+            if ev.day >= self.time.days:
+                problems.append(f"events.{i}.day: {ev.day} is beyond the horizon (allowed: 0 to time.days - 1 = {self.time.days - 1})")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    # ------------------------------------------------------------ conveniences
+
+    def with_overrides(self, overrides: dict[str, Any]) -> "Scenario":
+        """A new validated scenario with dotted-path overrides applied.
+
+        ``{"traffic.anchor_cap": 0.05, "categories.apparel.base_return_rate": 0.3}``.
+        Unknown paths and invalid values raise :class:`ScenarioError`.
+        """
+        data = self.model_dump(mode="python")
+        problems = []
+        for path, value in overrides.items():
+            try:
+                _set_path(data, path, value)
+            except KeyError as exc:
+                problems.append(f"{path}: {exc.args[0]}")
+        if problems:
+            raise ScenarioError(problems)
+        return scenario_from_dict(data)
+
+    def to_toml(self) -> str:
+        return scenario_to_toml(self)
+
+    def get(self, path: str) -> Any:
+        """The value at a dotted path, e.g. ``scenario.get('traffic.anchor_cap')``."""
+        node: Any = self
+        for part in path.split("."):
+            if isinstance(node, BaseModel):
+                if part not in type(node).model_fields:
+                    raise ScenarioError(f"{path}: unknown field {part!r}")
+                node = getattr(node, part)
+            elif isinstance(node, dict):
+                if part not in node:
+                    raise ScenarioError(f"{path}: unknown key {part!r}")
+                node = node[part]
+            elif isinstance(node, list):
+                try:
+                    node = node[int(part)]
+                except (ValueError, IndexError):
+                    raise ScenarioError(f"{path}: no list item {part!r}") from None
+            else:
+                raise ScenarioError(f"{path}: {part!r} is below a plain value")
+        return node
+
+
+def _set_path(data: dict, path: str, value: Any) -> None:
+    parts = path.split(".")
+    node: Any = data
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(node, list):
+            try:
+                idx = int(part)
+                node[idx]
+            except (ValueError, IndexError):
+                raise KeyError(f"no list item {part!r}") from None
+            if last:
+                node[idx] = value
+            else:
+                node = node[idx]
+            continue
+        if not isinstance(node, dict) or part not in node:
+            where = ".".join(parts[:i]) or "the scenario"
+            raise KeyError(f"unknown field {part!r} in {where}")
+        if last:
+            node[part] = value
+        else:
+            node = node[part]
+
+
+# ------------------------------------------------------------------ TOML in/out
+
+
+def _format_loc(loc: tuple) -> str:
+    out = []
+    for part in loc:
+        if isinstance(part, str) and part in {"traffic_policy", "demand_spike"} and out and out[-1].isdigit():
+            continue  # the discriminator tag pydantic adds inside a union
+        out.append(str(part))
+    return ".".join(out) or "scenario"
+
+
+def _allowed(err: dict) -> str:
+    ctx = err.get("ctx") or {}
+    bounds = []
+    for key, word in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+        if key in ctx:
+            bounds.append(f"{word} {ctx[key]}")
+    if bounds:
+        return f" (allowed: {' and '.join(bounds)})"
+    return ""
+
+
+def validation_problems(exc: ValidationError) -> list[str]:
+    """One readable line per pydantic error: field path, what is wrong, what is allowed."""
+    lines = []
+    for err in exc.errors():
+        loc = _format_loc(err["loc"])
+        typ = err["type"]
+        if typ == "extra_forbidden":
+            msg = "unknown field (not part of the scenario; see 'livesim scenario show')"
+        elif typ in ("finite_number",):
+            msg = f"must be a finite number, got {err.get('input')!r}"
+        else:
+            msg = err["msg"]
+            if "input" in err and typ not in ("missing",) and not isinstance(err["input"], (dict, list)):
+                msg += f", got {err['input']!r}"
+            msg += _allowed(err)
+        lines.append(f"{loc}: {msg}")
+    return lines
+
+
+def scenario_from_dict(data: dict[str, Any], *, source: str | None = None) -> Scenario:
+    """Validate a plain dict (as read from TOML) into a Scenario, or raise ScenarioError."""
+    if not isinstance(data, dict):
+        raise ScenarioError("a scenario must be a table of sections", source=source)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(validation_problems(exc), source=source) from None
+
+
+def load_scenario(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Read a scenario TOML file (or the default when ``path`` is None)."""
+    if path is None:
+        scenario = Scenario()
+    else:
+        p = Path(path)
+        if not p.is_file():
+            raise ScenarioError(f"no such file: {p}")
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ScenarioError(f"not valid TOML: {exc}", source=str(p)) from None
+        except UnicodeDecodeError:
+            raise ScenarioError("not a text file (expected UTF-8 TOML)", source=str(p)) from None
+        scenario = scenario_from_dict(data, source=str(p))
+    if overrides:
+        scenario = scenario.with_overrides(overrides)
+    return scenario
+
+
+def _clean(obj: Any) -> Any:
+    """Drop None values (TOML has no null) recursively."""
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items() if v is not None}
+    if isinstance(obj, list):
+        return [_clean(v) for v in obj]
+    return obj
+
+
+def scenario_to_toml(scenario: Scenario, *, comments: bool = True) -> str:
+    """The scenario as TOML; with ``comments``, each field is preceded by its
+    description, unit, range and default, so the file documents itself."""
+    data = _clean(scenario.model_dump(mode="python"))
+    body = tomli_w.dumps(data)
+    if not comments:
+        return body
+    return _annotate(body)
+
+
+def field_docs() -> dict[str, dict[str, str]]:
+    """Documentation of every field keyed by ``section.field`` (categories by
+    ``categories.*.field``, events by ``events.KIND.field``)."""
+    docs: dict[str, dict[str, str]] = {}
+
+    def add(prefix: str, model: type[BaseModel]) -> None:
+        for name, info in model.model_fields.items():
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            bounds = []
+            for meta in info.metadata:
+                for attr, word in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+                    v = getattr(meta, attr, None)
+                    if v is not None:
+                        bounds.append(f"{word} {v}")
+            docs[f"{prefix}{name}"] = {
+                "description": info.description or "",
+                "unit": str(extra.get("unit", "")),
+                "range": " and ".join(bounds),
+                "default": "" if info.default is None or callable(info.default_factory) else repr(info.default),
+            }
+
+    for name, info in Scenario.model_fields.items():
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, Section):
+            add(f"{name}.", ann)
+    add("categories.*.", Category)
+    add("events.traffic_policy.", TrafficPolicyEvent)
+    add("events.demand_spike.", DemandSpikeEvent)
+    docs["name"] = {"description": "a label for the scenario", "unit": "", "range": "", "default": "'default'"}
+    return docs
+
+
+def _annotate(body: str) -> str:
+    docs = field_docs()
+    out = []
+    section = ""
+    for line in body.splitlines():
+        s = line.strip()
+        if s.startswith("[[") and s.endswith("]]"):
+            section = "events."
+        elif s.startswith("[") and s.endswith("]"):
+            name = s[1:-1]
+            parts = name.split(".")
+            section = "categories.*." if parts[0] == "categories" and len(parts) == 2 else name + "."
+        elif "=" in s and not s.startswith("#"):
+            key = s.split("=", 1)[0].strip()
+            doc = docs.get(section + key) if section != "events." else None
+            if section == "" and key == "name":
+                doc = docs["name"]
+            if doc:
+                bits = [doc["description"]]
+                if doc["unit"]:
+                    bits.append(f"[{doc['unit']}]")
+                if doc["range"]:
+                    bits.append(f"({doc['range']})")
+                out.append("# " + " ".join(bits))
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def scenario_reference_markdown() -> str:
+    """A Markdown table of every field: path, default, unit, range, meaning."""
+    rows = ["| field | default | unit | range | meaning |", "|---|---|---|---|---|"]
+    for path, d in field_docs().items():
+        rows.append(f"| `{path}` | {d['default']} | {d['unit']} | {d['range']} | {d['description']} |")
+    return "\n".join(rows) + "\n"
