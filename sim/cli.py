@@ -17,6 +17,7 @@ from sim.errors import InputError
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "scenario": ("sim.commands.scenario", "show, check or document scenarios"),
+    "game": ("sim.games.cli", "values and stability verdicts of a cooperative game from a file"),
 }
 
 
