@@ -94,8 +94,9 @@ def is_superadditive(game: CoalitionGame, tol: float | None = None) -> bool:
     """Whether ``v(S | T) >= v(S) + v(T)`` for all disjoint ``S, T``. Exact to ``tol``.
 
     Checks every unordered pair: about ``3**n / 2`` comparisons, vectorised in
-    blocks of ``3**12``; instant up to 14 players, a few seconds at 18, tens
-    of seconds at 20. Stops at the first violation.
+    blocks of ``3**12``; for a superadditive game about 0.03 s at 14 players,
+    0.2 s at 16, and each 2 more players multiply that by 9 (about 15 s at 20).
+    Stops at the first violation.
     """
     tol = game._tol(tol)
     v = game._dense()
