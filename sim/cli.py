@@ -16,8 +16,12 @@ from sim.errors import InputError
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("sim.commands.run", "run one scenario and write measures, provenance, plots and a report"),
     "scenario": ("sim.commands.scenario", "show, check or document scenarios"),
     "game": ("sim.games.cli", "values and stability verdicts of a cooperative game from a file"),
+    "validate": ("sim.commands.validate", "check a scenario against the stylized facts (FACTS.md)"),
+    "sweep": ("sim.sweep.cli", "run an experiment (grid or sampled design) locally or on Dask"),
+    "analyze": ("sim.sweep.analyze_cli", "summarise a finished sweep: intervals, sensitivity indices, plots"),
 }
 
 

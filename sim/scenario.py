@@ -69,18 +69,18 @@ def _default_categories() -> dict[str, Category]:
     C = Category
     return {
         "apparel": C(supplier_weight=0.30, consumer_interest=0.30, mean_price=110.0, unit_cost_share=0.45,
-                     commission_rate=0.05, base_return_rate=0.31, reverse_logistics_share=0.30, shipping_days=2),
+                     commission_rate=0.05, base_return_rate=0.31, reverse_logistics_share=0.5, shipping_days=2),
         "beauty": C(supplier_weight=0.15, consumer_interest=0.18, mean_price=140.0, unit_cost_share=0.35,
-                    commission_rate=0.05, base_return_rate=0.10, reverse_logistics_share=0.30, shipping_days=2),
+                    commission_rate=0.05, base_return_rate=0.10, reverse_logistics_share=0.5, shipping_days=2),
         "food": C(supplier_weight=0.20, consumer_interest=0.22, mean_price=55.0, unit_cost_share=0.55,
-                  commission_rate=0.02, base_return_rate=0.05, reverse_logistics_share=0.30,
+                  commission_rate=0.02, base_return_rate=0.05, reverse_logistics_share=0.5,
                   spoilage_per_day=0.05, shipping_days=3),
         "electronics": C(supplier_weight=0.10, consumer_interest=0.10, mean_price=500.0, unit_cost_share=0.70,
-                         commission_rate=0.03, base_return_rate=0.12, reverse_logistics_share=0.15, shipping_days=2),
+                         commission_rate=0.03, base_return_rate=0.12, reverse_logistics_share=0.35, shipping_days=2),
         "jewelry": C(supplier_weight=0.08, consumer_interest=0.08, mean_price=600.0, unit_cost_share=0.40,
-                     commission_rate=0.05, base_return_rate=0.25, reverse_logistics_share=0.20, shipping_days=2),
+                     commission_rate=0.05, base_return_rate=0.25, reverse_logistics_share=0.45, shipping_days=2),
         "home": C(supplier_weight=0.17, consumer_interest=0.12, mean_price=90.0, unit_cost_share=0.50,
-                  commission_rate=0.05, base_return_rate=0.10, reverse_logistics_share=0.30, shipping_days=3),
+                  commission_rate=0.05, base_return_rate=0.10, reverse_logistics_share=0.5, shipping_days=3),
     }
 
 
@@ -93,23 +93,24 @@ class Platform(Section):
 
 
 class Traffic(Section):
-    preferential_exponent: float = F(1.3, "exponent on recent performance in the ranking score (Matthew effect)", "", ge=0.0, le=5.0)
+    preferential_exponent: float = F(0.4, "exponent on recent performance in the ranking score (Matthew effect)", "", ge=0.0, le=5.0)
     performance_half_life: float = F(7.0, "half-life of the recent-performance memory behind the score", "days", gt=0.0, le=365.0)
     anchor_cap: float = F(1.0, "largest share of public traffic one anchor may take (1 = no cap)", "fraction", gt=0.0, le=1.0)
     long_tail_reserve: float = Rate(0.0, "share of public traffic reserved for SME store broadcasts and small or new anchors, allocated by predicted GMV")
+    reserve_sme_share: float = Rate(0.5, "part of the long-tail reserve for SME merchants' store broadcasts; the rest goes to small (tail) or new anchors")
     new_entrant_boost: float = F(2.0, "score multiplier for anchors younger than new_entrant_days", "multiplier", ge=1.0, le=100.0)
     new_entrant_days: int = F(30, "age below which an anchor counts as a new entrant", "days", ge=0, le=3650)
-    exploration_share: float = Rate(0.05, "share of public traffic spread evenly over all broadcasts")
+    exploration_share: float = Rate(0.3, "share of public traffic spread evenly over all broadcasts")
 
 
 class Anchors(Section):
-    popularity_pareto_shape: float = F(1.05, "Pareto shape of anchor popularity (lower = more concentrated followers)", "", gt=0.1, le=10.0)
+    popularity_pareto_shape: float = F(2.0, "Pareto shape of anchor popularity (lower = more concentrated followers)", "", gt=0.1, le=10.0)
     follows_per_consumer: float = F(3.0, "mean number of anchors a consumer follows at the start", "anchors", ge=0.0, le=16.0)
     max_follows: int = F(8, "most anchors one consumer can follow", "anchors", ge=1, le=64)
     head_share: float = Rate(0.01, "share of anchors in the head tier (by followers)")
     waist_share: float = Rate(0.09, "share of anchors in the waist tier (below the head)")
     skill_sigma: float = F(0.35, "log-normal sigma of selling skill (conversion multiplier)", "log-units", ge=0.0, le=3.0)
-    skill_popularity_elasticity: float = F(0.25, "elasticity of skill with respect to popularity", "", ge=0.0, le=2.0)
+    skill_popularity_elasticity: float = F(0.8, "rise of log skill per standard normal score of the anchor's popularity rank", "log-units", ge=0.0, le=3.0)
     broadcast_probability_head: float = Rate(0.8, "daily probability that a head anchor broadcasts", "probability/day")
     broadcast_probability_waist: float = Rate(0.5, "daily probability that a waist anchor broadcasts", "probability/day")
     broadcast_probability_tail: float = Rate(0.25, "daily probability that a tail anchor broadcasts", "probability/day")
@@ -122,12 +123,12 @@ class Anchors(Section):
 
 
 class Suppliers(Section):
-    capacity_large: float = F(150.0, "daily production capacity of a large brand", "units/day", gt=0.0, le=1e9)
-    capacity_sme: float = F(8.0, "daily production capacity of an SME", "units/day", gt=0.0, le=1e9)
+    capacity_large: float = F(1500.0, "daily production capacity of a large brand", "units/day", gt=0.0, le=1e9)
+    capacity_sme: float = F(20.0, "daily production capacity of an SME", "units/day", gt=0.0, le=1e9)
     lead_time_large: int = F(2, "production lead time of a large brand", "days", ge=0, le=120)
     lead_time_sme: int = F(5, "production lead time of an SME", "days", ge=0, le=120)
     appeal_large: float = F(1.0, "brand appeal of a large brand (weight in anchors' product choice)", "", gt=0.0, le=100.0)
-    appeal_sme: float = F(0.25, "brand appeal of an SME", "", gt=0.0, le=100.0)
+    appeal_sme: float = F(0.04, "brand appeal of an SME", "", gt=0.0, le=100.0)
     quality_large: float = Rate(0.75, "mean true quality of a large brand's product", "score in [0,1]")
     quality_sme: float = Rate(0.6, "mean true quality of an SME's product", "score in [0,1]")
     exaggeration_large: float = Rate(0.03, "mean gap between advertised and true quality, large brands", "score in [0,1]")
@@ -135,16 +136,18 @@ class Suppliers(Section):
     store_broadcast_probability_large: float = Rate(0.5, "daily probability that a large brand runs its own store broadcast", "probability/day")
     store_broadcast_probability_sme: float = Rate(0.3, "daily probability that an SME runs its own store broadcast", "probability/day")
     store_skill: float = F(0.5, "selling skill of a store broadcast (conversion multiplier)", "multiplier", gt=0.0, le=100.0)
+    min_margin_share: float = Rate(0.1, "smallest unit margin, after fees and commission, a supplier accepts for a listing, as a share of price")
+    initial_cash_days: float = F(30.0, "owners' starting cash, in days of production cost at capacity", "days", ge=0.0, le=3650.0)
     initial_stock_days: float = F(10.0, "initial stock in days of capacity", "days", ge=0.0, le=365.0)
     target_stock_days: float = F(6.0, "stock, in days of recent sales, that production aims to keep", "days", ge=0.0, le=365.0)
     shelf_visibility_large: float = F(1.0, "relative chance a shelf page view lands on a large brand's product", "weight", gt=0.0, le=1e6)
-    shelf_visibility_sme: float = F(0.3, "relative chance a shelf page view lands on an SME's product", "weight", gt=0.0, le=1e6)
+    shelf_visibility_sme: float = F(0.08, "relative chance a shelf page view lands on an SME's product", "weight", gt=0.0, le=1e6)
 
 
 class Consumers(Section):
     activity: float = Rate(0.35, "daily probability a consumer is active, at full institutional trust", "probability/day")
     activity_trust_elasticity: float = F(1.0, "how strongly activity follows institutional trust (0 = not at all)", "", ge=0.0, le=10.0)
-    budget_mean: float = F(260.0, "mean daily spending budget of an active consumer", "yuan/day", gt=0.0, le=1e7)
+    budget_mean: float = F(400.0, "mean daily spending budget of an active consumer", "yuan/day", gt=0.0, le=1e7)
     budget_sigma: float = F(0.9, "log-normal sigma of budgets", "log-units", ge=0.0, le=3.0)
     price_sensitivity: float = F(1.0, "mean price sensitivity (coefficient on log price relative to the category's mean)", "", ge=0.0, le=20.0)
     impulsiveness_mean: float = F(0.4, "mean impulsiveness (beta distributed)", "score in [0,1]", gt=0.0, lt=1.0)
@@ -154,19 +157,19 @@ class Consumers(Section):
     initial_personal_trust: float = Rate(0.6, "initial trust in each followed anchor", "score in [0,1]")
     stranger_trust_factor: float = Rate(0.5, "trust in an anchor not followed, as a share of institutional trust")
     watch_followed: float = Rate(0.6, "probability an active consumer watches a followed anchor who is live today", "probability")
-    follow_after_purchase: float = Rate(0.15, "probability a buyer starts following the anchor", "probability")
+    follow_after_purchase: float = Rate(0.08, "probability a buyer starts following the anchor", "probability")
     category_focus: float = F(2.0, "concentration of each consumer's category preferences (Dirichlet scale)", "", gt=0.0, le=1000.0)
 
 
 class Purchase(Section):
-    intercept: float = F(-3.2, "logit of buying in a live room, before the terms below", "logit", ge=-20.0, le=20.0)
+    intercept: float = F(-5.2, "logit of buying in a live room, before the terms below", "logit", ge=-20.0, le=20.0)
     skill: float = F(1.6, "coefficient on log selling skill", "logit/log-unit", ge=-20.0, le=20.0)
     personal_trust: float = F(2.0, "coefficient on personal trust in the anchor", "logit", ge=-20.0, le=20.0)
     institutional_trust: float = F(1.0, "coefficient on institutional trust", "logit", ge=-20.0, le=20.0)
     impulsiveness: float = F(1.5, "coefficient on impulsiveness", "logit", ge=-20.0, le=20.0)
     advertised_quality: float = F(1.5, "coefficient on advertised quality", "logit", ge=-20.0, le=20.0)
     category_interest: float = F(1.0, "coefficient on log of the consumer's interest in the category relative to uniform", "logit/log-unit", ge=-20.0, le=20.0)
-    shelf_intercept: float = F(-4.6, "logit of buying from a shelf page, before the terms above (no skill, no personal trust)", "logit", ge=-20.0, le=20.0)
+    shelf_intercept: float = F(-3.8, "logit of buying from a shelf page, before the terms above (no skill, no personal trust)", "logit", ge=-20.0, le=20.0)
 
 
 class Returns(Section):
@@ -197,7 +200,7 @@ class Adaptation(Section):
 class TrafficPolicyEvent(Section):
     """From `day` on, replace some traffic-policy levers (also models an algorithm change)."""
 
-    kind: Literal["traffic_policy"] = "traffic_policy"
+    kind: Literal["traffic_policy"] = F("traffic_policy", "event kind", "")
     day: int = F(0, "day the change takes effect", "day", ge=0, le=3650)
     preferential_exponent: float | None = F(None, "new preferential exponent", "", ge=0.0, le=5.0)
     anchor_cap: float | None = F(None, "new per-anchor traffic cap", "fraction", gt=0.0, le=1.0)
@@ -209,7 +212,7 @@ class TrafficPolicyEvent(Section):
 class DemandSpikeEvent(Section):
     """Festival days: consumer activity is multiplied for a number of days."""
 
-    kind: Literal["demand_spike"] = "demand_spike"
+    kind: Literal["demand_spike"] = F("demand_spike", "event kind", "")
     day: int = F(0, "first day of the spike", "day", ge=0, le=3650)
     duration: int = F(1, "days the spike lasts", "days", ge=1, le=3650)
     activity_multiplier: float = F(2.0, "multiplier on daily activity probability (capped at 1)", "multiplier", gt=0.0, le=100.0)
@@ -271,9 +274,13 @@ class Scenario(Section):
                 _set_path(data, path, value)
             except KeyError as exc:
                 problems.append(f"{path}: {exc.args[0]}")
+        try:
+            scenario = scenario_from_dict(data)
+        except ScenarioError as exc:
+            problems += exc.problems
         if problems:
             raise ScenarioError(problems)
-        return scenario_from_dict(data)
+        return scenario
 
     def to_toml(self) -> str:
         return scenario_to_toml(self)

@@ -1,0 +1,104 @@
+"""Suppliers: merchants, brands and farms (large brands and SMEs)."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.scenario import Scenario
+
+
+class SupplierTable:
+    """Column-wise state of all suppliers (one product each)."""
+
+    def __init__(self, scenario: Scenario, rng: np.random.Generator):
+        sp = scenario.suppliers
+        n = scenario.population.suppliers
+        cats = list(scenario.categories.values())
+        self.n = n
+        n_large = int(round(n * scenario.population.large_brand_share))
+        self.is_large = np.zeros(n, dtype=bool)
+        self.is_large[rng.permutation(n)[:n_large]] = True
+        w = np.array([c.supplier_weight for c in cats])
+        self.category = rng.choice(len(cats), size=n, p=w / w.sum()).astype(np.int64)
+        mean_price = np.array([c.mean_price for c in cats])[self.category]
+        disp = np.array([c.price_dispersion for c in cats])[self.category]
+        self.price = mean_price * np.exp(rng.normal(-0.5 * disp**2, disp))
+        self.unit_cost = np.array([c.unit_cost_share for c in cats])[self.category] * self.price
+        L = self.is_large
+        q = np.where(L, sp.quality_large, sp.quality_sme)
+        self.true_quality = np.clip(rng.beta(20 * q + 1e-9, 20 * (1 - q) + 1e-9), 0, 1)
+        ex = np.where(L, sp.exaggeration_large, sp.exaggeration_sme)
+        self.exaggeration = rng.exponential(1.0, n) * ex
+        self.advertised_quality = np.clip(self.true_quality + self.exaggeration, 0, 1)
+        self.capacity = np.where(L, sp.capacity_large, sp.capacity_sme) * np.exp(rng.normal(-0.125, 0.5, n))
+        self.lead_time = np.where(L, sp.lead_time_large, sp.lead_time_sme).astype(np.int64)
+        self.appeal = np.where(L, sp.appeal_large, sp.appeal_sme) * np.exp(rng.normal(-0.125, 0.5, n))
+        self.store_probability = np.where(L, sp.store_broadcast_probability_large, sp.store_broadcast_probability_sme)
+        self.shelf_weight = np.where(L, sp.shelf_visibility_large, sp.shelf_visibility_sme)
+        self.stock = np.floor(sp.initial_stock_days * self.capacity).astype(np.int64)
+        depth = int(self.lead_time.max()) + 1
+        self.pipeline = np.zeros((n, depth), dtype=np.int64)  # arrivals by day mod depth
+        self.demand_ema = self.capacity * 0.5           # units/day asked for (sold + lost)
+        self.store_performance = np.zeros(n)            # GMV memory of store broadcasts
+        # tallies since the last adaptation
+        self.period_sold = np.zeros(n, dtype=np.int64)
+        self.period_lost = np.zeros(n, dtype=np.int64)
+
+    def produce(self, day: int, target_days: float) -> tuple[np.ndarray, np.ndarray]:
+        """Production orders placed today (units); they arrive after the lead time.
+        Returns (units ordered, units arriving today)."""
+        depth = self.pipeline.shape[1]
+        arriving = self.pipeline[:, day % depth].copy()
+        self.pipeline[:, day % depth] = 0
+        self.stock += arriving
+        in_transit = self.pipeline.sum(axis=1)
+        want = target_days * self.demand_ema - self.stock - in_transit
+        order = np.clip(np.floor(want), 0, np.floor(self.capacity)).astype(np.int64)
+        slot = (day + self.lead_time) % depth
+        immediate = self.lead_time == 0
+        self.stock += np.where(immediate, order, 0)
+        np.add.at(self.pipeline, (np.flatnonzero(~immediate), slot[~immediate]), order[~immediate])
+        return order, arriving
+
+    def adapt_prices(self, step: float, max_markup: float) -> None:
+        """Raise the price where demand outran stock, cut it where stock sits unsold."""
+        asked = self.period_sold + self.period_lost
+        short = self.period_lost > 0.1 * np.maximum(asked, 1)
+        slow = (self.period_sold == 0) & (self.stock > 0)
+        self.price = np.where(short, self.price * (1 + step), np.where(slow, self.price * (1 - step), self.price))
+        self.price = np.clip(self.price, self.unit_cost * 1.05, self.unit_cost * max_markup)
+        self.period_sold[:] = 0
+        self.period_lost[:] = 0
+
+
+class Supplier(mesa.Agent):
+    """One supplier: a handle on row ``idx`` of the model's SupplierTable."""
+
+    def __init__(self, model, idx: int):
+        super().__init__(model)
+        self.idx = int(idx)
+
+    @property
+    def _t(self) -> SupplierTable:
+        return self.model.suppliers
+
+    @property
+    def is_large(self) -> bool:
+        return bool(self._t.is_large[self.idx])
+
+    @property
+    def category(self) -> str:
+        return self.model.category_names[self._t.category[self.idx]]
+
+    @property
+    def price(self) -> float:
+        return float(self._t.price[self.idx])
+
+    @property
+    def stock(self) -> int:
+        return int(self._t.stock[self.idx])
+
+    @property
+    def cash(self) -> float:
+        return self.model.ledger.supplier_balance[self.idx] / 100.0

@@ -1,0 +1,167 @@
+"""The consumer population: column-wise state and vectorised daily rules.
+
+Consumers are the numerous agents, so their state is one numpy array per
+attribute (one row per consumer) and every rule is applied to all of them at
+once. ``purchase_probability_one`` is the same purchase rule written for a
+single consumer and a single product, the reference the vectorised rule is
+tested against.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.scenario import Scenario
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+@dataclass
+class PurchaseTerms:
+    """The inputs of the purchase rule for a batch of (consumer, product) views."""
+
+    log_skill: np.ndarray          # log selling skill of the room (0 on the shelf)
+    personal_trust: np.ndarray     # trust in the room's anchor (0 on the shelf)
+    institutional_trust: np.ndarray
+    impulsiveness: np.ndarray
+    advertised_quality: np.ndarray
+    log_rel_price: np.ndarray      # log(price / category mean price)
+    price_sensitivity: np.ndarray
+    log_rel_interest: np.ndarray   # log(consumer's interest in the category x number of categories)
+
+
+def purchase_logit(c, intercept: float, t: PurchaseTerms) -> np.ndarray:
+    """The purchase rule (MODEL.md 4.2): a logistic in trust, skill, price, impulsiveness, claims.
+
+    Scores in [0, 1] enter centred at 0.5, so ``intercept`` is the logit of a
+    view by a middling consumer of a middling product at its category's mean
+    price in a room of skill 1."""
+    return (intercept
+            + c.skill * t.log_skill
+            + c.personal_trust * (t.personal_trust - 0.5)
+            + c.institutional_trust * (t.institutional_trust - 0.5)
+            + c.impulsiveness * (t.impulsiveness - 0.5)
+            + c.advertised_quality * (t.advertised_quality - 0.5)
+            - t.price_sensitivity * t.log_rel_price
+            + c.category_interest * t.log_rel_interest)
+
+
+def purchase_probability_one(c, intercept: float, *, skill: float, personal_trust: float,
+                             institutional_trust: float, impulsiveness: float,
+                             advertised_quality: float, price: float, category_mean_price: float,
+                             price_sensitivity: float, interest: float, n_categories: int) -> float:
+    """Reference: the purchase probability of one consumer for one product, plain Python."""
+    import math
+
+    z = intercept
+    z += c.skill * (math.log(skill) if skill > 0 else 0.0)
+    z += c.personal_trust * (personal_trust - 0.5)
+    z += c.institutional_trust * (institutional_trust - 0.5)
+    z += c.impulsiveness * (impulsiveness - 0.5)
+    z += c.advertised_quality * (advertised_quality - 0.5)
+    z -= price_sensitivity * math.log(price / category_mean_price)
+    z += c.category_interest * math.log(interest * n_categories)
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+class ConsumerPopulation:
+    """State of all consumers, one array per attribute."""
+
+    def __init__(self, scenario: Scenario, rng: np.random.Generator, anchor_popularity: np.ndarray):
+        cs = scenario.consumers
+        an = scenario.anchors
+        n = scenario.population.consumers
+        cats = list(scenario.categories.values())
+        self.n = n
+        # heterogeneity: activity and budgets log-normal around their means
+        act = np.exp(rng.normal(0.0, 0.5, n))
+        self.base_activity = np.clip(cs.activity * act / act.mean(), 0.0, 1.0)
+        sig = cs.budget_sigma
+        self.budget = cs.budget_mean * np.exp(rng.normal(-0.5 * sig * sig, sig, n))
+        self.price_sensitivity = cs.price_sensitivity * np.exp(rng.normal(-0.045, 0.3, n))
+        m, k = cs.impulsiveness_mean, cs.impulsiveness_concentration
+        self.impulsiveness = rng.beta(m * k, (1 - m) * k, n)
+        m = cs.shelf_preference_mean
+        self.shelf_preference = rng.beta(4 * m, 4 * (1 - m), n)
+        interest = np.array([c.consumer_interest for c in cats], dtype=np.float64)
+        alpha = cs.category_focus * interest / interest.sum() * len(cats)
+        self.category_pref = rng.dirichlet(alpha, n)  # rows sum to 1
+        self.institutional_trust = np.full(n, cs.initial_institutional_trust)
+        # follows: a fixed-width table of anchor indices, -1 for an empty slot
+        width = an.max_follows
+        counts = np.minimum(rng.poisson(an.follows_per_consumer, n), width)
+        p = anchor_popularity / anchor_popularity.sum()
+        picks = rng.choice(anchor_popularity.size, size=(n, width), p=p)
+        slot = np.arange(width)[None, :]
+        follows = np.where(slot < counts[:, None], picks, -1)
+        # a repeated anchor in one row is one follow
+        srt = np.sort(follows, axis=1)
+        dup = np.zeros_like(follows, dtype=bool)
+        dup[:, 1:] = (srt[:, 1:] == srt[:, :-1]) & (srt[:, 1:] >= 0)
+        follows = np.where(dup, -1, srt)
+        self.follows = follows.astype(np.int32)
+        self.personal_trust = np.where(self.follows >= 0, cs.initial_personal_trust, 0.0)
+
+    # ------------------------------------------------------------------ rules
+    def active_today(self, rng: np.random.Generator, scenario: Scenario, multiplier: float,
+                     initial_trust: float) -> np.ndarray:
+        """Indices of today's active consumers; activity follows institutional trust."""
+        el = scenario.consumers.activity_trust_elasticity
+        rel = self.institutional_trust / max(initial_trust, 1e-9)
+        p = self.base_activity * np.power(rel, el) * multiplier
+        return np.flatnonzero(rng.random(self.n) < p)
+
+    def follow_slot(self, consumers: np.ndarray, anchors: np.ndarray) -> np.ndarray:
+        """Slot in which each consumer follows the paired anchor, -1 if not followed."""
+        if consumers.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        hit = self.follows[consumers] == anchors[:, None]
+        return np.where(hit.any(axis=1), hit.argmax(axis=1), -1)
+
+    def update_trust(self, consumers: np.ndarray, anchors: np.ndarray, good: np.ndarray,
+                     scenario: Scenario) -> None:
+        """Experience updates personal trust (if the anchor is followed) and
+        institutional trust: a good purchase raises both, a mismatch lowers
+        both; guarantees put a floor under institutional trust."""
+        tp = scenario.trust
+        if consumers.size == 0:
+            return
+        slot = self.follow_slot(consumers, np.where(anchors >= 0, anchors, -2))
+        has = slot >= 0
+        c, s, g = consumers[has], slot[has], good[has]
+        pt = self.personal_trust[c, s]
+        self.personal_trust[c, s] = np.where(g, pt + tp.good_gain * (1 - pt), pt * (1 - tp.bad_loss))
+        # institutional trust: every experience of the day counts once
+        n_good = np.bincount(consumers[good], minlength=self.n)
+        n_bad = np.bincount(consumers[~good], minlength=self.n)
+        touched = np.flatnonzero(n_good + n_bad)
+        it = self.institutional_trust[touched]
+        it = 1 - (1 - it) * np.power(1 - tp.institutional_gain, n_good[touched])
+        it = it * np.power(1 - tp.institutional_loss, n_bad[touched])
+        self.institutional_trust[touched] = np.maximum(it, tp.institutional_floor)
+
+    def follow(self, consumers: np.ndarray, anchors: np.ndarray, initial_trust: float) -> None:
+        """Consumers start following anchors: an empty slot if any, else the least trusted one."""
+        if consumers.size == 0:
+            return
+        consumers, first = np.unique(consumers, return_index=True)  # one new follow per consumer a day
+        anchors = anchors[first]
+        already = self.follow_slot(consumers, anchors) >= 0
+        consumers, anchors = consumers[~already], anchors[~already]
+        rows = self.follows[consumers]
+        trust = np.where(rows >= 0, self.personal_trust[consumers], -1.0)
+        slot = trust.argmin(axis=1)
+        self.follows[consumers, slot] = anchors
+        self.personal_trust[consumers, slot] = initial_trust
+
+    def unfollow(self, consumers: np.ndarray, slots: np.ndarray) -> None:
+        self.follows[consumers, slots] = -1
+        self.personal_trust[consumers, slots] = 0.0
+
+    def follower_counts(self, n_anchors: int) -> np.ndarray:
+        f = self.follows[self.follows >= 0]
+        return np.bincount(f, minlength=n_anchors)

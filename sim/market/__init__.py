@@ -1,0 +1,1 @@
+"""The market: traffic allocation, purchase, returns."""

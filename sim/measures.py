@@ -1,0 +1,275 @@
+"""Measures (MODEL.md section 6): the daily table and the run summary.
+
+Names are stable; shares and rates are fractions in [0, 1]; money is in yuan.
+``DAILY_MEASURES`` documents every daily column and ``SUMMARY_MEASURES``
+every summary field; ``docs/measures.md`` is generated from them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+DAILY_MEASURES: dict[str, str] = {
+    "gmv": "gross merchandise value of today's orders, all channels (yuan)",
+    "net_gmv": "gmv minus today's refunds (returns and spoilage) (yuan)",
+    "refunds": "money paid back to consumers today for returns and spoiled goods (yuan)",
+    "gmv_live": "GMV of orders placed in live rooms (anchor and store broadcasts) (yuan)",
+    "gmv_shelf": "GMV of orders placed on shelf pages (yuan)",
+    "orders": "orders placed today, all channels",
+    "orders_live": "orders placed in live rooms",
+    "orders_shelf": "orders placed on shelf pages",
+    "viewers": "viewers of live rooms (one per consumer and room entered)",
+    "live_conversion": "orders_live / viewers",
+    "shelf_views": "shelf product pages viewed",
+    "shelf_conversion": "orders_shelf / shelf_views",
+    "deliveries": "orders delivered today (not spoiled)",
+    "returns": "orders returned today",
+    "return_rate": "returns / deliveries today (0 when nothing was delivered)",
+    "returns_not_as_described": "returns today caused by the gap between advertised and true quality",
+    "reverse_logistics_cost": "cost of today's returns' reverse logistics and handling (yuan)",
+    "reverse_logistics_share": "reverse_logistics_cost / gmv",
+    "spoiled_value": "value of goods that spoiled in transit, refunded today (yuan)",
+    "lost_sales": "units wanted and affordable but out of stock",
+    "top50_gmv_share": "share of today's live-room GMV taken by the 50 rooms of anchors with the most GMV today",
+    "sme_gmv_share": "share of today's GMV sold by SME suppliers",
+    "top50_traffic_share": "share of today's public impressions taken by the 50 anchors with the most",
+    "hhi_anchor_gmv": "Herfindahl index of today's GMV across anchors",
+    "gini_anchor_gmv": "Gini coefficient of today's GMV across all anchors",
+    "hhi_traffic": "Herfindahl index of today's public impressions across broadcasts",
+    "gini_traffic": "Gini coefficient of today's public impressions across broadcasts",
+    "mean_personal_trust": "mean trust of consumers in the anchors they follow",
+    "mean_institutional_trust": "mean trust of consumers in the platform",
+    "active_consumers": "consumers active today",
+    "live_anchors": "anchors broadcasting today",
+    "store_broadcasts": "suppliers running a store broadcast today",
+    "pit_fees": "pit fees paid by suppliers to anchors today (yuan)",
+    "commission_platform": "commission the platform received today at settlement (yuan)",
+    "production_cost": "production paid today (yuan)",
+    "escrow": "money held in platform escrow at the end of the day (yuan)",
+    "cash_platform": "platform's cumulative income at the end of the day (yuan)",
+    "cash_suppliers": "suppliers' total cash at the end of the day (yuan)",
+    "cash_anchors": "anchors' total cash at the end of the day (yuan)",
+}
+
+
+class DayTally:
+    """What happened today, filled in by the steps of one day."""
+
+    def __init__(self, model):
+        nr = model.anchors.n + model.suppliers.n
+        self.n_anchors = model.anchors.n
+        self.room_gmv = np.zeros(nr)
+        self.room_orders = np.zeros(nr, dtype=np.int64)
+        self.supplier_gmv = np.zeros(model.suppliers.n)
+        self.cat_gmv_live = np.zeros(model.n_categories)
+        self.active = np.zeros(0, dtype=np.int64)
+        self.impressions = np.zeros(0, dtype=np.int64)
+        self.view_rooms = np.zeros(0, dtype=np.int64)
+        self.order_b = np.zeros(0, dtype=np.int64)
+        self.order_sup = np.zeros(0, dtype=np.int64)
+        self.order_price = np.zeros(0, dtype=np.int64)
+        self.b: dict = {}
+        for name in ("pit_fees", "broadcasts_anchor", "broadcasts_store", "viewers", "shelf_views", "lost_sales",
+                     "deliveries", "refunds", "spoiled_value", "spoiled_live_value", "returns", "reverse_logistics",
+                     "returns_not_as_described", "production_cost", "settled", "gmv", "gmv_live", "gmv_shelf",
+                     "orders", "orders_live", "orders_shelf"):
+            setattr(self, name, 0)
+
+    def record_orders(self, channel, price, room, anchor, supplier, category) -> None:
+        live = channel != 2
+        self.gmv = int(price.sum())
+        self.gmv_live = int(price[live].sum())
+        self.gmv_shelf = self.gmv - self.gmv_live
+        self.orders = int(price.size)
+        self.orders_live = int(live.sum())
+        self.orders_shelf = self.orders - self.orders_live
+        nr = self.room_gmv.size
+        self.room_gmv = np.bincount(room[live], weights=price[live] / 100.0, minlength=nr)
+        self.room_orders = np.bincount(room[live], minlength=nr)
+        self.supplier_gmv = np.bincount(supplier, weights=price / 100.0, minlength=self.supplier_gmv.size)
+        self.cat_gmv_live = np.bincount(category[live], weights=price[live] / 100.0, minlength=self.cat_gmv_live.size)
+        self.order_sup = supplier
+        self.order_price = price
+
+
+def hhi(x: np.ndarray) -> float:
+    s = x.sum()
+    return float(((x / s) ** 2).sum()) if s > 0 else 0.0
+
+
+def gini(x: np.ndarray) -> float:
+    """Gini coefficient of non-negative values (0 = equal, near 1 = one takes all)."""
+    x = np.sort(np.asarray(x, dtype=np.float64))
+    n = x.size
+    s = x.sum()
+    if n == 0 or s <= 0:
+        return 0.0
+    i = np.arange(1, n + 1)
+    return float((2.0 * (i * x).sum() / (n * s)) - (n + 1.0) / n)
+
+
+def _ratio(a: float, b: float) -> float:
+    return float(a / b) if b > 0 else 0.0
+
+
+def _share(part: float, whole: float) -> float:
+    """part / whole as a fraction in [0, 1] (rounding can leave it a hair outside)."""
+    return min(1.0, max(0.0, _ratio(part, whole)))
+
+
+def top_sum(x: np.ndarray, k: int) -> float:
+    k = min(k, x.size)
+    return float(np.partition(x, x.size - k)[x.size - k:].sum()) if k else 0.0
+
+
+def daily_measures(model, t: DayTally) -> dict[str, float]:
+    """The day's row of measures; also adds the day to the model's run totals."""
+    an_n = model.anchors.n
+    cum = model.cum
+    cum["room_gmv"] += t.room_gmv
+    cum["room_orders"] += t.room_orders
+    cum["room_views"] += np.bincount(t.view_rooms, minlength=cum["room_views"].size)
+    cum["supplier_gmv"] += t.supplier_gmv
+    b = t.b
+    anchor_imp = np.zeros(an_n)
+    if t.impressions.size:
+        is_a = b["anchor"] >= 0
+        anchor_imp[b["anchor"][is_a]] = t.impressions[is_a]
+    cum["anchor_impressions"] += anchor_imp
+    cum["cat_gmv_live"] = cum.get("cat_gmv_live", 0) + t.cat_gmv_live
+    cum["spoiled_live_value"] = cum.get("spoiled_live_value", 0) + t.spoiled_live_value
+    led = model.ledger
+    cons = model.consumers
+    fol = cons.follows >= 0
+    anchor_gmv = t.room_gmv[:an_n]
+    sme_gmv = t.supplier_gmv[~model.suppliers.is_large].sum()
+    prev = getattr(model, "_prev_cash", None)
+    row = {
+        "gmv": t.gmv / 100.0,
+        "net_gmv": (t.gmv - t.refunds) / 100.0,
+        "refunds": t.refunds / 100.0,
+        "gmv_live": t.gmv_live / 100.0,
+        "gmv_shelf": t.gmv_shelf / 100.0,
+        "orders": float(t.orders),
+        "orders_live": float(t.orders_live),
+        "orders_shelf": float(t.orders_shelf),
+        "viewers": float(t.viewers),
+        "live_conversion": _share(t.orders_live, t.viewers),
+        "shelf_views": float(t.shelf_views),
+        "shelf_conversion": _share(t.orders_shelf, t.shelf_views),
+        "deliveries": float(t.deliveries),
+        "returns": float(t.returns),
+        "return_rate": _share(t.returns, t.deliveries),
+        "returns_not_as_described": float(t.returns_not_as_described),
+        "reverse_logistics_cost": t.reverse_logistics / 100.0,
+        "reverse_logistics_share": _ratio(t.reverse_logistics, t.gmv),
+        "spoiled_value": t.spoiled_value / 100.0,
+        "lost_sales": float(t.lost_sales),
+        "top50_gmv_share": _share(top_sum(anchor_gmv, 50), t.room_gmv.sum()),
+        "sme_gmv_share": _share(sme_gmv, t.supplier_gmv.sum()),
+        "top50_traffic_share": _share(top_sum(anchor_imp, 50), float(t.impressions.sum())),
+        "hhi_anchor_gmv": hhi(anchor_gmv),
+        "gini_anchor_gmv": gini(anchor_gmv),
+        "hhi_traffic": hhi(t.impressions.astype(np.float64)),
+        "gini_traffic": gini(t.impressions),
+        "mean_personal_trust": float(cons.personal_trust[fol].mean()) if fol.any() else 0.0,
+        "mean_institutional_trust": float(cons.institutional_trust.mean()),
+        "active_consumers": float(t.active.size),
+        "live_anchors": float(t.broadcasts_anchor),
+        "store_broadcasts": float(t.broadcasts_store),
+        "pit_fees": t.pit_fees / 100.0,
+        "commission_platform": 0.0,
+        "production_cost": t.production_cost / 100.0,
+        "escrow": led["escrow"] / 100.0,
+        "cash_platform": led["platform"] / 100.0,
+        "cash_suppliers": float(led.supplier_balance.sum()) / 100.0,
+        "cash_anchors": float(led.anchor_balance.sum()) / 100.0,
+    }
+    if prev is not None:
+        row["commission_platform"] = row["cash_platform"] - prev
+    else:
+        row["commission_platform"] = row["cash_platform"]
+    model._prev_cash = row["cash_platform"]
+    return row
+
+
+SUMMARY_MEASURES: dict[str, str] = {
+    "days": "days simulated",
+    "gmv": "total GMV over the run, all channels (yuan)",
+    "net_gmv": "GMV minus refunds over the run (yuan)",
+    "orders": "orders over the run",
+    "viewers": "live-room viewers over the run",
+    "live_conversion": "live-room orders / live-room viewers over the run (F3)",
+    "shelf_conversion": "shelf orders / shelf page views over the run (F4)",
+    "top1pct_room_conversion": "conversion of the top 1% of live rooms (anchors and stores) by GMV over the run (F5)",
+    "return_rate": "returns / deliveries over the run",
+    "return_rate_<category>": "returns / deliveries of the category over the run (F6 apparel, F7 jewelry)",
+    "reverse_logistics_share": "reverse logistics cost / GMV over the run (F8)",
+    "spoilage_share": "spoiled value / live-room GMV of perishable categories over the run (F9)",
+    "top50_gmv_share": "share of live-room GMV taken by the 50 anchors with the most GMV over the run (F1)",
+    "sme_gmv_share": "share of all GMV sold by SME suppliers over the run (F2)",
+    "top50_traffic_share": "share of public impressions taken by the 50 anchors with the most over the run",
+    "hhi_anchor_gmv": "Herfindahl index of anchors' GMV over the run",
+    "gini_anchor_gmv": "Gini coefficient of anchors' GMV over the run",
+    "hhi_traffic": "Herfindahl index of anchors' public impressions over the run",
+    "gini_traffic": "Gini coefficient of anchors' public impressions over the run",
+    "mean_personal_trust": "mean personal trust on the last day",
+    "mean_institutional_trust": "mean institutional trust on the last day",
+    "mean_institutional_trust_run": "mean institutional trust averaged over the days of the run",
+    "lost_sales": "units lost to stock-outs over the run",
+    "profit_platform": "platform's income over the run (commission received) (yuan)",
+    "profit_suppliers": "suppliers' cash gain over the run: receipts less production, logistics, fees and commissions (yuan)",
+    "profit_anchors": "anchors' income over the run: pit fees and commissions received (yuan)",
+    "escrow_end": "consumer money still held in escrow at the end (yuan)",
+}
+
+
+def run_summary(model, daily) -> dict[str, float]:
+    """One row summarising a run, from the model's run totals and its daily table."""
+    cum = model.cum
+    an_n = model.anchors.n
+    room_gmv, room_views, room_orders = cum["room_gmv"], cum["room_views"], cum["room_orders"]
+    n_top = max(1, int(np.ceil(0.01 * (room_gmv > 0).sum())))
+    top_rooms = np.argsort(-room_gmv, kind="stable")[:n_top]
+    anchor_gmv = room_gmv[:an_n]
+    imp = cum["anchor_impressions"]
+    led = model.ledger
+    deliveries = cum["cat_deliveries"]
+    returns = cum["cat_returns"]
+    perishable = model.cat_spoil > 0
+    sp = model.suppliers
+    out = {
+        "days": float(len(daily)),
+        "gmv": float(daily["gmv"].sum()),
+        "net_gmv": float(daily["net_gmv"].sum()),
+        "orders": float(daily["orders"].sum()),
+        "viewers": float(daily["viewers"].sum()),
+        "live_conversion": _ratio(daily["orders_live"].sum(), daily["viewers"].sum()),
+        "shelf_conversion": _ratio(daily["orders_shelf"].sum(), daily["shelf_views"].sum()),
+        "top1pct_room_conversion": _ratio(room_orders[top_rooms].sum(), room_views[top_rooms].sum()),
+        "return_rate": _ratio(returns.sum(), deliveries.sum()),
+    }
+    for i, name in enumerate(model.category_names):
+        out[f"return_rate_{name}"] = _ratio(returns[i], deliveries[i])
+    out.update({
+        "reverse_logistics_share": _ratio(daily["reverse_logistics_cost"].sum(), daily["gmv"].sum()),
+        "spoilage_share": _ratio(cum.get("spoiled_live_value", 0) / 100.0,
+                                 float(np.asarray(cum.get("cat_gmv_live", np.zeros(1)))[perishable].sum())
+                                 if perishable.any() else 0.0),
+        "top50_gmv_share": _share(top_sum(anchor_gmv, 50), room_gmv.sum()),
+        "sme_gmv_share": _share(cum["supplier_gmv"][~sp.is_large].sum(), cum["supplier_gmv"].sum()),
+        "top50_traffic_share": _share(top_sum(imp, 50), imp.sum()),
+        "hhi_anchor_gmv": hhi(anchor_gmv),
+        "gini_anchor_gmv": gini(anchor_gmv),
+        "hhi_traffic": hhi(imp),
+        "gini_traffic": gini(imp),
+        "mean_personal_trust": float(daily["mean_personal_trust"].iloc[-1]),
+        "mean_institutional_trust": float(daily["mean_institutional_trust"].iloc[-1]),
+        "mean_institutional_trust_run": float(daily["mean_institutional_trust"].mean()),
+        "lost_sales": float(daily["lost_sales"].sum()),
+        "profit_platform": led["platform"] / 100.0,
+        "profit_suppliers": (float(led.supplier_balance.sum()) - led.flow("capital")) / 100.0,
+        "profit_anchors": float(led.anchor_balance.sum()) / 100.0,
+        "escrow_end": led["escrow"] / 100.0,
+    })
+    return out

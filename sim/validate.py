@@ -1,0 +1,120 @@
+"""Validation against the stylized facts (FACTS.md).
+
+``FACTS`` lists the facts the model measures, each with the summary measure
+that computes it and its band for the default scenario. ``validate`` runs
+replications and returns the table that ``livesim validate`` prints: the
+simulated mean, its 95% interval (Student t over replications) and pass or
+fail (the mean lies in the band).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.scenario import Scenario
+from sim.streams import replication_seeds
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    measure: str          # summary measure, as named in sim.measures.SUMMARY_MEASURES
+    description: str
+    reported: str
+    low: float
+    high: float
+    source: str
+
+
+FACTS: tuple[Fact, ...] = (
+    Fact("F1", "top50_gmv_share", "GMV share of the 50 anchors with the highest GMV", "65%", 0.55, 0.75, "CAS ecology paper"),
+    Fact("F2", "sme_gmv_share", "GMV share of SME merchants", "12%", 0.08, 0.16, "CAS ecology paper"),
+    Fact("F3", "live_conversion", "live-room conversion (orders / viewers)", "6% to 8%", 0.05, 0.09, "CAS ecology paper"),
+    Fact("F4", "shelf_conversion", "shelf e-commerce conversion", "1% to 2%", 0.008, 0.025, "CAS ecology paper"),
+    Fact("F5", "top1pct_room_conversion", "conversion of the top 1% of rooms by GMV", "above 20%", 0.15, 1.0, "integration paper"),
+    Fact("F6", "return_rate_apparel", "return rate, apparel", "35%", 0.31, 0.39, "CAS ecology paper"),
+    Fact("F7", "return_rate_jewelry", "return rate, jewelry", "28%", 0.24, 0.32, "CAS ecology paper"),
+    Fact("F8", "reverse_logistics_share", "reverse logistics cost as a share of sales", "above 12%", 0.09, 0.15, "CAS ecology paper"),
+    Fact("F9", "spoilage_share", "spoilage share of agricultural produce sold live", "up to 20%", 0.10, 0.22, "CAS ecology paper"),
+)
+
+
+def mean_interval(x, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and Student-t confidence interval of replications (degenerate with one)."""
+    a = np.asarray(x, dtype=np.float64)
+    m = float(a.mean())
+    if a.size < 2:
+        return m, m, m
+    half = float(stats.t.ppf(0.5 + level / 2, a.size - 1) * a.std(ddof=1) / math.sqrt(a.size))
+    return m, m - half, m + half
+
+
+def _fmt_band(f: Fact) -> str:
+    pct = lambda v: f"{100 * v:g}%"  # noqa: E731
+    if f.high >= 1.0:
+        return f"at least {pct(f.low)}"
+    return f"{pct(f.low)} to {pct(f.high)}"
+
+
+def facts_table(summaries: pd.DataFrame, facts=FACTS) -> pd.DataFrame:
+    """The validation table from a frame of run summaries (one row per replication)."""
+    rows = []
+    for f in facts:
+        if f.measure not in summaries:
+            continue
+        m, lo, hi = mean_interval(summaries[f.measure])
+        rows.append({
+            "id": f.id, "measure": f.description, "reported": f.reported, "band": _fmt_band(f),
+            "mean": m, "ci_low": lo, "ci_high": hi,
+            "result": "pass" if f.low <= m <= f.high else "fail",
+        })
+    return pd.DataFrame(rows)
+
+
+def run_replications(scenario: Scenario, replications: int, master_seed: int = 0, workers: int = 1,
+                     progress: Callable[[int], None] | None = None) -> pd.DataFrame:
+    """Run ``replications`` of ``scenario`` (seeds derived from ``master_seed``);
+    one summary row per replication, in seed order whatever ``workers`` is."""
+    from sim.runner import run_scenario
+
+    seeds = replication_seeds(master_seed, replications)
+    results: dict[int, dict] = {}
+    if workers <= 1:
+        for i, s in enumerate(seeds):
+            results[i] = run_scenario(scenario, s).summary
+            if progress:
+                progress(1)
+    else:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(workers) as ex:
+            futs = {ex.submit(_summary_only, scenario, s): i for i, s in enumerate(seeds)}
+            for fut in as_completed(futs):
+                results[futs[fut]] = fut.result()
+                if progress:
+                    progress(1)
+    df = pd.DataFrame([results[i] for i in range(replications)])
+    df.insert(0, "seed", seeds)
+    return df
+
+
+def _summary_only(scenario: Scenario, seed: int) -> dict:
+    from sim.runner import run_scenario
+
+    return run_scenario(scenario, seed).summary
+
+
+def to_markdown(table: pd.DataFrame) -> str:
+    """The table as Markdown, the fact id first; shares printed as percentages."""
+    head = "| id | measure | reported | band | simulated mean | 95% interval | result |"
+    lines = [head, "|---|---|---|---|---|---|---|"]
+    for r in table.itertuples():
+        lines.append(f"| {r.id} | {r.measure} | {r.reported} | {r.band} | {100 * r.mean:.2f}% | "
+                     f"{100 * r.ci_low:.2f}% to {100 * r.ci_high:.2f}% | {r.result} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,151 @@
+"""The core model: reproducibility, accounting invariants, behaviour."""
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.agents import Anchor, Platform, Supplier
+from sim.model import KEPT, RETURNED, SPOILED, LiveCommerceModel
+from sim.runner import run_scenario
+from tests.conftest import small_scenario
+
+
+def _parquet_bytes(df: pd.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
+def test_same_seed_gives_byte_identical_daily_parquet():
+    sc = small_scenario()
+    a = run_scenario(sc, 7, keep_daily=True).daily
+    b = run_scenario(sc, 7, keep_daily=True).daily
+    assert _parquet_bytes(a) == _parquet_bytes(b)
+
+
+def test_another_seed_gives_different_results():
+    sc = small_scenario()
+    a = run_scenario(sc, 7, keep_daily=True).daily
+    b = run_scenario(sc, 8, keep_daily=True).daily
+    assert not a["gmv"].equals(b["gmv"])
+
+
+def test_agents_are_mesa_agents_viewing_their_rows():
+    m = LiveCommerceModel(small_scenario(), 1)
+    anchors = m.agents_by_type[Anchor]
+    suppliers = m.agents_by_type[Supplier]
+    assert len(anchors) == m.anchors.n and len(suppliers) == m.suppliers.n
+    assert len(m.agents_by_type[Platform]) == 1
+    a = next(iter(anchors))
+    assert a.followers == m.anchors.followers[a.idx]
+    assert a.tier in ("head", "waist", "tail")
+    m.step()
+    s = next(iter(suppliers))
+    assert s.stock == m.suppliers.stock[s.idx]
+    assert s.cash == m.ledger.supplier_balance[s.idx] / 100
+
+
+class Checked(LiveCommerceModel):
+    """The model with every accounting invariant checked after every day."""
+
+    def step(self):
+        led = self.ledger
+        before_refunds = led.flow("refund")
+        super().step()
+        d = self.day - 1
+        t = self.today
+        # the ledger balances: money is conserved, to the cent
+        assert led.is_balanced()
+        # GMV equals the sum of the day's order values
+        chunk = next(c for c in self.book if c.day == d) if any(c.day == d for c in self.book) else None
+        if chunk is not None:
+            assert round(t["gmv"] * 100) == int(chunk.price.sum())
+            assert t["orders"] == chunk.price.size
+        # net GMV equals GMV minus refunds
+        assert round(t["net_gmv"] * 100) == round(t["gmv"] * 100) - (led.flow("refund") - before_refunds)
+        # stock is never negative
+        assert (self.suppliers.stock >= 0).all()
+        # returns never exceed deliveries, per category, cumulatively
+        assert (self.cum["cat_returns"] <= self.cum["cat_deliveries"]).all()
+        # every yuan consumers paid (net of refunds) sits in escrow or went to the
+        # platform (commission) or the suppliers (settlement), to the cent
+        paid = -led["consumers"]
+        assert paid == led.flow("sale") - led.flow("refund")
+        assert paid == led["escrow"] + led.flow("commission") + led.flow("settlement")
+        # ... and what suppliers received went on to anchors, logistics, production or stayed in their cash
+        sup = led.flow("capital") + led.flow("settlement") - led.flow("anchor_commission") - led.flow("pit_fee") \
+            - led.flow("forward_logistics") - led.flow("reverse_logistics") - led.flow("production")
+        assert sup == int(led.supplier_balance.sum())
+        assert int(led.anchor_balance.sum()) == led.flow("pit_fee") + led.flow("anchor_commission")
+        assert led["platform"] == led.flow("commission")
+        assert led["logistics"] == led.flow("forward_logistics") + led.flow("reverse_logistics")
+        # shares are fractions
+        for k in ("top50_gmv_share", "sme_gmv_share", "top50_traffic_share", "live_conversion",
+                  "shelf_conversion", "return_rate", "mean_personal_trust", "mean_institutional_trust"):
+            assert 0.0 <= t[k] <= 1.0, k
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_accounting_invariants_hold_every_day(seed):
+    m = Checked(small_scenario(**{"time.settlement_period": 10}), seed)
+    m.run(45)
+    assert m.ledger.flow("settlement") > 0 and m.ledger.flow("refund") > 0
+    assert m.ledger.flow("reverse_logistics") > 0 and m.ledger.flow("pit_fee") > 0
+
+
+def test_order_outcomes_are_consistent():
+    m = LiveCommerceModel(small_scenario(), 3)
+    m.run(20)
+    for ch in m.book:
+        assert set(np.unique(ch.outcome)) <= {KEPT, RETURNED, SPOILED}
+        assert not ch.mismatch[ch.outcome != RETURNED].any()
+        assert (ch.return_day >= ch.delivery_day).all()
+        assert (ch.delivery_day >= ch.day).all()
+        assert ((ch.anchor >= 0) == (ch.channel == 0)).all()
+        assert ((ch.room >= 0) == (ch.channel != 2)).all()
+
+
+def test_events_change_policy_and_demand():
+    base = small_scenario(**{"time.days": 20})
+    sc = type(base).model_validate({**base.model_dump(), "events": [
+        {"kind": "traffic_policy", "day": 5, "anchor_cap": 0.02},
+        {"kind": "demand_spike", "day": 10, "duration": 3, "activity_multiplier": 3.0}]})
+    m = LiveCommerceModel(sc, 1)
+    m.run(5)
+    assert m.platform.policy["anchor_cap"] == 1.0
+    m.run(1)
+    assert m.platform.policy["anchor_cap"] == 0.02
+    m.run(5)
+    assert m.activity_multiplier == 3.0
+    df = m.datacollector.get_model_vars_dataframe()
+    assert df["active_consumers"].iloc[10] > 2 * df["active_consumers"].iloc[4]
+
+
+def _paired(overrides_off, overrides_on, measure, seeds=(1, 2, 3)):
+    off = [run_scenario(small_scenario(**{"time.days": 60, "population.anchors": 400, **overrides_off}), s).summary[measure]
+           for s in seeds]
+    on = [run_scenario(small_scenario(**{"time.days": 60, "population.anchors": 400, **overrides_on}), s).summary[measure]
+          for s in seeds]
+    return np.array(off), np.array(on)
+
+
+def test_traffic_cap_lowers_top50_traffic_share():
+    off, on = _paired({}, {"traffic.anchor_cap": 0.005}, "top50_traffic_share")
+    assert (on < off).all(), (off, on)
+
+
+def test_long_tail_reserve_raises_sme_gmv_share():
+    off, on = _paired({}, {"traffic.long_tail_reserve": 0.3}, "sme_gmv_share")
+    assert (on > off).all(), (off, on)
+
+
+def test_higher_preferential_exponent_concentrates_traffic():
+    off, on = _paired({}, {"traffic.preferential_exponent": 1.5}, "top50_traffic_share")
+    assert (on > off).all(), (off, on)
+
+
+def test_virtual_try_on_lowers_apparel_returns():
+    off, on = _paired({}, {"returns.virtual_try_on": True}, "return_rate_apparel")
+    assert (on < off).all(), (off, on)
