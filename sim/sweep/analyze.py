@@ -1,0 +1,322 @@
+"""Summaries of a finished (or partly finished) sweep.
+
+- :func:`point_summary`: per design point and measure, the number of
+  successful replications, mean, standard deviation, standard error and a
+  Student-t confidence interval (95% by default) for the mean.
+- :func:`level_summary`: the same, grouping runs by the values of chosen
+  parameters (the other parameters pooled): what grid plots show.
+- :func:`sobol_indices`: first-order and total Sobol' indices (and
+  second-order ones when the design has them) with SALib's bootstrap
+  confidence intervals, from the mean over replications at each point.
+- :func:`morris_indices`: Morris elementary-effect statistics (mu, mu*,
+  sigma) with a bootstrap interval for mu*.
+- :func:`analyze_sweep`: all of the above written as tables and plots into
+  ``DIR/analysis``, which is what ``livesim analyze DIR`` does.
+
+Every estimate comes with its interval; where one cannot be computed (a
+point with one successful run, a measure with failed points in a Sobol'
+design) the value is NaN or the measure is skipped with the reason, never
+silently filled in.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+from scipy import stats
+
+from sim.errors import InputError
+from sim.sweep.seeds import ANALYSIS_STREAM, stream_seed
+from sim.sweep.spec import Spec, load_spec
+from sim.sweep.store import DAILY, IDENTITY, RUNS, SweepStore
+
+RESAMPLES = 1000  # bootstrap resamples for sensitivity-index intervals
+
+
+@dataclass
+class SweepResults:
+    """A sweep's results folder, loaded."""
+
+    root: Path
+    manifest: dict[str, Any]
+    spec: Spec
+    runs: pd.DataFrame  # one row per finished run: identity, parameters, status, error, measures
+    names: list[str]  # the varied parameters
+    measures: list[str]  # the summary measures
+
+    @property
+    def sampler(self) -> str:
+        return self.spec.sampler
+
+    @property
+    def ok(self) -> pd.DataFrame:
+        return self.runs[self.runs["status"] == "ok"]
+
+    @property
+    def failed(self) -> pd.DataFrame:
+        return self.runs[self.runs["status"] != "ok"]
+
+    @property
+    def n_points(self) -> int:
+        return int(self.manifest.get("points", 0))
+
+    def daily(self) -> pd.DataFrame | None:
+        """The daily series of every run (if the sweep kept them)."""
+        path = self.root / DAILY
+        if path.is_file():
+            return pd.read_parquet(path)
+        d = self.root / "daily"
+        files = sorted(d.glob("p*-r*.parquet")) if d.is_dir() else []
+        if not files:
+            return None
+        frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+        return frame.sort_values(["point", "replication", "day"], kind="stable").reset_index(drop=True)
+
+
+def load_results(root: str | Path) -> SweepResults:
+    """Load a sweep folder. A sweep that was killed before writing its
+    combined table is read from its per-run files."""
+    root = Path(root)
+    store = SweepStore(root)
+    if not root.is_dir():
+        raise InputError(f"{root}: no such folder")
+    manifest = store.read_manifest()
+    if manifest is None:
+        raise InputError(f"{root}: not a sweep folder (no manifest.json)")
+    spec = load_spec(root / "spec.toml", check_model_import=False)
+    names = spec.names
+    path = root / RUNS
+    if path.is_file() and manifest.get("status") != "running":
+        runs = pq.read_table(path).to_pandas()
+    else:  # running, or killed: the per-run files are the truth
+        table = store.read_runs(names=names, measures=list(spec.keep_summary) or None)
+        if table is None:
+            raise InputError(f"{root}: no run has finished yet")
+        runs = table.to_pandas()
+    lead = IDENTITY + names + ["status", "error"]
+    measures = [c for c in runs.columns if c not in lead]
+    return SweepResults(root, manifest, spec, runs, names, measures)
+
+
+def _check_measures(results: SweepResults, measures: list[str] | None) -> list[str]:
+    if not measures:
+        return list(results.measures)
+    unknown = [m for m in measures if m not in results.measures]
+    if unknown:
+        raise InputError(f"unknown measure(s) {unknown}; this sweep has: {', '.join(results.measures)}")
+    return list(measures)
+
+
+def interval(values: np.ndarray, conf: float = 0.95) -> dict[str, float]:
+    """n, mean, sd, standard error and a Student-t interval for the mean (NaN
+    values ignored; sd and interval are NaN with fewer than two values)."""
+    v = np.asarray(values, dtype=float)
+    v = v[~np.isnan(v)]
+    n = v.size
+    mean = float(v.mean()) if n else np.nan
+    if n >= 2:
+        sd = float(v.std(ddof=1))
+        sem = sd / np.sqrt(n)
+        half = float(stats.t.ppf(0.5 + conf / 2.0, n - 1)) * sem
+    else:
+        sd = sem = half = np.nan
+    return {"n": n, "mean": mean, "sd": sd, "sem": sem, "ci_low": mean - half, "ci_high": mean + half}
+
+
+def _summaries(runs: pd.DataFrame, keys: list[str], measures: list[str], conf: float) -> pd.DataFrame:
+    rows = []
+    ok = runs["status"] == "ok"
+    groups = runs.groupby(keys, sort=True, dropna=False) if keys else [((), runs)]
+    for key, frame in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        good = frame[ok.loc[frame.index]]
+        failed = int(len(frame) - len(good))
+        for m in measures:
+            rows.append({**dict(zip(keys, key)), "measure": m, "failed": failed, **interval(good[m].to_numpy(), conf)})
+    cols = keys + ["measure", "n", "failed", "mean", "sd", "sem", "ci_low", "ci_high"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def point_summary(results: SweepResults, measures: list[str] | None = None, conf: float = 0.95) -> pd.DataFrame:
+    """Per point and measure (long format): point, parameters, measure, n
+    (successful replications), failed, mean, sd, sem, ci_low, ci_high."""
+    measures = _check_measures(results, measures)
+    keys = ["point"]
+    table = _summaries(results.runs, keys, measures, conf)
+    points = results.runs.drop_duplicates("point").set_index("point")[results.names]
+    table = table.join(points, on="point")
+    return table[["point", *results.names, "measure", "n", "failed", "mean", "sd", "sem", "ci_low", "ci_high"]]
+
+
+def level_summary(results: SweepResults, by: list[str], measures: list[str] | None = None,
+                  conf: float = 0.95) -> pd.DataFrame:
+    """Runs grouped by the values of the parameters ``by`` (any other
+    parameters pooled), per measure, with intervals."""
+    measures = _check_measures(results, measures)
+    unknown = [b for b in by if b not in results.names]
+    if unknown:
+        raise InputError(f"not varied parameters: {unknown}")
+    return _summaries(results.runs, list(by), measures, conf)
+
+
+@dataclass
+class Indices:
+    """Sensitivity indices of some measures, and the measures skipped (why)."""
+
+    method: str
+    table: pd.DataFrame
+    second_order: pd.DataFrame | None = None
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def _point_means(results: SweepResults, measure: str) -> tuple[np.ndarray, str | None]:
+    n = results.n_points
+    ok = results.ok
+    means = ok.groupby("point")[measure].mean().reindex(range(n))
+    missing = int(means.isna().sum())
+    if missing:
+        return means.to_numpy(), f"{missing} of {n} points have no successful run"
+    if np.ptp(means.to_numpy()) == 0:
+        return means.to_numpy(), "the measure does not vary across points"
+    return means.to_numpy(), None
+
+
+def _design_problem(results: SweepResults):
+    from sim.sweep.design import build_design
+
+    design = build_design(results.spec, validate=False)
+    stored = pd.read_parquet(results.root / "points.parquet")
+    if len(stored) != design.n_points or any(
+            stored[c].tolist() != design.points[c].tolist() for c in design.points.columns):
+        raise InputError(f"{results.root}: the design rebuilt from spec.toml differs from points.parquet "
+                         "(another SALib, numpy or scipy version?)")
+    return design
+
+
+def sobol_indices(results: SweepResults, measures: list[str] | None = None, conf: float = 0.95,
+                  resamples: int = RESAMPLES) -> Indices:
+    """First-order (S1) and total (ST) Sobol' indices with their confidence
+    half-widths (``*_conf``, SALib's bootstrap) per measure and parameter;
+    second-order (S2) ones too if the design has them."""
+    from SALib.analyze import sobol
+
+    if results.sampler != "sobol":
+        raise InputError(f"Sobol' indices need a sobol design; this sweep is a {results.sampler} design")
+    measures = _check_measures(results, measures)
+    design = _design_problem(results)
+    seed = stream_seed(results.spec.master_seed, ANALYSIS_STREAM)
+    rows, rows2, skipped = [], [], {}
+    for m in measures:
+        y, why = _point_means(results, m)
+        if why:
+            skipped[m] = why
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            s = sobol.analyze(design.problem, y, calc_second_order=results.spec.second_order,
+                              num_resamples=resamples, conf_level=conf, seed=seed)
+        for j, name in enumerate(results.names):
+            rows.append({"measure": m, "parameter": name, "S1": s["S1"][j], "S1_conf": s["S1_conf"][j],
+                         "ST": s["ST"][j], "ST_conf": s["ST_conf"][j]})
+        if results.spec.second_order:
+            for j, a in enumerate(results.names):
+                for k in range(j + 1, len(results.names)):
+                    rows2.append({"measure": m, "parameter_1": a, "parameter_2": results.names[k],
+                                  "S2": s["S2"][j, k], "S2_conf": s["S2_conf"][j, k]})
+    table = pd.DataFrame(rows, columns=["measure", "parameter", "S1", "S1_conf", "ST", "ST_conf"])
+    second = pd.DataFrame(rows2, columns=["measure", "parameter_1", "parameter_2", "S2", "S2_conf"]) \
+        if results.spec.second_order else None
+    return Indices("sobol", table, second, skipped)
+
+
+def morris_indices(results: SweepResults, measures: list[str] | None = None, conf: float = 0.95,
+                   resamples: int = RESAMPLES) -> Indices:
+    """Morris statistics per measure and parameter: mu, mu_star (mean
+    absolute elementary effect, per unit of the parameter's range fraction),
+    its confidence half-width mu_star_conf, and sigma."""
+    from SALib.analyze import morris
+
+    if results.sampler != "morris":
+        raise InputError(f"Morris indices need a morris design; this sweep is a {results.sampler} design")
+    measures = _check_measures(results, measures)
+    design = _design_problem(results)
+    seed = stream_seed(results.spec.master_seed, ANALYSIS_STREAM)
+    rows, skipped = [], {}
+    for m in measures:
+        y, why = _point_means(results, m)
+        if why:
+            skipped[m] = why
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            s = morris.analyze(design.problem, design.unit, y, num_resamples=resamples, conf_level=conf,
+                               num_levels=results.spec.levels, seed=seed)
+        for j, name in enumerate(results.names):
+            rows.append({"measure": m, "parameter": name, "mu": s["mu"][j], "mu_star": s["mu_star"][j],
+                         "mu_star_conf": s["mu_star_conf"][j], "sigma": s["sigma"][j]})
+    table = pd.DataFrame(rows, columns=["measure", "parameter", "mu", "mu_star", "mu_star_conf", "sigma"])
+    return Indices("morris", table, None, skipped)
+
+
+def sensitivity(results: SweepResults, measures: list[str] | None = None, conf: float = 0.95) -> Indices | None:
+    """The indices the design supports (Sobol' or Morris), or None."""
+    if results.sampler == "sobol":
+        return sobol_indices(results, measures, conf)
+    if results.sampler == "morris":
+        return morris_indices(results, measures, conf)
+    return None
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+
+
+def analyze_sweep(root: str | Path, *, measures: list[str] | None = None, conf: float = 0.95,
+                  out: str | Path | None = None, plots: bool = True) -> dict[str, Any]:
+    """Write the analysis of a sweep into ``out`` (default ``DIR/analysis``):
+    ``point_summary.csv`` (and ``.parquet``), ``sobol.csv`` /
+    ``sobol_second_order.csv`` or ``morris.csv`` with their bar plots, and for
+    grid or Latin-hypercube designs a plot of each measure against each
+    parameter. Returns what was computed and written."""
+    if not 0.0 < conf < 1.0:
+        raise InputError(f"--conf: must be between 0 and 1, got {conf}")
+    results = load_results(root)
+    measures = _check_measures(results, measures)
+    out = Path(out) if out is not None else results.root / "analysis"
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    summary = point_summary(results, measures, conf)
+    summary.to_csv(out / "point_summary.csv", index=False)
+    summary.to_parquet(out / "point_summary.parquet", index=False)
+    written += [out / "point_summary.csv", out / "point_summary.parquet"]
+    indices = sensitivity(results, measures, conf)
+    if indices is not None:
+        path = out / f"{indices.method}.csv"
+        indices.table.to_csv(path, index=False)
+        written.append(path)
+        if indices.second_order is not None:
+            path = out / f"{indices.method}_second_order.csv"
+            indices.second_order.to_csv(path, index=False)
+            written.append(path)
+    if plots and not results.ok.empty:
+        from sim.sweep import plots as P
+
+        if indices is not None:
+            for m in sorted(set(indices.table["measure"]), key=measures.index):
+                fig = P.indices_figure(indices, m)
+                path = out / f"{indices.method}_{_safe(m)}.png"
+                fig.savefig(path, dpi=110)
+                written.append(path)
+        elif results.names:
+            for m in measures:
+                fig = P.measure_figure(results, m, conf)
+                path = out / f"{'grid' if results.sampler == 'grid' else 'scatter'}_{_safe(m)}.png"
+                fig.savefig(path, dpi=110)
+                written.append(path)
+    return {"results": results, "summary": summary, "indices": indices, "out": out, "written": written}
