@@ -45,6 +45,32 @@ FACTS: tuple[Fact, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class PairedFact:
+    """A fact checked as the effect of a lever in a paired experiment: the
+    scenario runs with ``off`` and with ``on`` overrides on the same seeds,
+    and the effect on ``measure`` (``on - off``, or ``(on - off) / off`` when
+    ``relative``) must fall in [low, high]. ``base`` overrides apply to both
+    arms (for example a shorter horizon to keep the check affordable)."""
+
+    id: str
+    measure: str
+    description: str
+    reported: str
+    low: float
+    high: float
+    source: str
+    off: dict
+    on: dict
+    relative: bool = False
+    base: dict | None = None
+    unit: str = "points"   # how the effect is printed: "points" (percentage points) or "%"
+
+
+# Paired facts are added by the mechanisms they test (trust and fraud, credit).
+PAIRED_FACTS: tuple[PairedFact, ...] = ()
+
+
 def mean_interval(x, level: float = 0.95) -> tuple[float, float, float]:
     """Mean and Student-t confidence interval of replications (degenerate with one)."""
     a = np.asarray(x, dtype=np.float64)
@@ -75,6 +101,38 @@ def facts_table(summaries: pd.DataFrame, facts=FACTS) -> pd.DataFrame:
             "result": "pass" if f.low <= m <= f.high else "fail",
         })
     return pd.DataFrame(rows)
+
+
+def paired_effects(scenario: Scenario, fact: PairedFact, replications: int, master_seed: int = 0,
+                   workers: int = 1, progress: Callable[[int], None] | None = None) -> np.ndarray:
+    """The effect of ``fact``'s lever on its measure, one value per seed (common random numbers)."""
+    base = scenario.with_overrides(fact.base or {})
+    off = run_replications(base.with_overrides(fact.off), replications, master_seed, workers, progress)[fact.measure]
+    on = run_replications(base.with_overrides(fact.on), replications, master_seed, workers, progress)[fact.measure]
+    off, on = off.to_numpy(dtype=float), on.to_numpy(dtype=float)
+    if fact.relative:
+        return (on - off) / np.where(off != 0, off, np.nan)
+    return on - off
+
+
+def paired_table(effects: dict[str, np.ndarray], facts=PAIRED_FACTS) -> pd.DataFrame:
+    rows = []
+    for f in facts:
+        if f.id not in effects:
+            continue
+        m, lo, hi = mean_interval(effects[f.id])
+        rows.append({
+            "id": f.id, "measure": f.description, "reported": f.reported,
+            "band": f"effect {_fmt_effect(f.low, f)} to {_fmt_effect(f.high, f)}",
+            "mean": m, "ci_low": lo, "ci_high": hi,
+            "result": "pass" if f.low <= m <= f.high else "fail",
+            "kind": "paired", "unit": f.unit,
+        })
+    return pd.DataFrame(rows)
+
+
+def _fmt_effect(v: float, f: PairedFact) -> str:
+    return f"{100 * v:+g}{' points' if f.unit == 'points' else '%'}"
 
 
 def run_replications(scenario: Scenario, replications: int, master_seed: int = 0, workers: int = 1,
@@ -114,7 +172,13 @@ def to_markdown(table: pd.DataFrame) -> str:
     """The table as Markdown, the fact id first; shares printed as percentages."""
     head = "| id | measure | reported | band | simulated mean | 95% interval | result |"
     lines = [head, "|---|---|---|---|---|---|---|"]
-    for r in table.itertuples():
-        lines.append(f"| {r.id} | {r.measure} | {r.reported} | {r.band} | {100 * r.mean:.2f}% | "
-                     f"{100 * r.ci_low:.2f}% to {100 * r.ci_high:.2f}% | {r.result} |")
+    for r in table.to_dict("records"):
+        if r.get("kind") == "paired":
+            suffix = " points" if r.get("unit") == "points" else "%"
+            val = f"{100 * r['mean']:+.2f}{suffix}"
+            ci = f"{100 * r['ci_low']:+.2f} to {100 * r['ci_high']:+.2f}{suffix}"
+        else:
+            val = f"{100 * r['mean']:.2f}%"
+            ci = f"{100 * r['ci_low']:.2f}% to {100 * r['ci_high']:.2f}%"
+        lines.append(f"| {r['id']} | {r['measure']} | {r['reported']} | {r['band']} | {val} | {ci} | {r['result']} |")
     return "\n".join(lines) + "\n"

@@ -65,3 +65,18 @@ def test_fact_table_pass_fail_and_interval():
     m, lo, hi = mean_interval([1.0, 2.0, 3.0])
     # t(0.975, 2) = 4.303; sd = 1; half width = 4.303 / sqrt(3)
     assert m == 2.0 and abs((hi - lo) / 2 - 4.302653 / 3 ** 0.5) < 1e-5
+
+
+def test_paired_fact_effect_and_table(monkeypatch):
+    from sim import validate as V
+    from tests.conftest import small_scenario
+
+    fact = V.PairedFact("P1", "return_rate_apparel", "try-on lowers apparel returns", "15 points",
+                        -0.5, -0.01, "test", off={"returns.virtual_try_on": False},
+                        on={"returns.virtual_try_on": True}, base={"time.days": 20})
+    eff = V.paired_effects(small_scenario(), fact, replications=2)
+    assert eff.shape == (2,) and (eff < 0).all()
+    table = V.paired_table({"P1": eff}, (fact,))
+    assert table["result"].iloc[0] == "pass"
+    md = V.to_markdown(table)
+    assert md.splitlines()[2].startswith("| P1 |") and "points" in md

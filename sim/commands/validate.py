@@ -16,6 +16,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="master seed the replications' seeds derive from")
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
                    help="processes running replications in parallel (default: up to 2)")
+    p.add_argument("--no-paired", action="store_true",
+                   help="skip the paired experiments (facts checked as the effect of a lever)")
     p.add_argument("--csv", metavar="FILE", default="validation.csv", help="where to write the table as CSV")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                    help="override a scenario field, e.g. --set population.consumers=20000 (repeatable)")
@@ -24,7 +26,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     from sim.commands.run import parse_overrides
     from sim.scenario import load_scenario
-    from sim.validate import facts_table, run_replications, to_markdown
+    import pandas as pd
+
+    from sim.validate import PAIRED_FACTS, facts_table, paired_effects, paired_table, run_replications, to_markdown
 
     if args.replications < 2:
         raise InputError(f"--replications: {args.replications} is too few for an interval (allowed: >= 2)")
@@ -38,9 +42,13 @@ def main(args: argparse.Namespace) -> int:
         raise InputError(f"--csv: folder {csv.parent} does not exist")
     from tqdm import tqdm
 
-    with tqdm(total=args.replications, unit="run", desc="livesim validate", file=sys.stderr) as bar:
+    paired = [] if args.no_paired else list(PAIRED_FACTS)
+    total = args.replications * (1 + 2 * len(paired))
+    with tqdm(total=total, unit="run", desc="livesim validate", file=sys.stderr) as bar:
         summaries = run_replications(scenario, args.replications, args.seed, args.workers, bar.update)
-    table = facts_table(summaries)
+        effects = {f.id: paired_effects(scenario, f, args.replications, args.seed, args.workers, bar.update)
+                   for f in paired}
+    table = pd.concat([facts_table(summaries), paired_table(effects, paired)], ignore_index=True)
     sys.stdout.write(to_markdown(table))
     tmp = csv.with_suffix(csv.suffix + ".tmp")
     table.to_csv(tmp, index=False)
