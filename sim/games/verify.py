@@ -19,6 +19,7 @@ import pandas as pd
 from scipy.optimize import linprog
 
 from sim.games._bits import additive_table, disjoint_pairs, member_matrix
+from sim.games.nucleolus import least_core
 
 if TYPE_CHECKING:
     from sim.games.game import Allocation, CoalitionGame
@@ -80,8 +81,6 @@ def in_core(game: CoalitionGame, x: Allocation, tol: float | None = None) -> boo
 
 def core_is_empty(game: CoalitionGame, tol: float | None = None) -> bool:
     """Whether the core is empty: the least-core epsilon is above ``tol`` (one linear programme)."""
-    from sim.games.nucleolus import least_core
-
     return bool(least_core(game).epsilon > game._tol(tol))
 
 
