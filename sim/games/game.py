@@ -499,11 +499,6 @@ class ThreePartyGame:
         worths = self._worths(_exact(theta, "theta"))
         return CoalitionGame.from_array(self.players, [float(worths[m]) for m in range(8)])
 
-    @property
-    def total_standalone(self) -> float:
-        """``R1 + R2 + R3``: the slope of ``v(N)`` in ``theta``."""
-        return float(self._p["R1"] + self._p["R2"] + self._p["R3"])
-
     def _shapley_affine(self) -> tuple[list[Fraction], list[Fraction]]:
         """Shapley value as ``c + theta * d`` (exact)."""
         zero = self._worths(Fraction(0))
