@@ -19,6 +19,7 @@ import collections
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -184,12 +185,21 @@ class DaskExecutor:
             except (OSError, TimeoutError) as exc:
                 raise InputError(f"--scheduler {self.address}: cannot connect ({exc})") from None
             return client, None
-        cluster = LocalCluster(n_workers=self.local_workers, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+        # Worker processes inherit an ignored SIGINT (Python keeps it ignored), so
+        # a Ctrl-C at the terminal, sent to the whole process group, leaves the
+        # runs in flight to finish; this process decides when to stop.
+        main = threading.current_thread() is threading.main_thread()
+        saved = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+        try:
+            cluster = LocalCluster(n_workers=self.local_workers, threads_per_worker=1, processes=True,
+                                   host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+        finally:
+            if main:
+                signal.signal(signal.SIGINT, saved)
         return Client(cluster), cluster
 
     def run(self, tasks: Iterable[RunTask], ctx: RunContext, on_outcome: OnOutcome, stop: threading.Event) -> None:
-        from distributed import as_completed
+        from distributed import KilledWorker, as_completed
 
         pending = collections.deque(tasks)
         if not pending:
@@ -211,14 +221,21 @@ class DaskExecutor:
                     stream.add(fut)
 
             submit()
+            lost: list[tuple[RunTask, str]] = []
             for fut in stream:
                 task = futures.pop(fut)
                 try:
                     outcome = fut.result()
-                except Exception as exc:  # the worker died under it (KilledWorker) or similar
-                    outcome = crash_outcome(task, ctx, f"{type(exc).__name__}: {exc}")
+                except KilledWorker as exc:  # workers kept dying while running it: its own doing
+                    outcome = crash_outcome(task, ctx, f"WorkerDied: {exc}")
+                except Exception as exc:  # the cluster lost it (cancelled, connection closed): not a result
+                    lost.append((task, f"{type(exc).__name__}: {exc}"))
+                    continue
                 on_outcome(outcome)
                 submit()
+            if lost and not stop.is_set():
+                raise SweepError(f"{len(lost)} run(s) were lost by the Dask cluster (first: {lost[0][1]}); "
+                                 "the finished runs are saved, and --resume repeats the lost ones")
         except KeyboardInterrupt:
             client.cancel(list(futures))
             raise
