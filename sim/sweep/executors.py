@@ -169,20 +169,38 @@ class DaskExecutor:
 
     label = "dask"
 
-    def __init__(self, address: str | None = None, local_workers: int | None = None):
+    def __init__(self, address: str | None = None, local_workers: int | None = None, *,
+                 connect_timeout: str = "20s"):
         if (address is None) == (local_workers is None):
             raise ValueError("give either a scheduler address or a number of local workers")
         self.address = address
         self.local_workers = local_workers
         self.workers = local_workers or 0
+        self.connect_timeout = connect_timeout
+        self._client = None
+        self._cluster = None
+
+    def start(self) -> None:
+        """Connect (or start the local cluster); the engine calls this before
+        it writes anything, so an unreachable scheduler is refused early."""
+        if self._client is None:
+            self._client, self._cluster = self._connect()
+            self.workers = sum(self._client.nthreads().values())
+
+    def close(self) -> None:
+        client, cluster, self._client, self._cluster = self._client, self._cluster, None, None
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
 
     def _connect(self):
         from distributed import Client, LocalCluster
 
         if self.address is not None:
             try:
-                client = Client(self.address, timeout="20s")
-            except (OSError, TimeoutError) as exc:
+                client = Client(self.address, timeout=self.connect_timeout)
+            except (OSError, TimeoutError, ValueError) as exc:
                 raise InputError(f"--scheduler {self.address}: cannot connect ({exc})") from None
             return client, None
         # Worker processes inherit an ignored SIGINT (Python keeps it ignored), so
@@ -204,10 +222,12 @@ class DaskExecutor:
         pending = collections.deque(tasks)
         if not pending:
             return
-        client, cluster = self._connect()
+        owned = self._client is None  # started here, so closed here
+        self.start()
+        client = self._client
         futures: dict = {}
         try:
-            threads = sum(client.nthreads().values()) or 1
+            threads = sum(client.nthreads().values()) or 1  # none yet (an adaptive cluster): they may come
             self.workers = threads
             shared = client.scatter(ctx, broadcast=True, hash=False)
             window = 2 * threads
@@ -240,9 +260,8 @@ class DaskExecutor:
             client.cancel(list(futures))
             raise
         finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            if owned:
+                self.close()
 
 
 def make_executor(*, serial: bool = False, workers: int | None = None, scheduler: str | None = None,
