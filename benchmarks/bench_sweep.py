@@ -1,13 +1,16 @@
 """Sweep engine benchmarks: parallel speed-up and the engine's own overhead per run.
 
 1. Speed-up of 2 local worker processes over 1 on the traffic-cap study
-   (experiments/traffic_caps.toml, core model) at a small size (default
-   10,000 consumers, 200 anchors, 40 suppliers, 60 days, 4 replications:
-   48 runs). Target: at least 1.7x on a machine with 2 free cores.
+   (experiments/traffic_caps.toml, core model, its 12 policies and 10
+   replications) in a small world (default 10,000 consumers, 200 anchors,
+   40 suppliers, 60 days: about 0.3 s a run). Target: at least 1.7x on a
+   machine with 2 free cores.
 2. Overhead per run on a trivial model (the toy model at 10 consumers and
    one day, which itself takes well under a millisecond): the sweep's wall
    time per run minus the model's own time per run, serially and on 1 and
-   2 local worker processes. Target: under 20 ms per run.
+   2 local worker processes; from sweeps of two sizes, also the marginal
+   cost of one more run and the fixed cost of a sweep (worker start-up,
+   finishing). Target: under 20 ms per run.
 
 Every sweep runs as ``livesim sweep`` in a fresh process, so worker start-up,
 design, writing every file, the combined table and the manifest are all
@@ -16,7 +19,7 @@ start and imports included) and the engine's own session time from the
 manifest.
 
     .venv/bin/python benchmarks/bench_sweep.py
-    .venv/bin/python benchmarks/bench_sweep.py --replications 2 --overhead-runs 500   # quicker
+    .venv/bin/python benchmarks/bench_sweep.py --replications 4 --overhead-runs 500   # quicker
 """
 
 from __future__ import annotations
@@ -87,7 +90,7 @@ def main() -> None:
     ap.add_argument("--anchors", type=int, default=200)
     ap.add_argument("--suppliers", type=int, default=40)
     ap.add_argument("--days", type=int, default=60)
-    ap.add_argument("--replications", type=int, default=4)
+    ap.add_argument("--replications", type=int, default=None, help="default: the study's own (10)")
     ap.add_argument("--overhead-runs", type=int, default=2000, help="runs of the trivial model (a multiple of 4)")
     args = ap.parse_args()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -96,10 +99,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench_sweep_") as tmp:
         tmp = Path(tmp)
         small = ["--set", f"population.consumers={args.consumers}", "--set", f"population.anchors={args.anchors}",
-                 "--set", f"population.suppliers={args.suppliers}", "--set", f"time.days={args.days}",
-                 "--set", f"experiment.replications={args.replications}"]
+                 "--set", f"population.suppliers={args.suppliers}", "--set", f"time.days={args.days}"]
+        if args.replications is not None:
+            small += ["--set", f"experiment.replications={args.replications}"]
+        from sim.sweep.spec import load_spec
+
+        caps_reps = load_spec(CAPS, small[1::2]).replications
         print(f"\n1. traffic-cap study, core model, {args.consumers:,} consumers, {args.anchors} anchors, "
-              f"{args.suppliers} suppliers, {args.days} days, 12 points x {args.replications} replications")
+              f"{args.suppliers} suppliers, {args.days} days, 12 points x {caps_reps} replications")
         one = sweep(CAPS, tmp / "w1", "--workers", "1", *small)
         two = sweep(CAPS, tmp / "w2", "--workers", "2", *small)
         same = (tmp / "w1" / "runs.parquet").read_bytes() == (tmp / "w2" / "runs.parquet").read_bytes()
@@ -110,21 +117,30 @@ def main() -> None:
               f"{one['session'] / two['session']:.2f}x (engine session); target >= 1.7x; "
               f"results identical: {same}")
 
-        reps = max(1, args.overhead_runs // 4)
-        spec = tmp / "overhead.toml"
-        spec.write_text(OVERHEAD_SPEC.format(reps=reps))
+        big = max(2, args.overhead_runs // 4)
+        small_n = max(1, big // 10)
         model = toy_model_seconds()
-        print(f"\n2. engine overhead on a trivial model ({4 * reps} runs; the model alone: {model * 1e3:.2f} ms/run)")
-        print(f"{'executor':>12} {'command s':>10} {'session s':>10} {'overhead ms/run':>16}")
+        print(f"\n2. engine overhead on a trivial model ({4 * small_n} and {4 * big} runs; the model alone: "
+              f"{model * 1e3:.2f} ms/run)")
+        print(f"{'executor':>12} {'session s':>10} {'per run ms':>11} {'marginal ms/run':>16} {'fixed s':>8}")
         for label, extra in (("serial", ["--serial"]), ("1 process", ["--workers", "1"]),
                              ("2 processes", ["--workers", "2"])):
-            r = sweep(spec, tmp / label.replace(" ", "_"), *extra)
             workers = 2 if label.startswith("2") else 1
-            # wall time per run of the session, less the model's share (spread over the workers)
-            overhead = r["session"] / r["runs"] - model / workers
-            print(f"{label:>12} {r['wall']:>10.2f} {r['session']:>10.2f} {overhead * 1e3:>16.2f}")
-        print("overhead target: under 20 ms per run (session time: design, worker start, every file, "
-              "the combined table and the manifest included)")
+            timings = []
+            for reps in (small_n, big):
+                spec = tmp / f"overhead_{reps}.toml"
+                spec.write_text(OVERHEAD_SPEC.format(reps=reps))
+                timings.append(sweep(spec, tmp / f"{label.replace(' ', '_')}_{reps}", *extra))
+            s_small, s_big = timings[0]["session"], timings[1]["session"]
+            n_small, n_big = 4 * small_n, 4 * big
+            # the engine's time per run: the session's wall time per run less the model's share
+            per_run = s_big / n_big - model / workers
+            marginal = (s_big - s_small) / (n_big - n_small) - model / workers
+            fixed = s_small - n_small * (marginal + model / workers)
+            print(f"{label:>12} {s_big:>10.2f} {per_run * 1e3:>11.2f} {marginal * 1e3:>16.2f} {fixed:>8.2f}")
+        print("per run: session wall time / runs - model time / workers, at the larger size (design, worker start, "
+              "every file, combined table, manifest all included); marginal: the cost of one more run; fixed: the "
+              "start-up and finishing cost of a sweep. Target: under 20 ms per run.")
 
 
 if __name__ == "__main__":
