@@ -369,10 +369,11 @@ class LiveCommerceModel(mesa.Model):
         np.add.at(sp.period_lost, cand_sup[ok & ~ok_stock], 1)
         tally.lost_sales = int(lost)
         o_cons, o_sup, o_b, o_price = cand_cons[keep], cand_sup[keep], cand_b[keep], price[keep]
-        o_anchor = np.where(o_b >= 0, b["anchor"][np.maximum(o_b, 0)], -1)
-        o_room = np.where(o_b >= 0, b["room"][np.maximum(o_b, 0)], -1)
+        ix = np.where(o_b >= 0, o_b, b["anchor"].size)  # shelf orders read the padding (also with no broadcast)
+        o_anchor = np.append(b["anchor"], -1)[ix]
+        o_room = np.append(b["room"], -1)[ix]
         o_channel = np.where(o_b < 0, CH_SHELF, np.where(o_anchor >= 0, CH_ANCHOR, CH_STORE))
-        o_rate = np.where(o_anchor >= 0, b["rate"][np.maximum(o_b, 0)], 0.0)
+        o_rate = np.where(o_anchor >= 0, np.append(b["rate"], 0.0)[ix], 0.0)
         sold = np.bincount(o_sup, minlength=sp.n)
         sp.stock -= sold
         sp.period_sold += sold
