@@ -36,15 +36,17 @@ def cost_ratio(scenario: Scenario | None = None, seed: int = 0, window: int | No
 
 
 def crn_factor(scenario: Scenario | None = None, replications: int = 8, seed: int = 0,
-               window: int | None = None, players: str = "roles") -> dict:
+               window: int | None = None, players: str = "roles", world_seed: int | None = None) -> dict:
     """Standard error of the Shapley values from ``replications`` replications
     with common random numbers (all coalitions of a replication on one seed)
     against independent seeds per coalition, at the same number of runs;
-    the factor is SE(independent) / SE(CRN) per player."""
+    the factor is SE(independent) / SE(CRN) per player. With ``world_seed``
+    all runs share one initial population (replications of one world)."""
     sc = scenario if scenario is not None else Scenario()
     out = {}
     for crn in (True, False):
-        est = estimate_game(sc, players, seed=seed, replications=replications, window=window, crn=crn)
+        est = estimate_game(sc, players, seed=seed, replications=replications, window=window, crn=crn,
+                            world_seed=world_seed)
         phi = est.shapley_units()
         out["crn" if crn else "independent"] = {
             "runs": est.runs, "seconds": est.seconds,

@@ -171,29 +171,48 @@ def _blocking_items(block: pd.Series):
             yield str(key), e
 
 
-def play_window(model, players: list[Player], days: int, batches: int = 1):
+def play_window(model, players: list[Player], days: int, batches: int = 1, sync: bool = True):
     """Fork ``model`` into every coalition's mode and run ``days``: returns
-    worths (batches, 2**n) per batch, and the grand run's per-player profit
-    (status quo) and losses, and the grand fork."""
+    worths (batches, 2**n) per batch, and the grand run (its per-player profit
+    is the status quo; it keeps its model). The grand coalition runs first;
+    with ``sync`` every other mode replays its random streams day by day."""
     n = len(players)
+    full = (1 << n) - 1
     worths = np.zeros((batches, 1 << n))
-    grand = None
-    for mask in range(1, 1 << n):
-        run = run_mode(model, players, mask, days, batches, keep_model=(mask == (1 << n) - 1))
+    states: list | None = [] if sync else None
+    grand = run_mode(model, players, full, days, batches, keep_model=True, record=states)
+    worths[:, full] = grand.profit.sum(axis=1)
+    for mask in range(1, full):
+        run = run_mode(model, players, mask, days, batches, replay=states)
         members = [i for i in range(n) if mask >> i & 1]
         worths[:, mask] = run.profit[:, members].sum(axis=1)
-        if mask == (1 << n) - 1:
-            grand = run
     return worths, grand
+
+
+def build_model(scenario: Scenario, seed: int, world_seed: int | None = None):
+    """The model of ``seed``; with ``world_seed``, the population (the ``init``
+    stream) comes from ``world_seed`` and only the dynamics from ``seed``:
+    replications of one world."""
+    from sim.model import LiveCommerceModel
+    from sim.streams import derive_streams
+
+    if world_seed is None:
+        return LiveCommerceModel(scenario, seed)
+    m = LiveCommerceModel(scenario, world_seed)
+    for name, stream in derive_streams(seed).items():
+        if name != "init":
+            m.streams[name] = stream
+    return m
 
 
 def estimate_game(scenario: Scenario | None = None, players: str | None = None, *, seed: int = 0,
                   replications: int | None = None, window: int | None = None, warmup: int | None = None,
-                  batches: int | None = None, crn: bool = True) -> GameEstimate:
+                  batches: int | None = None, crn: bool = True, world_seed: int | None = None) -> GameEstimate:
     """The one-shot game of ``scenario`` over a window (defaults from the
     scenario's ``coalition`` section). With ``crn=False`` every coalition of a
-    replication runs on its own seed (independent seeds, same number of runs)."""
-    from sim.model import LiveCommerceModel
+    replication runs on its own seed (independent seeds, same number of runs).
+    With ``world_seed`` every run starts from the population of that seed
+    (see :func:`build_model`)."""
 
     sc = scenario if scenario is not None else Scenario()
     cp = sc.coalition
@@ -212,7 +231,7 @@ def estimate_game(scenario: Scenario | None = None, players: str | None = None, 
     runs = 0
     seeds = replication_seeds(seed, R * (1 if crn else 1 << 12))
     for r in range(R):
-        base = LiveCommerceModel(sc, seeds[r])
+        base = build_model(sc, seeds[r], world_seed)
         base.run(wu)
         ps = resolve_players(spec, base)
         n = len(ps)
@@ -226,7 +245,7 @@ def estimate_game(scenario: Scenario | None = None, players: str | None = None, 
             w = np.zeros((nb, 1 << n))
             for mask in range(1, 1 << n):
                 s = replication_seeds(seeds[r] + 7919 * mask, 1)[0]
-                other = LiveCommerceModel(sc, s)
+                other = build_model(sc, s, world_seed)
                 other.run(wu)
                 ps_m = resolve_players(spec, other)
                 run = run_mode(other, ps_m, mask, days, nb, keep_model=(mask == (1 << n) - 1))

@@ -90,17 +90,22 @@ class Mode:
         """Standalone channels of the agents that are off the platform or not
         selling: suppliers' own shops, anchors' fan income."""
         p = self.params
-        rng = model.streams["coalition"]
+        rng = day_stream(model)
         led, sp, an = model.ledger, model.suppliers, model.anchors
+        # every agent draws every day, in or out, so that each agent's standalone
+        # luck on a given day is the same in every mode (common random numbers)
+        w = sp.shelf_weight / sp.shelf_weight.sum()
+        lam_all = p.standalone_orders_per_consumer * model.consumers.n * model.activity_multiplier * w
+        u_units = rng.random(sp.n)
+        u_ret = rng.random(sp.n)
+        u_view = rng.random(an.n)
         # ---- suppliers off the platform: own shop at their own price
         off = np.flatnonzero(~self.supplier_on_platform)
         if off.size:
             # each supplier's own-shop demand is fixed by its visibility, whoever else is off the platform
-            w = sp.shelf_weight / sp.shelf_weight.sum()
-            lam = p.standalone_orders_per_consumer * model.consumers.n * model.activity_multiplier * w[off]
-            units = np.minimum(rng.poisson(lam), sp.stock[off])
+            units = np.minimum(poisson_ppf(u_units[off], lam_all[off]), sp.stock[off])
             cat = sp.category[off]
-            returned = rng.binomial(units, model.cat_return_rate[cat])
+            returned = binomial_ppf(u_ret[off], units, model.cat_return_rate[cat])
             price = to_cents(sp.price[off])
             kept = units - returned
             led.transfer(led.acct("consumers"), led.supplier_accts(off), kept * price, "own_shop_sale")
@@ -120,7 +125,8 @@ class Mode:
                              a.broadcast_probability_tail])[an.tier[fans]]
             activity = float(model.consumers.base_activity.mean()) * model.activity_multiplier
             followers = an.followers[fans].astype(np.float64)
-            viewers = rng.poisson(followers * reach * prob * min(activity, 1.0) * model.params.consumers.watch_followed)
+            viewers = poisson_ppf(u_view[fans], followers * reach * prob * min(activity, 1.0)
+                                  * model.params.consumers.watch_followed)
             viewers = viewers * np.where(on, 1.0 + p.content_public_multiplier, 1.0)
             tips = to_cents(p.tip_per_viewer * viewers)
             ads = to_cents(p.ad_per_follower * followers * reach)
@@ -131,6 +137,27 @@ class Mode:
             self.income["tips"] += int(tips.sum())
             self.income["advertising"] += int(ads.sum())
             self.income["content_share"] += int(share.sum())
+
+
+def day_stream(model) -> np.random.Generator:
+    """The standalone channels' random numbers of today: keyed by the run's
+    ``coalition`` stream and the day, so every mode of a run draws the same."""
+    ss = model.streams["coalition"].bit_generator.seed_seq
+    return np.random.Generator(np.random.PCG64(
+        np.random.SeedSequence(ss.entropy, spawn_key=tuple(ss.spawn_key) + (int(model.day),))))
+
+
+def poisson_ppf(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """Poisson counts by inversion of uniforms (monotone in ``u``: common random numbers)."""
+    from scipy.stats import poisson
+
+    return poisson.ppf(u, lam).astype(np.int64)
+
+
+def binomial_ppf(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    from scipy.stats import binom
+
+    return binom.ppf(u, n, p).astype(np.int64)
 
 
 def grand_mode(model) -> Mode:

@@ -102,11 +102,27 @@ class ModeRun:
     model: object | None = field(default=None, repr=False)
 
 
+#: streams whose state is replayed day by day (the standalone channels' own stream is not:
+#: the grand coalition never draws from it, so replaying it would repeat one day's draws)
+REPLAYED = ("broadcast", "traffic", "view", "purchase", "returns", "trust", "adapt", "events")
+
+
+def stream_states(model) -> dict:
+    return {k: copy.deepcopy(model.streams[k].bit_generator.state) for k in REPLAYED if k in model.streams}
+
+
 def run_mode(model, players: list[Player], mask: int, days: int, batches: int = 1,
-             keep_model: bool = False, mode=None) -> ModeRun:
+             keep_model: bool = False, mode=None, record: list | None = None,
+             replay: list | None = None) -> ModeRun:
     """Fork ``model``, put the fork in the mode of coalition ``mask`` (bit i:
     players[i]; or the given ``mode``), run ``days`` and return each player's
-    profit in each of ``batches`` equal parts of the window."""
+    profit in each of ``batches`` equal parts of the window.
+
+    ``record``: a list that receives the state of every mechanism's stream at
+    the start of each day; ``replay``: such a list, imposed at the start of
+    each day, so that every mode draws each day's random numbers of each
+    mechanism from where the recorded run drew them (common random numbers
+    kept in step day by day, not only at the fork)."""
     m = fork(model)
     if mode is None:
         coalition = {p.name for i, p in enumerate(players) if mask >> i & 1}
@@ -118,6 +134,11 @@ def run_mode(model, players: list[Player], mask: int, days: int, batches: int = 
     chunks = []
     for k in range(batches):
         for _ in range(edges[k + 1] - edges[k]):
+            if record is not None:
+                record.append(stream_states(m))
+            if replay is not None:
+                for name, state in replay[m.day - model.day].items():
+                    m.streams[name].bit_generator.state = state
             m.step()
             if m.book and m.book[-1].day == m.day - 1:
                 chunks.append(m.book[-1])
