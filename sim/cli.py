@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("sim.commands.validate", "check a scenario against the stylized facts (FACTS.md)"),
     "sweep": ("sim.sweep.cli", "run an experiment (grid or sampled design) locally or on Dask"),
     "analyze": ("sim.sweep.analyze_cli", "summarise a finished sweep: intervals, sensitivity indices, plots"),
+    "coalition": ("sim.coalition.cli", "the coalition game of a scenario: worths with standard errors, splits, core"),
 }
 
 

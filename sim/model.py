@@ -112,6 +112,9 @@ class LiveCommerceModel(mesa.Model):
             "cat_returns": np.zeros(self.n_categories, dtype=np.int64),
         }
         self.today: dict[str, float] = {}
+        # coalition mode (sim.coalition.modes): None is the grand coalition,
+        # i.e. full live commerce; a Mode makes non-members use standalone channels
+        self.mode = None
         self.datacollector = mesa.DataCollector(
             model_reporters={name: (lambda m, k=name: m.today[k]) for name in DAILY_MEASURES})
 
@@ -125,6 +128,8 @@ class LiveCommerceModel(mesa.Model):
         shares = self._allocate_traffic(live)                  # 3. public traffic
         views = self._watch(live, shares, tally)               # 4. viewing
         self._purchase(live, views, tally)                     # 4-5. buying, stock, escrow
+        if self.mode is not None:                              # standalone channels outside the coalition
+            self.mode.standalone_day(self, tally)
         self._deliver_and_return(d, tally)                     # 6-7. returns, spoilage, trust
         self._produce(d, tally)                                # production for stock
         if (d + 1) % self.params.time.settlement_period == 0:  # 9. settlement
@@ -187,12 +192,16 @@ class LiveCommerceModel(mesa.Model):
         pit_fee = a.pit_fee_per_follower * an.followers[live_a] * an.fee_multiplier[live_a]
         rate = an.commission_rate[live_a]
         plat = self.cat_commission[sp.category[cand]]
+        if self.mode is not None:
+            plat = plat * self.mode.anchor_on_platform[live_a][:, None]
         unit_margin = (sp.price[cand] * (1.0 - plat - rate[:, None]) - sp.unit_cost[cand]
                        - self.cat_forward[sp.category[cand]] / 100.0)
         exp_units = an.units_per_listing[live_a]
         min_margin = sc.suppliers.min_margin_share * sp.price[cand]
         accept = ((unit_margin >= min_margin) & (exp_units[:, None] * unit_margin >= pit_fee[:, None])
                   & (sp.stock[cand] > 0))
+        if self.mode is not None:  # listings only between members of the same coalition
+            accept &= self.mode.same_bloc(live_a[:, None], cand)
         an.period_offered[live_a] += k
         an.period_accepted[live_a] += accept.sum(axis=1)
         # broadcasts with no accepted listing do not happen
@@ -211,7 +220,10 @@ class LiveCommerceModel(mesa.Model):
                              np.repeat(fee_cents, n_acc), "pit_fee")
         tally.pit_fees = int((np.repeat(fee_cents, n_acc)).sum())
         # store broadcasts
-        live_s = np.flatnonzero((rng.random(sp.n) < sp.store_probability) & (sp.stock > 0))
+        live_s = (rng.random(sp.n) < sp.store_probability) & (sp.stock > 0)
+        if self.mode is not None:  # store broadcasts need the platform
+            live_s &= self.mode.supplier_on_platform
+        live_s = np.flatnonzero(live_s)
         store_listing = np.full((live_s.size, k), -1, dtype=np.int64)
         store_listing[:, 0] = live_s
         na, ns = live_a.size, live_s.size
@@ -255,6 +267,15 @@ class LiveCommerceModel(mesa.Model):
         small_anchor = is_anchor & ((an.tier[np.maximum(b["anchor"], 0)] == 2) | new)
         sme_store = ~is_anchor & ~sp.is_large[np.maximum(b["store"], 0)]
         w_sme = sc.traffic.reserve_sme_share
+        if self.mode is not None:  # public traffic only for broadcasts on the platform
+            on = self.mode.broadcast_on_platform(b)
+            shares = np.zeros(on.size)
+            if on.any():
+                shares[on] = allocate_traffic(score[on], predicted[on],
+                                              [(sme_store[on], w_sme), (small_anchor[on], 1.0 - w_sme)],
+                                              exploration_share=pol["exploration_share"],
+                                              long_tail_reserve=pol["long_tail_reserve"], cap=pol["anchor_cap"])
+            return shares
         return allocate_traffic(score, predicted, [(sme_store, w_sme), (small_anchor, 1.0 - w_sme)],
                                 exploration_share=pol["exploration_share"],
                                 long_tail_reserve=pol["long_tail_reserve"], cap=pol["anchor_cap"])
@@ -272,7 +293,10 @@ class LiveCommerceModel(mesa.Model):
         # private: followed anchors who are live
         fol = cons.follows[active]
         bid = np.where(fol >= 0, bcast_of_anchor[np.maximum(fol, 0)], -1)
-        watch = (bid >= 0) & (rng.random(bid.shape) < sc.consumers.watch_followed)
+        p_watch = sc.consumers.watch_followed
+        if self.mode is not None and nb:  # off the platform fewer followers find the room
+            p_watch = p_watch * self.mode.watch_factor(b)[np.maximum(bid, 0)]
+        watch = (bid >= 0) & (rng.random(bid.shape) < p_watch)
         rows, cols = np.nonzero(watch)
         v_cons = active[rows]
         v_b = bid[rows, cols]
@@ -312,7 +336,10 @@ class LiveCommerceModel(mesa.Model):
         pick = np.floor(rng.random(vb.size) * b["n_listed"][vb]).astype(np.int64)
         v_sup = b["listing"][vb, pick]
         v_cons = v["consumer"]
-        live_p = self._buy_probability(v_cons, v_sup, np.log(b["skill"][vb]), v["ptrust"], c.intercept)
+        intercept = c.intercept
+        if self.mode is not None:  # selling off the platform: no guarantees, more friction
+            intercept = c.intercept - self.mode.friction(b)[vb]
+        live_p = self._buy_probability(v_cons, v_sup, np.log(b["skill"][vb]), v["ptrust"], intercept)
         buy = rng.random(vb.size) < live_p
         # ---- shelf: page views by shelf preference, products by visibility
         active = tally.active
@@ -320,6 +347,10 @@ class LiveCommerceModel(mesa.Model):
         n_pages = rng.poisson(lam)
         s_cons = np.repeat(active, n_pages)
         w = sp.shelf_weight
+        if self.mode is not None:  # the shelf shows only suppliers on the platform
+            w = w * self.mode.supplier_on_platform
+            if w.sum() <= 0:
+                s_cons, w = s_cons[:0], sp.shelf_weight
         s_sup = np.repeat(np.arange(sp.n), _multinomial(rng, s_cons.size, w / w.sum()))
         s_cons = s_cons[rng.permutation(s_cons.size)]
         # no room on the shelf: skill 1 (log 0) and a neutral personal-trust term
@@ -340,10 +371,11 @@ class LiveCommerceModel(mesa.Model):
         np.add.at(sp.period_lost, cand_sup[ok & ~ok_stock], 1)
         tally.lost_sales = int(lost)
         o_cons, o_sup, o_b, o_price = cand_cons[keep], cand_sup[keep], cand_b[keep], price[keep]
-        o_anchor = np.where(o_b >= 0, b["anchor"][np.maximum(o_b, 0)], -1)
-        o_room = np.where(o_b >= 0, b["room"][np.maximum(o_b, 0)], -1)
+        ix = np.where(o_b >= 0, o_b, b["anchor"].size)  # shelf orders read the padding (also with no broadcast)
+        o_anchor = np.append(b["anchor"], -1)[ix]
+        o_room = np.append(b["room"], -1)[ix]
         o_channel = np.where(o_b < 0, CH_SHELF, np.where(o_anchor >= 0, CH_ANCHOR, CH_STORE))
-        o_rate = np.where(o_anchor >= 0, b["rate"][np.maximum(o_b, 0)], 0.0)
+        o_rate = np.where(o_anchor >= 0, np.append(b["rate"], 0.0)[ix], 0.0)
         sold = np.bincount(o_sup, minlength=sp.n)
         sp.stock -= sold
         sp.period_sold += sold
@@ -364,7 +396,8 @@ class LiveCommerceModel(mesa.Model):
         self.book.append(OrderChunk(
             day=self.day, settle_day=settle, consumer=o_cons, supplier=o_sup, anchor=o_anchor, room=o_room,
             channel=o_channel, category=cat, price=o_price,
-            platform_fee=to_cents(sp.price[o_sup] * self.cat_commission[cat]),
+            platform_fee=to_cents(sp.price[o_sup] * self.cat_commission[cat]
+                                  * (1.0 if self.mode is None else self.mode.order_on_platform(o_anchor, o_sup))),
             anchor_fee=to_cents(sp.price[o_sup] * o_rate),
             outcome=outcome, mismatch=mismatch, delivery_day=delivery, return_day=return_day))
         # ---- following after a purchase in an anchor's room

@@ -196,6 +196,29 @@ class Adaptation(Section):
     max_markup: float = F(4.0, "largest price as a multiple of unit cost", "multiple", gt=1.0, le=100.0)
 
 
+class Coalition(Section):
+    """Coalition modes (MODEL.md 4.6-4.7): agents' standalone channels outside the
+    coalition, the evaluation window of coalition worths, and the split dynamics."""
+
+    players: str = F("roles", "player partition: 'roles' (platform, supplier, anchor) or groups like 'platform;large=suppliers:large;sme=suppliers:sme;anchor=anchors:all' (see docs/coalition.md)", "")
+    standalone_orders_per_consumer: float = F(0.01, "orders a day, per simulated consumer, that suppliers' own shops (offline, own site) take when off the platform, shared among all suppliers by shelf visibility; at the supplier's own price, no commission", "orders/consumer/day", ge=0.0, le=100.0)
+    tip_per_viewer: float = F(0.2, "tips an anchor earns per viewer of a content broadcast (FACTS.md: about 0.2 yuan)", "yuan/viewer", ge=0.0, le=1e4)
+    ad_per_follower: float = F(0.02, "advertising income of an anchor not selling, per follower and day (FACTS.md: 0.02 yuan)", "yuan/follower/day", ge=0.0, le=1e4)
+    content_platform_share: float = Rate(0.5, "share of an anchor's tips and advertising the platform keeps in content-only mode {platform, anchor}")
+    content_public_multiplier: float = F(1.0, "public viewers the platform adds to a content broadcast, per follower viewer", "viewers/viewer", ge=0.0, le=100.0)
+    offplatform_reach: float = Rate(0.5, "share of an anchor's followers who still find its room off the platform")
+    offplatform_friction: float = F(1.0, "logit units taken off conversion when selling off the platform (no guarantees, payment friction)", "logit", ge=0.0, le=20.0)
+    window_days: int = F(30, "evaluation window of coalition worths (default: one settlement period)", "days", ge=1, le=3650)
+    warmup_days: int = F(0, "days run in the grand coalition before the window (shared by all coalition forks)", "days", ge=0, le=3650)
+    replications: int = F(1, "replications (seeds) of the one-shot game; with 1, standard errors come from batch means within the window", "runs", ge=1, le=1000)
+    batches: int = F(5, "batches of the window for batch-means standard errors (one replication)", "batches", ge=2, le=365)
+    risk_weight: float = Rate(0.3, "weight r of risk in the risk-adjusted Shapley value (MODEL.md 7)")
+    split_rule: Literal["shapley", "risk_adjusted_shapley", "nucleolus", "least_core", "proportional", "equal_surplus", "status_quo"] = F("shapley", "split rule applied each settlement period in the dynamics", "")
+    inertia: float = F(0.1, "damping of defection: a member of a blocking coalition with relative excess e defects with probability e / (e + inertia)", "fraction", gt=0.0, le=1e6)
+    reentry_probability: float = Rate(0.0, "per period, probability a defected agent returns to the grand coalition when the split is in the core", "probability/period")
+    shock: str = F("none", "named shock scenario of the stability study (sim.coalition.study.SHOCKS)", "")
+
+
 # ----------------------------------------------------------------------- events
 
 
@@ -243,6 +266,7 @@ class Scenario(Section):
     trust: TrustParams = Field(default_factory=TrustParams)
     adaptation: Adaptation = Field(default_factory=Adaptation)
     events: list[Event] = Field(default_factory=list, description="scheduled events (shocks, policy changes)")
+    coalition: Coalition = Field(default_factory=Coalition)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Scenario":

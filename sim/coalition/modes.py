@@ -1,0 +1,189 @@
+"""Coalition modes (MODEL.md 4.6): who cooperates with whom, agent by agent.
+
+A :class:`Mode` assigns the platform, every supplier and every anchor to a
+*bloc*: agents in the same bloc cooperate, agents in different blocs do not
+trade with each other. What an agent can do follows from who shares its bloc:
+
+- a supplier in the platform's bloc sells on the platform (shelf, store
+  broadcasts, listings with anchors of the bloc), exactly as in the plain model;
+- a supplier outside the platform's bloc sells through its standalone channel
+  (own shop or offline: ``coalition.standalone_orders_per_consumer`` orders a
+  day per simulated consumer shared among suppliers by visibility, at its own
+  price, no commission) and, if its bloc holds anchors, through
+  those anchors off the platform;
+- an anchor in a bloc with suppliers sells their products: on the platform if
+  the platform is in its bloc (public traffic, guarantees), else off the
+  platform to its followers only (``offplatform_reach`` of them find the room,
+  conversion lowered by ``offplatform_friction`` logit units, no commission);
+- an anchor in a bloc without suppliers earns fan income (tips per viewer,
+  advertising per follower): on the platform (content only, with public
+  viewers, the platform taking ``content_platform_share``) if the platform is in
+  its bloc, else on its own (followers only, reduced by ``offplatform_reach``).
+
+The model consults a mode in a few places (listing acceptance, store
+broadcasts, public traffic, viewing, conversion, the shelf, commission) and
+calls :meth:`Mode.standalone_day` once a day. ``model.mode = None`` is the
+grand coalition with every agent in it: the plain model, bit for bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.finance.ledger import to_cents
+
+#: bloc of the agents of a coalition being evaluated (and of the grand coalition)
+MEMBERS = 0
+
+
+class Mode:
+    """Bloc of the platform, of each supplier and of each anchor.
+
+    Args:
+        platform_bloc: the platform's bloc.
+        supplier_bloc: int array, one bloc per supplier.
+        anchor_bloc: int array, one bloc per anchor.
+        params: the scenario's ``coalition`` section (standalone channels).
+    """
+
+    def __init__(self, platform_bloc: int, supplier_bloc: np.ndarray, anchor_bloc: np.ndarray, params):
+        self.platform_bloc = int(platform_bloc)
+        self.supplier_bloc = np.asarray(supplier_bloc, dtype=np.int64).copy()
+        self.anchor_bloc = np.asarray(anchor_bloc, dtype=np.int64).copy()
+        self.params = params
+        self.supplier_on_platform = self.supplier_bloc == self.platform_bloc
+        self.anchor_on_platform = self.anchor_bloc == self.platform_bloc
+        # an anchor sells if its bloc holds at least one supplier
+        self.anchor_sells = np.isin(self.anchor_bloc, np.unique(self.supplier_bloc))
+        self.income = {"own_shop_gmv": 0, "tips": 0, "advertising": 0, "content_share": 0}
+
+    # ------------------------------------------------------------ queries
+    @property
+    def is_grand(self) -> bool:
+        """Every agent in the platform's bloc: behaves exactly as the plain model."""
+        return bool(self.supplier_on_platform.all() and self.anchor_on_platform.all())
+
+    def same_bloc(self, anchor_idx, supplier_idx) -> np.ndarray:
+        return self.anchor_bloc[anchor_idx] == self.supplier_bloc[supplier_idx]
+
+    def broadcast_on_platform(self, b: dict) -> np.ndarray:
+        """Broadcasts held on the platform (store broadcasts always are)."""
+        a = b["anchor"]
+        return np.where(a >= 0, self.anchor_on_platform[np.maximum(a, 0)], True)
+
+    def watch_factor(self, b: dict) -> np.ndarray:
+        """Per broadcast: the share of watching followers who find the room."""
+        return np.where(self.broadcast_on_platform(b), 1.0, self.params.offplatform_reach)
+
+    def friction(self, b: dict) -> np.ndarray:
+        """Per broadcast: logit units taken off conversion (selling off the platform)."""
+        return np.where(self.broadcast_on_platform(b), 0.0, self.params.offplatform_friction)
+
+    def order_on_platform(self, anchor_idx: np.ndarray, supplier_idx: np.ndarray) -> np.ndarray:
+        """1.0 for orders the platform earns commission on, else 0.0."""
+        on = np.where(anchor_idx >= 0, self.anchor_on_platform[np.maximum(anchor_idx, 0)],
+                      self.supplier_on_platform[supplier_idx])
+        return on.astype(np.float64)
+
+    # ------------------------------------------------------- standalone day
+    def standalone_day(self, model, tally) -> None:
+        """Standalone channels of the agents that are off the platform or not
+        selling: suppliers' own shops, anchors' fan income."""
+        p = self.params
+        rng = day_stream(model)
+        led, sp, an = model.ledger, model.suppliers, model.anchors
+        # every agent draws every day, in or out, so that each agent's standalone
+        # luck on a given day is the same in every mode (common random numbers)
+        w = sp.shelf_weight / sp.shelf_weight.sum()
+        lam_all = p.standalone_orders_per_consumer * model.consumers.n * model.activity_multiplier * w
+        u_units = rng.random(sp.n)
+        u_ret = rng.random(sp.n)
+        u_view = rng.random(an.n)
+        # ---- suppliers off the platform: own shop at their own price
+        off = np.flatnonzero(~self.supplier_on_platform)
+        if off.size:
+            # each supplier's own-shop demand is fixed by its visibility, whoever else is off the platform
+            units = np.minimum(poisson_ppf(u_units[off], lam_all[off]), sp.stock[off])
+            cat = sp.category[off]
+            returned = binomial_ppf(u_ret[off], units, model.cat_return_rate[cat])
+            price = to_cents(sp.price[off])
+            kept = units - returned
+            led.transfer(led.acct("consumers"), led.supplier_accts(off), kept * price, "own_shop_sale")
+            cost = units * model.cat_forward[cat] + returned * to_cents(sp.price[off] * model.cat_reverse_share[cat])
+            led.transfer(led.supplier_accts(off), led.acct("logistics"), cost, "own_shop_logistics")
+            sp.stock[off] -= kept
+            sp.period_sold[off] += kept
+            sp.demand_ema[off] += 0.1 * units  # production plans for the own channel too
+            self.income["own_shop_gmv"] += int((kept * price).sum())
+        # ---- anchors not selling: tips and advertising from their fans
+        fans = np.flatnonzero(~self.anchor_sells)
+        if fans.size:
+            a = model.params.anchors
+            on = self.anchor_on_platform[fans]
+            reach = np.where(on, 1.0, p.offplatform_reach)
+            prob = np.array([a.broadcast_probability_head, a.broadcast_probability_waist,
+                             a.broadcast_probability_tail])[an.tier[fans]]
+            activity = float(model.consumers.base_activity.mean()) * model.activity_multiplier
+            followers = an.followers[fans].astype(np.float64)
+            viewers = poisson_ppf(u_view[fans], followers * reach * prob * min(activity, 1.0)
+                                  * model.params.consumers.watch_followed)
+            viewers = viewers * np.where(on, 1.0 + p.content_public_multiplier, 1.0)
+            tips = to_cents(p.tip_per_viewer * viewers)
+            ads = to_cents(p.ad_per_follower * followers * reach)
+            led.transfer(led.acct("consumers"), led.anchor_accts(fans), tips, "tips")
+            led.transfer(led.acct("consumers"), led.anchor_accts(fans), ads, "advertising")
+            share = to_cents(p.content_platform_share * (tips + ads) / 100.0) * on
+            led.transfer(led.anchor_accts(fans), led.acct("platform"), share, "content_share")
+            self.income["tips"] += int(tips.sum())
+            self.income["advertising"] += int(ads.sum())
+            self.income["content_share"] += int(share.sum())
+
+
+def day_stream(model) -> np.random.Generator:
+    """The standalone channels' random numbers of today: keyed by the run's
+    ``coalition`` stream and the day, so every mode of a run draws the same."""
+    ss = model.streams["coalition"].bit_generator.seed_seq
+    return np.random.Generator(np.random.PCG64(
+        np.random.SeedSequence(ss.entropy, spawn_key=tuple(ss.spawn_key) + (int(model.day),))))
+
+
+def poisson_ppf(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """Poisson counts by inversion of uniforms (monotone in ``u``: common random numbers)."""
+    from scipy.stats import poisson
+
+    return poisson.ppf(u, lam).astype(np.int64)
+
+
+def binomial_ppf(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    from scipy.stats import binom
+
+    return binom.ppf(u, n, p).astype(np.int64)
+
+
+def grand_mode(model) -> Mode:
+    """Every agent in one bloc with the platform (same behaviour as ``mode = None``)."""
+    return Mode(MEMBERS, np.zeros(model.suppliers.n, np.int64), np.zeros(model.anchors.n, np.int64),
+                model.params.coalition)
+
+
+def coalition_mode(model, players, coalition) -> Mode | None:
+    """The mode of ``coalition`` (names of players): members share one bloc,
+    every non-member is alone in its own bloc. ``None`` for the grand coalition
+    of a partition that covers every agent (the plain model)."""
+    members = {p.name for p in players if p.name in coalition}
+    if len(members) == len(players):
+        return None
+    ns, na = model.suppliers.n, model.anchors.n
+    sup = 1 + np.arange(ns, dtype=np.int64)            # alone: a bloc of one
+    anc = 1 + ns + np.arange(na, dtype=np.int64)
+    plat = -1
+    for p in players:
+        if p.name not in members:
+            continue
+        if p.kind == "platform":
+            plat = MEMBERS
+        elif p.kind == "suppliers":
+            sup[p.idx] = MEMBERS
+        else:
+            anc[p.idx] = MEMBERS
+    return Mode(plat, sup, anc, model.params.coalition)

@@ -1,0 +1,149 @@
+"""Coalition worths from simulation: forks, accrual profit, common random numbers.
+
+Profit (the worth definition). Over a window, an agent's profit is the change
+of its *accrual wealth*: cash (its ledger balance) plus what the order book
+still owes it (for every unsettled order that will be kept: the platform's
+commission, the supplier's price net of commission and of the anchor's
+commission, the anchor's commission) minus what the book will still cost it
+(reverse logistics of orders that will come back), plus its stock and
+production in transit valued at unit cost. Money in escrow at the window end
+is thus counted as owed to whoever it will be paid to; production for stock is
+an asset, not a loss. ``v(C)`` is the sum of the profits of C's agents over the
+window in mode C (:mod:`sim.coalition.modes`).
+
+Every coalition of one replication is a fork (a deep copy: state and random
+streams) of the same model at the window start, so all coalitions share their
+random numbers (common random numbers). The shared warm-up before the window
+runs once, in the grand coalition.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.coalition.modes import coalition_mode
+from sim.coalition.players import Player, player_of_agents
+from sim.finance.ledger import to_cents
+
+RETURNED, SPOILED, KEPT = 1, 2, 0
+
+
+def fork(model):
+    """A clone of a running model (state and random streams); continuing it
+    gives exactly what continuing the original would."""
+    return copy.deepcopy(model)
+
+
+def wealth(model) -> tuple[float, np.ndarray, np.ndarray]:
+    """Accrual wealth (cents) of the platform, of each supplier and each anchor."""
+    led, sp = model.ledger, model.suppliers
+    plat = float(led["platform"])
+    sup = led.supplier_balance.astype(np.float64)
+    anc = led.anchor_balance.astype(np.float64)
+    d = model.day - 1  # the last day simulated
+    for ch in model.book:
+        kept = ch.outcome == KEPT
+        plat += float(ch.platform_fee[kept].sum())
+        via = kept & (ch.anchor >= 0)
+        sup += np.bincount(ch.supplier[kept], weights=(ch.price - ch.platform_fee)[kept], minlength=sp.n)
+        sup -= np.bincount(ch.supplier[via], weights=ch.anchor_fee[via], minlength=sp.n)
+        anc += np.bincount(ch.anchor[via], weights=ch.anchor_fee[via], minlength=anc.size)
+        back = (ch.outcome == RETURNED) & (ch.return_day > d)
+        cost = to_cents(ch.price[back] / 100.0 * model.cat_reverse_share[ch.category[back]])
+        sup -= np.bincount(ch.supplier[back], weights=cost, minlength=sp.n)
+    inventory = (sp.stock + sp.pipeline.sum(axis=1)) * sp.unit_cost * 100.0
+    return plat, sup + inventory, anc
+
+
+def losses(chunks, model) -> tuple[float, np.ndarray, np.ndarray]:
+    """Losses (cents) from returns and spoilage of the orders in ``chunks``:
+    the supplier's logistics (and the goods, if spoiled), the commissions the
+    platform and the anchor forgo."""
+    sp = model.suppliers
+    plat = 0.0
+    sup = np.zeros(sp.n)
+    anc = np.zeros(model.anchors.n)
+    for ch in chunks:
+        bad = ch.outcome != KEPT
+        if not bad.any():
+            continue
+        cat = ch.category[bad]
+        s = ch.supplier[bad]
+        cost = model.cat_forward[cat].astype(np.float64)
+        ret = ch.outcome[bad] == RETURNED
+        cost += np.where(ret, ch.price[bad] * model.cat_reverse_share[cat], sp.unit_cost[s] * 100.0)
+        sup += np.bincount(s, weights=cost, minlength=sp.n)
+        plat += float(ch.platform_fee[bad].sum())
+        a = ch.anchor[bad]
+        anc += np.bincount(a[a >= 0], weights=ch.anchor_fee[bad][a >= 0], minlength=anc.size)
+    return plat, sup, anc
+
+
+def by_player(players: list[Player], model, plat: float, sup: np.ndarray, anc: np.ndarray) -> np.ndarray:
+    """Per-agent amounts summed per player (in player order)."""
+    ip, isup, ianc = player_of_agents(players, model)
+    out = np.zeros(len(players))
+    out[ip] += plat
+    np.add.at(out, isup, sup)
+    np.add.at(out, ianc, anc)
+    return out
+
+
+@dataclass
+class ModeRun:
+    """One coalition's fork over the window."""
+
+    mask: int
+    profit: np.ndarray          # (batches, players): profit per batch and player (yuan)
+    losses: np.ndarray | None = None   # per player (yuan), the grand run only
+    model: object | None = field(default=None, repr=False)
+
+
+#: streams whose state is replayed day by day (the standalone channels' own stream is not:
+#: the grand coalition never draws from it, so replaying it would repeat one day's draws)
+REPLAYED = ("broadcast", "traffic", "view", "purchase", "returns", "trust", "adapt", "events")
+
+
+def stream_states(model) -> dict:
+    return {k: copy.deepcopy(model.streams[k].bit_generator.state) for k in REPLAYED if k in model.streams}
+
+
+def run_mode(model, players: list[Player], mask: int, days: int, batches: int = 1,
+             keep_model: bool = False, mode=None, record: list | None = None,
+             replay: list | None = None) -> ModeRun:
+    """Fork ``model``, put the fork in the mode of coalition ``mask`` (bit i:
+    players[i]; or the given ``mode``), run ``days`` and return each player's
+    profit in each of ``batches`` equal parts of the window.
+
+    ``record``: a list that receives the state of every mechanism's stream at
+    the start of each day; ``replay``: such a list, imposed at the start of
+    each day, so that every mode draws each day's random numbers of each
+    mechanism from where the recorded run drew them (common random numbers
+    kept in step day by day, not only at the fork)."""
+    m = fork(model)
+    if mode is None:
+        coalition = {p.name for i, p in enumerate(players) if mask >> i & 1}
+        mode = coalition_mode(m, players, coalition)
+    m.mode = mode
+    edges = np.linspace(0, days, batches + 1).round().astype(int)
+    prev = by_player(players, m, *wealth(m))
+    profit = np.zeros((batches, len(players)))
+    chunks = []
+    for k in range(batches):
+        for _ in range(edges[k + 1] - edges[k]):
+            if record is not None:
+                record.append(stream_states(m))
+            if replay is not None:
+                for name, state in replay[m.day - model.day].items():
+                    m.streams[name].bit_generator.state = state
+            m.step()
+            if m.book and m.book[-1].day == m.day - 1:
+                chunks.append(m.book[-1])
+        now = by_player(players, m, *wealth(m))
+        profit[k] = (now - prev) / 100.0
+        prev = now
+    loss = by_player(players, m, *losses(chunks, m)) / 100.0
+    return ModeRun(mask, profit, loss, m if keep_model else None)

@@ -1,0 +1,164 @@
+"""Coalition modes, forks, worths, player specs, defection dynamics, the CLI (#7)."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.coalition import estimate_game, fork, grand_mode, resolve_players
+from sim.coalition.dynamics import defection_probability, run_dynamics
+from sim.coalition.players import PlayerSpecError
+from sim.coalition.worth import run_mode, wealth
+from sim.model import LiveCommerceModel
+from sim.runner import daily_frame
+from sim.scenario import Scenario
+
+TINY = {"population.consumers": 2000, "population.anchors": 150, "population.suppliers": 40, "time.days": 60}
+
+
+def tiny(**kw) -> Scenario:
+    return Scenario().with_overrides({**TINY, **kw})
+
+
+def test_grand_mode_object_is_the_plain_model_bit_for_bit():
+    sc = tiny()
+    plain = LiveCommerceModel(sc, 3)
+    plain.run(40)
+    moded = LiveCommerceModel(sc, 3)
+    moded.mode = grand_mode(moded)
+    assert moded.mode.is_grand
+    moded.run(40)
+    pd.testing.assert_frame_equal(daily_frame(plain), daily_frame(moded), check_exact=True)
+    assert np.array_equal(plain.ledger.balance, moded.ledger.balance)
+
+
+def test_fork_continued_in_grand_mode_reproduces_the_unforked_run_exactly():
+    sc = tiny()
+    ref = LiveCommerceModel(sc, 5)
+    ref.run(50)
+    m = LiveCommerceModel(sc, 5)
+    m.run(17)
+    clone = fork(m)
+    clone.run(33)
+    pd.testing.assert_frame_equal(daily_frame(ref), daily_frame(clone), check_exact=True)
+    assert np.array_equal(ref.ledger.balance, clone.ledger.balance)
+    # the original is untouched by running its clone, and continues identically too
+    assert m.day == 17
+    m.run(33)
+    pd.testing.assert_frame_equal(daily_frame(ref), daily_frame(m), check_exact=True)
+
+
+def test_forks_in_different_modes_share_random_numbers():
+    sc = tiny()
+    m = LiveCommerceModel(sc, 2)
+    m.run(10)
+    ps = resolve_players("roles", m)
+    a = run_mode(m, ps, 0b111, 1, keep_model=True).model   # grand
+    b = run_mode(m, ps, 0b011, 1, keep_model=True).model   # platform + supplier: no anchors
+    # who is active on the first forked day comes from the common 'view' stream
+    assert a.today["active_consumers"] == b.today["active_consumers"]
+    assert a.today["gmv"] != b.today["gmv"]
+
+
+def test_worths_shapley_efficiency_and_modes_matter():
+    est = estimate_game(tiny(), "roles", seed=1, window=20, batches=4)
+    table = est.worth_table()
+    assert len(table) == 7 and set(table) >= {"platform", "supplier", "anchor", "anchor,platform,supplier"}
+    assert all(np.isfinite(w["se"]) for w in table.values())
+    g = est.game()
+    assert g.shapley().sum() == pytest.approx(g.grand_worth, rel=1e-9)
+    assert table["platform"]["mean"] == 0.0          # nothing to sell alone
+    # the status quo is exactly what the grand run paid: it sums to v(N)
+    assert est.allocation("status_quo").sum() == pytest.approx(g.grand_worth, rel=1e-9)
+    assert table["anchor,platform,supplier"]["mean"] > table["platform,supplier"]["mean"]
+
+
+def test_wealth_counts_escrow_as_owed():
+    m = LiveCommerceModel(tiny(), 4)
+    m.run(12)
+    plat, sup, anc = wealth(m)
+    assert m.ledger["escrow"] > 0
+    # accrual platform wealth includes commission still in escrow
+    assert plat > m.ledger["platform"]
+
+
+@pytest.mark.parametrize("spec, needle", [
+    ("platform;s=suppliers:all;a=dealers:all", "unknown role 'dealers'"),
+    ("platform;big=suppliers:large;all=suppliers:all;a=anchors:all", "overlaps"),
+    ("platform;s=suppliers:all;h=anchors:head;t=anchors:rest", "is empty in this scenario"),
+    ("platform;s=suppliers:large;a=anchors:all", "in no group"),
+    ("s=suppliers:all;a=anchors:all", "platform must be a player"),
+    ("platform;s=suppliers:all;a=anchors:nope", "unknown selector"),
+])
+def test_bad_player_specs_are_refused(spec, needle):
+    m = LiveCommerceModel(tiny(**{"anchors.head_share": 0.0}), 0)
+    with pytest.raises(PlayerSpecError) as err:
+        resolve_players(spec, m)
+    assert needle in str(err.value)
+
+
+def test_finer_partition_resolves_to_a_partition():
+    m = LiveCommerceModel(tiny(), 0)
+    ps = resolve_players("platform;large=suppliers:large;sme=suppliers:sme;top=anchors:top5;rest=anchors:rest", m)
+    assert [p.name for p in ps] == ["platform", "large", "sme", "top", "rest"]
+    assert ps[3].idx.size == 5 and ps[3].idx.size + ps[4].idx.size == m.anchors.n
+    assert ps[1].idx.size + ps[2].idx.size == m.suppliers.n
+
+
+def test_defection_probability_rises_with_excess_and_falls_with_inertia():
+    e = np.array([-0.1, 0.0, 0.01, 0.1, 1.0, 100.0])
+    p = defection_probability(e, 0.1)
+    assert p[0] == 0 and p[1] == 0
+    assert np.all(np.diff(p[1:]) > 0) and np.all(p < 1)
+    assert defection_probability(0.1, 1.0) < defection_probability(0.1, 0.1)
+    with pytest.raises(ValueError):
+        defection_probability(0.1, 0.0)
+
+
+def test_dynamics_members_of_a_blocking_coalition_defect():
+    # anchors asking half the GMV: the contracts (status quo) leave suppliers
+    # below what they earn without the platform, so the status quo is blocked
+    sc = tiny(**{"time.days": 60, "time.settlement_period": 20,
+                 "anchors.commission_rate": 0.5, "anchors.pit_fee_per_follower": 0.2})
+    res = run_dynamics(sc, 1, rule="status_quo", inertia=1e-6, days=60)
+    first = res.periods[0]
+    assert not first.in_core and first.blocking
+    assert first.p_defect > 0.99 and first.defected_now > 0
+    s = res.summary()
+    assert s["periods"] == 3 and s["defected"] == 1.0
+    assert s["time_to_first_defection"] == 20 and s["share_defecting"] > 0
+    assert res.periods[1].intact < 1.0
+    # damped by a huge inertia, nobody moves
+    calm = run_dynamics(sc, 1, rule="status_quo", inertia=1e9, days=40).summary()
+    assert calm["share_defecting"] == 0.0 and calm["time_to_first_defection"] == 40
+
+
+def test_dynamics_in_the_core_keeps_everyone_and_all_the_surplus():
+    sc = tiny(**{"time.days": 40, "time.settlement_period": 20})
+    res = run_dynamics(sc, 2, rule="least_core", days=40)
+    assert all(p.in_core for p in res.periods)
+    s = res.summary()
+    assert s["share_defecting"] == 0.0 and s["surplus_kept"] == pytest.approx(1.0, rel=1e-12)
+
+
+def test_cli_json_keys(capsys):
+    from sim.cli import main
+
+    code = main(["coalition", "--json", "--window", "10", "--set", "population.consumers=2000",
+                 "--set", "population.anchors=150", "--set", "population.suppliers=40"])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {"worths", "allocations", "core", "theta_emergent"} <= set(out)
+    assert len(out["worths"]) == 7 and all({"mean", "se"} <= set(w) for w in out["worths"].values())
+    assert sum(out["allocations"]["shapley"].values()) == pytest.approx(
+        out["worths"]["anchor,platform,supplier"]["mean"], rel=1e-9)
+
+
+def test_cli_bad_players_exit_2(capsys):
+    from sim.cli import main
+
+    code = main(["coalition", "--players", "platform;a=anchors:all;s=suppliers:all;x=banks:all",
+                 "--set", "population.consumers=2000"])
+    assert code == 2
+    assert "unknown role 'banks'" in capsys.readouterr().err
