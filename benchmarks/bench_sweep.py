@@ -67,7 +67,8 @@ def sweep(spec: Path, out: Path, *args: str) -> dict:
         sys.exit(f"bench_sweep: the sweep failed:\n{r.stderr}\n{r.stdout}")
     m = json.loads((out / "manifest.json").read_text())
     s = m["sessions"][-1]
-    return {"wall": wall, "session": s["seconds"], "model": s["model_seconds"], "runs": s["ran"]}
+    return {"wall": wall, "session": s["seconds"], "model": s["model_seconds"], "cpu": s["model_cpu_seconds"],
+            "runs": s["ran"]}
 
 
 def toy_model_seconds(n: int = 2000) -> float:
@@ -110,9 +111,14 @@ def main() -> None:
         one = sweep(CAPS, tmp / "w1", "--workers", "1", *small)
         two = sweep(CAPS, tmp / "w2", "--workers", "2", *small)
         same = (tmp / "w1" / "runs.parquet").read_bytes() == (tmp / "w2" / "runs.parquet").read_bytes()
-        print(f"{'workers':>8} {'runs':>5} {'command s':>10} {'session s':>10} {'model s/run':>12}")
+        print(f"{'workers':>8} {'runs':>5} {'command s':>10} {'session s':>10} {'run wall s':>11} {'run CPU s':>10} "
+              f"{'busy':>6}")
         for n, r in ((1, one), (2, two)):
-            print(f"{n:>8} {r['runs']:>5} {r['wall']:>10.1f} {r['session']:>10.1f} {r['model'] / r['runs']:>12.3f}")
+            # busy: the share of the workers' time spent inside runs (100% = never idle waiting for the
+            # engine); run CPU s below run wall s means other programs took the CPU from the workers
+            busy = r["model"] / (n * r["session"])
+            print(f"{n:>8} {r['runs']:>5} {r['wall']:>10.1f} {r['session']:>10.1f} {r['model'] / r['runs']:>11.3f} "
+                  f"{r['cpu'] / r['runs']:>10.3f} {busy:>6.0%}")
         print(f"speed-up of 2 workers over 1: {one['wall'] / two['wall']:.2f}x (whole command), "
               f"{one['session'] / two['session']:.2f}x (engine session); target >= 1.7x; "
               f"results identical: {same}")

@@ -260,7 +260,7 @@ def run_sweep(spec: Spec, *, executor=None, out: str | Path | None = None, resum
         manifest["status"] = "running"
         store.write_manifest(manifest)
 
-        counts = {"ran": 0, "ok": 0, "failed": 0, "model_seconds": 0.0}
+        counts = {"ran": 0, "ok": 0, "failed": 0, "model_seconds": 0.0, "model_cpu_seconds": 0.0}
         stop = threading.Event()
         bar = tqdm(total=total, initial=skipped, desc=spec.name, unit="run", file=sys.stderr,
                    disable=(progress is False) or (progress is None and not sys.stderr.isatty()),
@@ -273,6 +273,7 @@ def run_sweep(spec: Spec, *, executor=None, out: str | Path | None = None, resum
             store.save(outcome)
             counts["ran"] += 1
             counts["model_seconds"] += outcome.seconds
+            counts["model_cpu_seconds"] += outcome.cpu_seconds
             counts["ok" if outcome.status == "ok" else "failed"] += 1
             done[(outcome.point, outcome.replication)] = outcome.status
             bar.update(1)
@@ -306,6 +307,7 @@ def run_sweep(spec: Spec, *, executor=None, out: str | Path | None = None, resum
         seconds = time.perf_counter() - started
         session.update({"ended": _now(), "ran": counts["ran"], "ok": counts["ok"], "failed": counts["failed"],
                         "seconds": round(seconds, 3), "model_seconds": round(counts["model_seconds"], 3),
+                        "model_cpu_seconds": round(counts["model_cpu_seconds"], 3),
                         "status": status})
         if error is not None:
             session["error"] = f"{type(error).__name__}: {error}"

@@ -210,7 +210,8 @@ class DaskExecutor:
         saved = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
         try:
             cluster = LocalCluster(n_workers=self.local_workers, threads_per_worker=1, processes=True,
-                                   host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+                                   host="127.0.0.1", dashboard_address="127.0.0.1:0",  # loopback, any free port
+                                   silence_logs=logging.ERROR)
         finally:
             if main:
                 signal.signal(signal.SIGINT, saved)

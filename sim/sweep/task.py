@@ -60,6 +60,7 @@ class RunOutcome:
     summary: bytes  # the run's Parquet file
     daily: bytes | None
     seconds: float  # wall time of the run in its worker (not stored in the files)
+    cpu_seconds: float = 0.0  # CPU time of the run's process meanwhile (not stored in the files)
 
 
 _MODELS: dict[str, Callable] = {}
@@ -161,7 +162,7 @@ def _measures(ctx: RunContext, summary: Any) -> dict[str, float]:
 def run_task(task: RunTask, ctx: RunContext) -> RunOutcome:
     """Run one (point, replication) and return its files' bytes; never raises
     for a failure of the model (that becomes an ``error`` row)."""
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     daily = None
     try:
         scenario = ctx.base.with_overrides(dict(task.overrides))
@@ -175,12 +176,12 @@ def run_task(task: RunTask, ctx: RunContext) -> RunOutcome:
             daily = parquet_bytes(daily_table(ctx, task, frame))
         summary = parquet_bytes(summary_table(ctx, task, "ok", None, measures))
         return RunOutcome(task.point, task.replication, "ok", None, None, summary, daily,
-                          time.perf_counter() - start)
+                          time.perf_counter() - start, time.process_time() - cpu)
     except Exception as exc:
         message = f"{type(exc).__name__}: {exc}"[:ERROR_LIMIT]
         summary = parquet_bytes(summary_table(ctx, task, "error", message, {}))
         return RunOutcome(task.point, task.replication, "error", message, tb.format_exc(), summary, None,
-                          time.perf_counter() - start)
+                          time.perf_counter() - start, time.process_time() - cpu)
 
 
 # -------------------------------------------------------- local worker processes

@@ -78,7 +78,7 @@ def test_existing_scheduler_gives_the_same_results(spec, sweeps, tmp_path):
 
     root, _ = sweeps
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp", host="127.0.0.1",
-                      dashboard_address=None) as cluster:
+                      dashboard_address="127.0.0.1:0") as cluster:
         report = run_sweep(spec, executor=DaskExecutor(address=cluster.scheduler_address), out=tmp_path / "s",
                            progress=False)
     assert report.done == 18
