@@ -22,6 +22,7 @@ MECHANISMS = (
     "returns",     # returns, spoilage
     "trust",       # following after purchase
     "adapt",       # adaptation of fees, prices, partners
+    "finance",     # credit: dishonest borrowers, detection, upstream links, return waves
 )
 
 
