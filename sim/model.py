@@ -348,10 +348,11 @@ class LiveCommerceModel(mesa.Model):
         np.add.at(sp.period_lost, cand_sup[ok & ~ok_stock], 1)
         tally.lost_sales = int(lost)
         o_cons, o_sup, o_b, o_price = cand_cons[keep], cand_sup[keep], cand_b[keep], price[keep]
-        o_anchor = np.where(o_b >= 0, b["anchor"][np.maximum(o_b, 0)], -1)
-        o_room = np.where(o_b >= 0, b["room"][np.maximum(o_b, 0)], -1)
+        nb = b["anchor"].size   # (no broadcast today: every order is a shelf order, o_b = -1)
+        o_anchor = np.where(o_b >= 0, b["anchor"][np.maximum(o_b, 0)], -1) if nb else np.full(o_b.size, -1)
+        o_room = np.where(o_b >= 0, b["room"][np.maximum(o_b, 0)], -1) if nb else np.full(o_b.size, -1)
         o_channel = np.where(o_b < 0, CH_SHELF, np.where(o_anchor >= 0, CH_ANCHOR, CH_STORE))
-        o_rate = np.where(o_anchor >= 0, b["rate"][np.maximum(o_b, 0)], 0.0)
+        o_rate = np.where(o_anchor >= 0, b["rate"][np.maximum(o_b, 0)], 0.0) if nb else np.zeros(o_b.size)
         sold = np.bincount(o_sup, minlength=sp.n)
         sp.stock -= sold
         sp.period_sold += sold

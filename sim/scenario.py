@@ -200,7 +200,7 @@ class FinanceParams(Section):
 
     enabled: bool = F(True, "the credit sub-model: order loans, trade credit, defaults (off = settlement only; suppliers' cash may then go negative)", "switch")
     order_loans: bool = F(True, "the platform's order-loan programme: suppliers draw on a credit line to cover cash needs", "switch")
-    credit_multiple: float = F(1.0, "credit line as a multiple of trailing sales as reported to the lender", "multiple", ge=0.0, le=24.0)
+    credit_multiple: float = F(1.0, "credit line as a multiple of trailing platform sales as reported to the lender", "multiple", ge=0.0, le=24.0)
     sales_window_days: int = F(30, "trailing window of sales behind the credit line", "days", ge=1, le=365)
     interest_rate: float = F(0.08, "annual interest on order loans (accrued daily, paid on settlement days)", "1/year", ge=0.0, le=2.0)
     loan_term_days: int | None = F(None, "days over which a loan is amortised in equal instalments on settlement days (default: one settlement period, capped at the horizon)", "days", ge=1, le=3650)
@@ -219,7 +219,7 @@ class FinanceParams(Section):
     lender_true_sales: bool = F(False, "the lender sees true sales (data sharing), so faked sales do not inflate credit lines", "switch")
     faked_sales_merchant_share: float = Rate(0.0, "share of suppliers that report faked sales to the lender (the trust and fraud model may drive this later)")
     faked_sales_share: float = F(0.0, "reported sales inflation of those suppliers: 0.5 reports 150% of true sales", "fraction", ge=0.0, le=10.0)
-    fake_order_cost: float = Rate(0.1, "what faking costs a dishonest supplier (brushing fees, commission on fake orders), as a share of the faked sales, paid daily")
+    fake_order_cost: float = Rate(0.15, "what faking costs a dishonest supplier (brushing fees, commission on fake orders), as a share of the faked sales, paid daily")
     fake_detection_probability: float = Rate(0.1, "probability per settlement day that the lender detects a dishonest borrower's faked sales: the loan is recalled and credit barred", "probability")
     contagion_memory_days: int = F(90, "how long a loss from a default or a shock counts as the cause of a later default", "days", ge=1, le=3650)
 

@@ -8,8 +8,9 @@ model's double-entry :class:`~sim.finance.ledger.Ledger` in integer cents.
 
 The rules, as coded:
 
-* **Credit line.** ``credit_multiple`` x a supplier's sales over the trailing
-  ``sales_window_days`` *as reported to the lender*. Dishonest suppliers
+* **Credit line.** ``credit_multiple`` x a supplier's sales (platform sales and
+  upstream invoices) over the trailing ``sales_window_days`` *as reported to
+  the lender*. Dishonest suppliers
   (``faked_sales_merchant_share``) report ``1 + faked_sales_share`` times their
   true sales, and pay ``fake_order_cost`` of the faked amount each day for the
   faking; with ``lender_true_sales`` the lender sees true sales. On each
@@ -127,7 +128,7 @@ class Finance:
         self.window = sc.platform.return_window_days
         self.sales = np.zeros((n, fp.sales_window_days), dtype=np.int64)   # true daily sales, cents
         self.sales_sum = np.zeros(n, dtype=np.int64)
-        self.b2b_today = np.zeros(n, dtype=np.int64)
+        self.b2b_today = np.zeros(n, dtype=np.int64)   # upstream invoices issued today (sales the lender sees too)
         self.principal = np.zeros(n, dtype=np.int64)
         self.accrued = np.zeros(n, dtype=np.int64)
         self.line = np.zeros(n, dtype=np.int64)
@@ -156,6 +157,7 @@ class Finance:
         self.drawn_total = 0
         self.lender_claims = 0                      # lender's claims at defaults (principal + interest)
         self.lender_recovered = 0                   # recovered from estates since
+        self.principal_written_off = 0
         self.today = self._zero_today()
         from sim.agents import Anchor, Supplier
         self.supplier_agent = {a.idx: a for a in model.agents_by_type[Supplier]}
@@ -288,8 +290,10 @@ class Finance:
         led, sp = m.ledger, m.suppliers
         alive = sp.alive
         n = sp.n
+        sp.stock[~alive] = 0   # goods returned to an exited supplier are written off with its stock
         # ---- trailing sales, as true and as reported; the cost of faking them
-        today = to_cents(tally.supplier_gmv) + self.b2b_today
+        platform_sales = to_cents(tally.supplier_gmv)
+        today = platform_sales + self.b2b_today
         self.b2b_today[:] = 0
         col = d % self.sales.shape[1]
         self.sales_sum += today - self.sales[:, col]
@@ -297,7 +301,8 @@ class Finance:
         if fp.faked_sales_share > 0 and self.dishonest.any():
             fake = self.dishonest & alive
             led.transfer(led.supplier_accts(np.flatnonzero(fake)), led.acct("fraud_costs"),
-                         to_cents(today[fake] / 100.0 * fp.faked_sales_share * fp.fake_order_cost), "fake_orders")
+                         to_cents(platform_sales[fake] / 100.0 * fp.faked_sales_share * fp.fake_order_cost),
+                         "fake_orders")
         reported = self.sales_sum.astype(np.float64)
         if not fp.lender_true_sales:
             reported = reported * np.where(self.dishonest, 1.0 + fp.faked_sales_share, 1.0)
@@ -504,27 +509,29 @@ class Finance:
         self.payables[links] = 0
         self.claims[i] = {"lender": lender, "sme": self.up_sme[links], "up": up.astype(np.int64), "id": rec["id"]}
         self.lender_claims += lender
+        self.principal_written_off += int(self.principal[i])
         rec["loan_claim"] = lender / 100.0
         rec["upstream_claims"] = float(up.sum()) / 100.0
         self._pay_estate(i)
         # ---- the risk reserve compensates upstream suppliers
-        c = self.claims[i]
-        comp = _alloc(min(led["reserve"], int(c["up"].sum())), c["up"])
-        led.transfer(led.acct("reserve"), led.supplier_accts(c["sme"]), comp, "reserve_payout")
-        c["up"] = c["up"] - comp
-        rec["reserve_paid"] = float(comp.sum()) / 100.0
-        # ---- losses remembered by its upstream creditors (for their own defaults' causes)
-        loss = np.bincount(c["sme"], weights=c["up"], minlength=sp.n).astype(np.int64)
-        hit = np.flatnonzero(loss > 0)
-        self._hit(hit, loss[hit], rec["id"], "", d)
-        rec["creditors_hit"] = int(hit.size)
+        c = self.claims.get(i)   # (gone if its cash paid every creditor)
+        if c is not None:
+            comp = _alloc(min(led["reserve"], int(c["up"].sum())), c["up"])
+            led.transfer(led.acct("reserve"), led.supplier_accts(c["sme"]), comp, "reserve_payout")
+            c["up"] = c["up"] - comp
+            rec["reserve_paid"] = float(comp.sum()) / 100.0
+            # ---- losses remembered by its upstream creditors (for their own defaults' causes)
+            loss = np.bincount(c["sme"], weights=c["up"], minlength=sp.n).astype(np.int64)
+            hit = np.flatnonzero(loss > 0)
+            self._hit(hit, loss[hit], rec["id"], "", d)
+            rec["creditors_hit"] = int(hit.size)
         # ---- exit
         sp.alive[i] = False
         sp.stock[i] = 0
         sp.pipeline[i] = 0
         sp.capacity[i] = 0.0
         sp.store_probability[i] = 0.0
-        sp.shelf_weight[i] = 0.0
+        sp.shelf_weight[i] = 1e-12   # (not 0: the shelf draws pages by weight, and all may exit)
         sp.appeal[i] = 1e-12
         sp.demand_ema[i] = 0.0
         self.principal[i] = self.accrued[i] = 0
@@ -543,8 +550,8 @@ class Finance:
         rec = self._new_record("anchor", a, d, f"{label}: anchor of GMV rank {rank}", label)
         cash = int(led.anchor_balance[a])
         seized = int(cash * cash_lost)
-        led.transfer(led.anchor_accts(a), led.acct("penalties"), seized, "seized")
-        led.transfer(led.anchor_accts(a), led.acct("capital"), cash - seized, "estate_to_owners")
+        led.transfer(led.anchor_accts(a), led.acct("penalties"), seized, "anchor_seized")
+        led.transfer(led.anchor_accts(a), led.acct("capital"), cash - seized, "anchor_estate_to_owners")
         an.alive[a] = False
         if return_share > 0:
             lost = self.return_wave(d, return_share, lambda ch: ch.anchor == a)
