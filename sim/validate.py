@@ -92,11 +92,12 @@ PAIRED_FACTS += (
                on={"finance.risk_reserve_rate": 0.5, "finance.upstream_escrow": True},
                base={**CREDIT_WORLD, "events": HEAD_DEFAULT}),
     PairedFact("F18", "loan_loss_rate",
-               "faked sales inflate credit lines: loan losses / loans drawn, 30% of merchants reporting 3x true sales",
+               "faked sales inflate credit lines: loan losses / loans drawn, 30% of merchants reporting 3x true sales, 30% detected per settlement",
                "misallocated credit, losses when detected",
                0.005, 0.5, "finance paper", off={"finance.faked_sales_share": 0.0},
                on={"finance.faked_sales_share": 2.0},
-               base={**CREDIT_WORLD, "finance.faked_sales_merchant_share": 0.3}),
+               base={**CREDIT_WORLD, "finance.faked_sales_merchant_share": 0.3,
+                     "finance.fake_detection_probability": 0.3}),
 )
 
 
