@@ -21,7 +21,7 @@ from sim.finance.credit import Finance
 from sim.finance.ledger import Ledger, to_cents
 from sim.market.traffic import allocate_traffic, ranking_score
 from sim.measures import DAILY_MEASURES, DayTally, daily_measures
-from sim.scenario import Scenario
+from sim.scenario import FINANCE_EVENTS, Scenario
 from sim.streams import derive_streams
 
 CH_ANCHOR, CH_STORE, CH_SHELF = 0, 1, 2
@@ -167,7 +167,7 @@ class LiveCommerceModel(mesa.Model):
                 self._spikes.append((d, d + ev.duration, ev.activity_multiplier))
             elif ev.kind == "algorithm_change":
                 self.platform.policy["preferential_exponent"] = ev.preferential_exponent
-            else:                                              # credit squeeze, return wave, head default
+            elif ev.kind in FINANCE_EVENTS:                    # credit squeeze, return wave, head default
                 self.finance.fire_event(ev, d)
         mult = 1.0
         for start, end, m in self._spikes:
