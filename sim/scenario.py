@@ -213,7 +213,7 @@ class FinanceParams(Section):
     margin_deposit_rate: float = Rate(0.0, "margin deposit a supplier keeps with the platform, as a share of trailing sales; paid to its creditors if it defaults")
     dynamic_deposits: bool = F(False, "the margin deposit grows with the supplier's leverage (loan / credit line)", "switch")
     risk_reserve_rate: float = Rate(0.0, "share of the platform's commission income put into a risk reserve that compensates creditors (upstream suppliers, anchors) of a defaulter")
-    upstream_escrow: bool = F(False, "escrow of a merchant's funds for its upstream suppliers: a defaulter's escrowed receivables pay its trade creditors before the lender", "switch")
+    upstream_escrow: bool = F(False, "escrow for upstream suppliers: on settlement days the platform holds back from a merchant's cash what it owes upstream, releases it as invoices fall due, and a defaulter's held funds and escrowed receivables pay its trade creditors before the lender", "switch")
     return_insurance_premium: float = Rate(0.0, "premium suppliers pay into the return-insurance pool, as a share of settled sales")
     return_insurance_cover: float = Rate(0.8, "share of a return's reverse-logistics cost the pool pays back to the supplier (while the pool has money)")
     lender_true_sales: bool = F(False, "the lender sees true sales (data sharing), so faked sales do not inflate credit lines", "switch")

@@ -97,6 +97,7 @@ def test_invariants_hold_in_a_stressed_world_with_shocks(seed):
     sc = _with_events(small_scenario(**STRESSED, **{"finance.margin_deposit_rate": 0.05,
                                                     "finance.return_insurance_premium": 0.02,
                                                     "finance.risk_reserve_rate": 0.3,
+                                                    "finance.upstream_escrow": True,
                                                     "finance.faked_sales_merchant_share": 0.3,
                                                     "finance.faked_sales_share": 1.0}), [
         {"kind": "head_default", "day": 30, "target": "supplier", "rank": 1},
@@ -109,6 +110,7 @@ def test_invariants_hold_in_a_stressed_world_with_shocks(seed):
     f = m.ledger.flow
     assert f("loan") > 0 and f("interest") > 0 and f("trade_credit_payment") > 0
     assert f("deposit") > 0 and f("insurance_premium") > 0 and f("reserve_contribution") > 0
+    assert f("escrow_hold") > 0 and f("escrow_release") > 0
     assert len(m.finance.records) >= 2
     assert not m.anchors.alive.all()
 

@@ -88,7 +88,7 @@ class Checked(LiveCommerceModel):
                + f("loan") - f("interest") - f("loan_repayment") + f("receivable_sale") - f("receivable_collection")
                - f("fake_orders") + f("commission_clawback") + f("unpaid_bills") - f("deposit") + f("deposit_release")
                - f("insurance_premium") + f("insurance_payout") - f("recovery") - f("estate_to_owners")
-               + f("exit_cover") - f("seized") + f("reserve_payout"))
+               + f("exit_cover") - f("seized") + f("reserve_payout") - f("escrow_hold") + f("escrow_release"))
         assert sup == int(led.supplier_balance.sum())
         assert int(led.anchor_balance.sum()) == (f("pit_fee") + f("anchor_commission") - f("commission_clawback")
                                                  - f("anchor_seized") - f("anchor_estate_to_owners"))
@@ -100,6 +100,7 @@ class Checked(LiveCommerceModel):
         assert led["reserve"] == f("reserve_contribution") - f("reserve_payout") >= 0
         assert led["insurance"] == f("insurance_premium") - f("insurance_payout") >= 0
         assert led["deposits"] == f("deposit") - f("deposit_release") >= 0
+        assert led["supply_escrow"] == f("escrow_hold") - f("escrow_release") >= 0
         assert led["lender"] >= 0 and led["escrow"] >= 0
         fin = self.finance
         if fin is not None:
@@ -107,6 +108,7 @@ class Checked(LiveCommerceModel):
             assert (fin.principal >= 0).all() and (fin.principal[dead] == 0).all()
             assert int(fin.principal.sum()) == f("loan") - f("loan_repayment") - fin.principal_written_off
             assert int(fin.deposit.sum()) == led["deposits"]
+            assert int(fin.held.sum()) == led["supply_escrow"] and (fin.held[dead] == 0).all()
             # exited agents are gone from the Mesa model too
             assert len(self.agents_by_type[Supplier]) == int(self.suppliers.alive.sum())
             assert len(self.agents_by_type[Anchor]) == int(self.anchors.alive.sum())

@@ -43,7 +43,10 @@ The rules, as coded:
   (the lender: principal and interest; upstream suppliers: their unpaid
   invoices). Its receivables in escrow keep settling (consumers' refunds are
   still paid out of escrow) and go to the same creditors; with
-  ``upstream_escrow`` the upstream suppliers are paid before the lender. The
+  ``upstream_escrow`` the upstream suppliers are paid before the lender, and
+  first out of what the platform held back for them (on each settlement day
+  the platform holds back from a merchant's cash what it owes upstream, up to
+  its cash, and releases it as the invoices fall due). The
   risk reserve compensates upstream suppliers' losses at the default, as far
   as it has money. What is left after the creditors goes to the owners.
 * **Cause chain.** Each loss a default (or a shock) inflicts on a supplier is
@@ -133,6 +136,7 @@ class Finance:
         self.accrued = np.zeros(n, dtype=np.int64)
         self.line = np.zeros(n, dtype=np.int64)
         self.deposit = np.zeros(n, dtype=np.int64)
+        self.held = np.zeros(n, dtype=np.int64)        # held back for upstream suppliers (upstream_escrow)
         self.barred = np.zeros(n, dtype=bool)
         self.dishonest = self.rng.random(n) < fp.faked_sales_merchant_share
         large, sme = np.flatnonzero(sp.is_large), np.flatnonzero(~sp.is_large)
@@ -329,6 +333,11 @@ class Finance:
         due_link = self.payables[:, slot].copy()
         self.payables[:, slot] = 0
         owe_up = np.bincount(self.up_brand, weights=due_link, minlength=n).astype(np.int64)
+        if self.held.any():   # money held back for upstream suppliers is released to pay them
+            rel = np.minimum(self.held, owe_up)
+            who = np.flatnonzero(rel)
+            led.transfer(led.acct("supply_escrow"), led.supplier_accts(who), rel[who], "escrow_release")
+            self.held -= rel
         owe_lender = interest + instalment + excess
         cash = led.supplier_balance.copy()
         need = owe_lender + owe_up - cash
@@ -370,6 +379,7 @@ class Finance:
             self.default_supplier(int(i), d, why, unpaid_due=unpaid)
         if settlement_day:
             self._margin_deposits()
+            self._hold_for_upstream()
             self._settle_estates()
         self.comm_today = []
 
@@ -438,6 +448,20 @@ class Finance:
         led.transfer(led.acct("deposits"), led.supplier_accts(down), -delta[down], "deposit_release")
         self.deposit += delta
 
+    def _hold_for_upstream(self) -> None:
+        """Settlement day, with ``upstream_escrow``: the platform holds back what each
+        living merchant owes its upstream suppliers, as far as its cash goes."""
+        if not self.p.upstream_escrow or self.up_brand.size == 0:
+            return
+        led, sp = self.m.ledger, self.m.suppliers
+        owed = np.bincount(self.up_brand, weights=self.payables.sum(axis=1), minlength=sp.n).astype(np.int64)
+        delta = np.where(sp.alive, owed - self.held, 0)
+        delta = np.where(delta > 0, np.minimum(delta, np.maximum(led.supplier_balance, 0)), delta)
+        up, down = np.flatnonzero(delta > 0), np.flatnonzero(delta < 0)
+        led.transfer(led.supplier_accts(up), led.acct("supply_escrow"), delta[up], "escrow_hold")
+        led.transfer(led.acct("supply_escrow"), led.supplier_accts(down), -delta[down], "escrow_release")
+        self.held += delta
+
     # ---------------------------------------------------------------- defaults
     def _hit(self, who: np.ndarray, amount: np.ndarray, parent: int, event: str, d: int) -> None:
         """Remember a loss inflicted on suppliers ``who`` (the largest recent one counts)."""
@@ -496,7 +520,10 @@ class Finance:
         if short:
             led.transfer(led.acct("unpaid_vendors"), acct, short, "unpaid_bills")
             rec["unpaid_bills"] = short / 100.0
-        # ---- the deposit joins its cash
+        # ---- money held back for its upstream suppliers, and its deposit, join its cash
+        if self.held[i]:
+            led.transfer(led.acct("supply_escrow"), acct, int(self.held[i]), "escrow_release")
+            self.held[i] = 0
         if self.deposit[i]:
             led.transfer(led.acct("deposits"), acct, int(self.deposit[i]), "deposit_release")
             self.deposit[i] = 0
