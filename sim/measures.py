@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.finance.credit import FINANCE_DAILY, FINANCE_SUMMARY, finance_daily, finance_summary
+
 DAILY_MEASURES: dict[str, str] = {
     "gmv": "gross merchandise value of today's orders, all channels (yuan)",
     "net_gmv": "gmv minus today's refunds (returns and spoilage) (yuan)",
@@ -49,6 +51,7 @@ DAILY_MEASURES: dict[str, str] = {
     "cash_platform": "platform's cumulative income at the end of the day (yuan)",
     "cash_suppliers": "suppliers' total cash at the end of the day (yuan)",
     "cash_anchors": "anchors' total cash at the end of the day (yuan)",
+    **FINANCE_DAILY,
 }
 
 
@@ -190,6 +193,7 @@ def daily_measures(model, t: DayTally) -> dict[str, float]:
     else:
         row["commission_platform"] = row["cash_platform"]
     model._prev_cash = row["cash_platform"]
+    row.update(finance_daily(model))
     return row
 
 
@@ -221,6 +225,7 @@ SUMMARY_MEASURES: dict[str, str] = {
     "profit_suppliers": "suppliers' cash gain over the run: receipts less production, logistics, fees and commissions (yuan)",
     "profit_anchors": "anchors' income over the run: pit fees and commissions received (yuan)",
     "escrow_end": "consumer money still held in escrow at the end (yuan)",
+    **FINANCE_SUMMARY,
 }
 
 
@@ -273,4 +278,5 @@ def run_summary(model, daily) -> dict[str, float]:
         "profit_anchors": float(led.anchor_balance.sum()) / 100.0,
         "escrow_end": led["escrow"] / 100.0,
     })
+    out.update(finance_summary(model))
     return out

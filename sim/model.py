@@ -17,10 +17,11 @@ import numpy as np
 
 from sim.agents import Anchor, AnchorTable, Platform, Supplier, SupplierTable
 from sim.consumers import ConsumerPopulation, PurchaseTerms, purchase_logit, sigmoid
+from sim.finance.credit import Finance
 from sim.finance.ledger import Ledger, to_cents
 from sim.market.traffic import allocate_traffic, ranking_score
 from sim.measures import DAILY_MEASURES, DayTally, daily_measures
-from sim.scenario import Scenario
+from sim.scenario import FINANCE_EVENTS, Scenario
 from sim.streams import derive_streams
 
 CH_ANCHOR, CH_STORE, CH_SHELF = 0, 1, 2
@@ -98,6 +99,8 @@ class LiveCommerceModel(mesa.Model):
         self.ledger.transfer(self.ledger.acct("capital"), self.ledger.supplier_accts(np.arange(sp.n)),
                              start_cash, "capital")
         self.book: list[OrderChunk] = []
+        # the credit sub-model: lender, loans, trade credit, defaults (MODEL.md 4.5)
+        self.finance = Finance(self) if sc.finance.enabled else None
 
         # ---- measures
         self.day = 0
@@ -132,8 +135,11 @@ class LiveCommerceModel(mesa.Model):
             self.mode.standalone_day(self, tally)
         self._deliver_and_return(d, tally)                     # 6-7. returns, spoilage, trust
         self._produce(d, tally)                                # production for stock
-        if (d + 1) % self.params.time.settlement_period == 0:  # 9. settlement
+        settlement_day = (d + 1) % self.params.time.settlement_period == 0
+        if settlement_day:                                     # 9. settlement
             self._settle(d, tally)
+        if self.finance is not None:                           # 9. loans fall due, defaults
+            self.finance.end_of_day(d, tally, settlement_day)
         if (d + 1) % self.params.time.adaptation_interval == 0:  # 10. adaptation
             self._adapt()
         self._remember(live, tally)
@@ -164,6 +170,10 @@ class LiveCommerceModel(mesa.Model):
                         self.platform.policy[key] = val
             elif ev.kind == "demand_spike":
                 self._spikes.append((d, d + ev.duration, ev.activity_multiplier))
+            elif ev.kind == "algorithm_change":
+                self.platform.policy["preferential_exponent"] = ev.preferential_exponent
+            elif ev.kind in FINANCE_EVENTS:                    # credit squeeze, return wave, head default
+                self.finance.fire_event(ev, d)
         mult = 1.0
         for start, end, m in self._spikes:
             if start <= d < end:
@@ -182,7 +192,7 @@ class LiveCommerceModel(mesa.Model):
         rng = self.streams["broadcast"]
         a = sc.anchors
         prob = np.array([a.broadcast_probability_head, a.broadcast_probability_waist,
-                         a.broadcast_probability_tail])[an.tier]
+                         a.broadcast_probability_tail])[an.tier] * an.alive
         live_a = np.flatnonzero(rng.random(an.n) < prob)
         k = min(a.products_per_broadcast, an.partners.shape[1])
         order = np.argsort(rng.random((live_a.size, an.partners.shape[1])), axis=1)[:, :k]
@@ -468,6 +478,8 @@ class LiveCommerceModel(mesa.Model):
                 led.transfer(led.acct("escrow"), led.acct("consumers"), refund, "refund")
                 cost = to_cents(ch.price[rt] / 100.0 * self.cat_reverse_share[ch.category[rt]])
                 led.transfer(led.supplier_accts(ch.supplier[rt]), led.acct("logistics"), cost, "reverse_logistics")
+                if self.finance is not None:
+                    self.finance.on_returns(ch.supplier[rt], cost)
                 sp.stock += np.bincount(ch.supplier[rt], minlength=sp.n)
                 tally.refunds += refund
                 tally.returns += int(rt.sum())
@@ -479,8 +491,12 @@ class LiveCommerceModel(mesa.Model):
                                         np.concatenate(exp_good), sc)
 
     def _produce(self, d: int, tally: "DayTally") -> None:
-        sp, led = self.suppliers, self.ledger
-        order, _ = sp.produce(d, self.params.suppliers.target_stock_days)
+        sp, led, fin = self.suppliers, self.ledger, self.finance
+        budget = fin.production_budget() if fin is not None else None
+        order, _ = sp.produce(d, self.params.suppliers.target_stock_days, budget)
+        if fin is not None:
+            tally.production_cost = fin.pay_production(d, order)
+            return
         cost = to_cents(order * sp.unit_cost)
         led.transfer(led.supplier_accts(np.arange(sp.n)), led.acct("production"), cost, "production")
         tally.production_cost = int(cost.sum())
@@ -491,20 +507,25 @@ class LiveCommerceModel(mesa.Model):
         commission, the supplier gets the rest and pays the anchor's commission."""
         led = self.ledger
         remaining = []
+        commission = 0
         for ch in self.book:
             if ch.settle_day > d:
                 remaining.append(ch)
                 continue
             kept = ch.outcome == KEPT
             fee = ch.platform_fee[kept]
-            led.transfer(led.acct("escrow"), led.acct("platform"), int(fee.sum()), "commission")
+            commission += led.transfer(led.acct("escrow"), led.acct("platform"), int(fee.sum()), "commission")
             led.transfer(led.acct("escrow"), led.supplier_accts(ch.supplier[kept]), ch.price[kept] - fee,
                          "settlement")
-            via = kept & (ch.anchor >= 0)
+            via = kept & (ch.anchor >= 0) & self.anchors.alive[ch.anchor]  # a defaulted anchor's commission is cancelled
             led.transfer(led.supplier_accts(ch.supplier[via]), led.anchor_accts(ch.anchor[via]),
                          ch.anchor_fee[via], "anchor_commission")
             tally.settled += int(ch.price[kept].sum())
+            if self.finance is not None:
+                self.finance.on_settled_chunk(ch, kept, via)
         self.book = remaining
+        if self.finance is not None:
+            self.finance.on_settlement(commission)
 
     def _adapt(self) -> None:
         """Anchors reprice their slots, suppliers their products; anchors

@@ -14,6 +14,7 @@ class RunResult:
     summary: dict[str, float]
     daily: pd.DataFrame | None = None
     meta: dict = field(default_factory=dict)
+    defaults: pd.DataFrame | None = None   # one row per default with its cause chain (credit sub-model)
 
 
 def daily_frame(model) -> pd.DataFrame:
@@ -40,4 +41,5 @@ def run_scenario(scenario: Scenario | None = None, seed: int = 0, *, keep_daily:
     else:
         model.run(n)
     daily = daily_frame(model)
-    return RunResult(summary=run_summary(model, daily), daily=daily if keep_daily else None)
+    defaults = model.finance.default_table() if model.finance is not None else None
+    return RunResult(summary=run_summary(model, daily), daily=daily if keep_daily else None, defaults=defaults)

@@ -219,6 +219,36 @@ class Coalition(Section):
     shock: str = F("none", "named shock scenario of the stability study (sim.coalition.study.SHOCKS)", "")
 
 
+class FinanceParams(Section):
+    """Money and credit (MODEL.md 4.5): order loans, receivable financing,
+    trade credit to upstream suppliers, deposits, defaults and mitigations."""
+
+    enabled: bool = F(True, "the credit sub-model: order loans, trade credit, defaults (off = settlement only; suppliers' cash may then go negative)", "switch")
+    order_loans: bool = F(True, "the platform's order-loan programme: suppliers draw on a credit line to cover cash needs", "switch")
+    credit_multiple: float = F(1.0, "credit line as a multiple of trailing platform sales as reported to the lender", "multiple", ge=0.0, le=24.0)
+    sales_window_days: int = F(30, "trailing window of sales behind the credit line", "days", ge=1, le=365)
+    interest_rate: float = F(0.08, "annual interest on order loans (accrued daily, paid on settlement days)", "1/year", ge=0.0, le=2.0)
+    loan_term_days: int | None = F(None, "days over which a loan is amortised in equal instalments on settlement days (default: one settlement period, capped at the horizon)", "days", ge=1, le=3650)
+    receivable_financing: bool = F(True, "a supplier short of cash may sell its matured receivables in escrow to the lender", "switch")
+    receivable_discount: float = Rate(0.02, "discount on receivables sold to the lender (its fee)")
+    trade_credit_share: float = Rate(0.0, "share of a large brand's production bought from SME suppliers on credit (the upstream chain)")
+    trade_credit_days: int = F(30, "days a large brand takes to pay its upstream suppliers' invoices", "days", ge=1, le=365)
+    upstream_links: int = F(4, "SME suppliers each large brand buys from on credit", "suppliers", ge=1, le=100)
+    upstream_margin: float = Rate(0.15, "SME's margin on goods it supplies upstream (its own cost, paid when produced, is the rest)")
+    margin_deposit_rate: float = Rate(0.0, "margin deposit a supplier keeps with the platform, as a share of trailing sales; paid to its creditors if it defaults")
+    dynamic_deposits: bool = F(False, "the margin deposit grows with the supplier's leverage (loan / credit line)", "switch")
+    risk_reserve_rate: float = Rate(0.0, "share of the platform's commission income put into a risk reserve that compensates creditors (upstream suppliers, anchors) of a defaulter")
+    upstream_escrow: bool = F(False, "escrow for upstream suppliers: on settlement days the platform holds back from a merchant's cash what it owes upstream, releases it as invoices fall due, and a defaulter's held funds and escrowed receivables pay its trade creditors before the lender", "switch")
+    return_insurance_premium: float = Rate(0.0, "premium suppliers pay into the return-insurance pool, as a share of settled sales")
+    return_insurance_cover: float = Rate(0.8, "share of a return's reverse-logistics cost the pool pays back to the supplier (while the pool has money)")
+    lender_true_sales: bool = F(False, "the lender sees true sales (data sharing), so faked sales do not inflate credit lines", "switch")
+    faked_sales_merchant_share: float = Rate(0.0, "share of suppliers that report faked sales to the lender (the trust and fraud model may drive this later)")
+    faked_sales_share: float = F(0.0, "reported sales inflation of those suppliers: 0.5 reports 150% of true sales", "fraction", ge=0.0, le=10.0)
+    fake_order_cost: float = Rate(0.15, "what faking costs a dishonest supplier (brushing fees, commission on fake orders), as a share of the faked sales, paid daily")
+    fake_detection_probability: float = Rate(0.1, "probability per settlement day that the lender detects a dishonest borrower's faked sales: the loan is recalled and credit barred", "probability")
+    contagion_memory_days: int = F(90, "how long a loss from a default or a shock counts as the cause of a later default", "days", ge=1, le=3650)
+
+
 # ----------------------------------------------------------------------- events
 
 
@@ -243,7 +273,46 @@ class DemandSpikeEvent(Section):
     activity_multiplier: float = F(2.0, "multiplier on daily activity probability (capped at 1)", "multiplier", gt=0.0, le=100.0)
 
 
-Event = Annotated[Union[TrafficPolicyEvent, DemandSpikeEvent], Field(discriminator="kind")]
+class CreditSqueezeEvent(Section):
+    """From `day` on, the lender cuts the credit multiple and/or raises the rate."""
+
+    kind: Literal["credit_squeeze"] = F("credit_squeeze", "event kind", "")
+    day: int = F(0, "day the squeeze starts", "day", ge=0, le=3650)
+    credit_multiple: float | None = F(None, "new credit multiple", "multiple", ge=0.0, le=24.0)
+    interest_rate: float | None = F(None, "new annual interest rate", "1/year", ge=0.0, le=2.0)
+
+
+class ReturnWaveEvent(Section):
+    """A wave of returns: a share of the kept orders still inside their return window are returned."""
+
+    kind: Literal["return_wave"] = F("return_wave", "event kind", "")
+    day: int = F(0, "day of the wave", "day", ge=0, le=3650)
+    share: float = Rate(0.3, "share of kept orders still inside the return window that are returned")
+    category: str | None = F(None, "only orders of this category (default: all)", "")
+
+
+class HeadDefaultEvent(Section):
+    """A head merchant or anchor (by GMV rank so far) defaults and exits."""
+
+    kind: Literal["head_default"] = F("head_default", "event kind", "")
+    day: int = F(0, "day of the default", "day", ge=0, le=3650)
+    target: Literal["supplier", "anchor"] = F("supplier", "who defaults: a supplier (merchant) or an anchor", "")
+    rank: int = F(1, "rank by GMV so far (1 = the largest)", "rank", ge=1, le=1_000_000)
+    cash_lost: float = Rate(1.0, "share of the defaulter's cash that is gone (seized, frozen or absconded) before creditors are paid")
+    return_share: float = Rate(0.0, "share of its kept orders still inside the return window that consumers return")
+
+
+class AlgorithmChangeEvent(Section):
+    """A sudden change of the ranking algorithm's preferential exponent (a traffic_policy shorthand)."""
+
+    kind: Literal["algorithm_change"] = F("algorithm_change", "event kind", "")
+    day: int = F(0, "day of the change", "day", ge=0, le=3650)
+    preferential_exponent: float = F(1.0, "new preferential exponent", "", ge=0.0, le=5.0)
+
+
+Event = Annotated[Union[TrafficPolicyEvent, DemandSpikeEvent, CreditSqueezeEvent, ReturnWaveEvent,
+                        HeadDefaultEvent, AlgorithmChangeEvent], Field(discriminator="kind")]
+FINANCE_EVENTS = ("credit_squeeze", "return_wave", "head_default")
 
 
 # --------------------------------------------------------------------- scenario
@@ -267,6 +336,7 @@ class Scenario(Section):
     adaptation: Adaptation = Field(default_factory=Adaptation)
     events: list[Event] = Field(default_factory=list, description="scheduled events (shocks, policy changes)")
     coalition: Coalition = Field(default_factory=Coalition)
+    finance: FinanceParams = Field(default_factory=FinanceParams)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Scenario":
@@ -294,6 +364,7 @@ class Scenario(Section):
         for i, ev in enumerate(self.events):
             if ev.day >= self.time.days:
                 problems.append(f"events.{i}.day: {ev.day} is beyond the horizon (allowed: 0 to time.days - 1 = {self.time.days - 1})")
+        problems += _finance_checks(self)
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -346,6 +417,31 @@ class Scenario(Section):
         return node
 
 
+def _finance_checks(sc: "Scenario") -> list[str]:
+    """Credit settings that cannot work, and finance events that do not fit the population."""
+    fp, out = sc.finance, []
+    if fp.enabled and fp.order_loans and fp.credit_multiple == 0:
+        out.append("finance.credit_multiple: 0 gives no credit while finance.order_loans is true "
+                   "(allowed: > 0, or set finance.order_loans = false)")
+    if fp.loan_term_days is not None and fp.loan_term_days > sc.time.days:
+        out.append(f"finance.loan_term_days: {fp.loan_term_days} days is longer than the horizon time.days = "
+                   f"{sc.time.days} (allowed: 1 to {sc.time.days}); no loan could be repaid within the run")
+    for i, ev in enumerate(sc.events):
+        if ev.kind in FINANCE_EVENTS and not fp.enabled:
+            out.append(f"events.{i}.kind: {ev.kind!r} needs the credit sub-model (set finance.enabled = true)")
+        if ev.kind == "credit_squeeze" and ev.credit_multiple == 0 and fp.order_loans:
+            out.append(f"events.{i}.credit_multiple: 0 gives no credit while finance.order_loans is true (allowed: > 0)")
+        if ev.kind == "head_default":
+            n = sc.population.suppliers if ev.target == "supplier" else sc.population.anchors
+            if ev.rank > n:
+                out.append(f"events.{i}.rank: {ev.rank} is beyond the {n} {ev.target}s "
+                           f"(allowed: 1 to population.{ev.target}s = {n})")
+        if ev.kind == "return_wave" and ev.category is not None and ev.category not in sc.categories:
+            out.append(f"events.{i}.category: unknown category {ev.category!r} "
+                       f"(allowed: {', '.join(sc.categories)})")
+    return out
+
+
 def _set_path(data: dict, path: str, value: Any) -> None:
     parts = path.split(".")
     node: Any = data
@@ -374,10 +470,13 @@ def _set_path(data: dict, path: str, value: Any) -> None:
 # ------------------------------------------------------------------ TOML in/out
 
 
+_EVENT_KINDS = {"traffic_policy", "demand_spike", "credit_squeeze", "return_wave", "head_default", "algorithm_change"}
+
+
 def _format_loc(loc: tuple) -> str:
     out = []
     for part in loc:
-        if isinstance(part, str) and part in {"traffic_policy", "demand_spike"} and out and out[-1].isdigit():
+        if isinstance(part, str) and part in _EVENT_KINDS and out and out[-1].isdigit():
             continue  # the discriminator tag pydantic adds inside a union
         out.append(str(part))
     return ".".join(out) or "scenario"
@@ -490,6 +589,10 @@ def field_docs() -> dict[str, dict[str, str]]:
     add("categories.*.", Category)
     add("events.traffic_policy.", TrafficPolicyEvent)
     add("events.demand_spike.", DemandSpikeEvent)
+    add("events.credit_squeeze.", CreditSqueezeEvent)
+    add("events.return_wave.", ReturnWaveEvent)
+    add("events.head_default.", HeadDefaultEvent)
+    add("events.algorithm_change.", AlgorithmChangeEvent)
     docs["name"] = {"description": "a label for the scenario", "unit": "", "range": "", "default": "'default'"}
     return docs
 

@@ -23,6 +23,7 @@ MECHANISMS = (
     "trust",       # following after purchase
     "adapt",       # adaptation of fees, prices, partners
     "coalition",   # standalone channels outside the coalition, defection draws
+    "finance",     # credit: dishonest borrowers, detection, upstream links, return waves
 )
 
 

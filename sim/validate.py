@@ -70,6 +70,36 @@ class PairedFact:
 # Paired facts are added by the mechanisms they test (trust and fraud, credit).
 PAIRED_FACTS: tuple[PairedFact, ...] = ()
 
+# ---- credit (F17, F18): a smaller world whose suppliers lean on credit. Capacities
+# are scaled with the consumers (30% of the default) so that brands produce, and
+# buy upstream on credit, from the first weeks; starting cash and stock are thin.
+CREDIT_WORLD = {
+    "population.consumers": 30000, "population.anchors": 600, "population.suppliers": 120,
+    "time.days": 150, "suppliers.capacity_large": 450.0, "suppliers.capacity_sme": 6.0,
+    "suppliers.initial_cash_days": 5.0, "suppliers.initial_stock_days": 3.0,
+    "finance.trade_credit_share": 0.3, "finance.upstream_links": 2,
+}
+HEAD_DEFAULT = [{"kind": "head_default", "day": 60, "target": "supplier", "rank": 1}]
+PAIRED_FACTS += (
+    PairedFact("F17a", "upstream_default_share",
+               "credit contagion: upstream suppliers' defaults after a head merchant's default (share of suppliers)",
+               "a head merchant's default reaches upstream suppliers through receivables",
+               0.001, 0.25, "finance paper", off={}, on={"events": HEAD_DEFAULT}, base=CREDIT_WORLD),
+    PairedFact("F17b", "upstream_default_share",
+               "credit contagion: a risk reserve and escrow for upstream suppliers shrink the upstream defaults",
+               "a risk reserve and escrow shrink them",
+               -0.25, -0.001, "finance paper", off={},
+               on={"finance.risk_reserve_rate": 0.5, "finance.upstream_escrow": True},
+               base={**CREDIT_WORLD, "events": HEAD_DEFAULT}),
+    PairedFact("F18", "loan_loss_rate",
+               "faked sales inflate credit lines: loan losses / loans drawn, 30% of merchants reporting 3x true sales, 30% detected per settlement",
+               "misallocated credit, losses when detected",
+               0.005, 0.5, "finance paper", off={"finance.faked_sales_share": 0.0},
+               on={"finance.faked_sales_share": 2.0},
+               base={**CREDIT_WORLD, "finance.faked_sales_merchant_share": 0.3,
+                     "finance.fake_detection_probability": 0.3}),
+)
+
 
 def mean_interval(x, level: float = 0.95) -> tuple[float, float, float]:
     """Mean and Student-t confidence interval of replications (degenerate with one)."""

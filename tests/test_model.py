@@ -53,9 +53,11 @@ class Checked(LiveCommerceModel):
     def step(self):
         led = self.ledger
         before_refunds = led.flow("refund")
+        alive_s, alive_a = self.suppliers.alive.copy(), self.anchors.alive.copy()
         super().step()
         d = self.day - 1
         t = self.today
+        f = led.flow
         # the ledger balances: money is conserved, to the cent
         assert led.is_balanced()
         # GMV equals the sum of the day's order values
@@ -63,24 +65,61 @@ class Checked(LiveCommerceModel):
         if chunk is not None:
             assert round(t["gmv"] * 100) == int(chunk.price.sum())
             assert t["orders"] == chunk.price.size
+            # only suppliers and anchors alive at the start of the day sell
+            assert alive_s[chunk.supplier].all()
+            assert alive_a[chunk.anchor[chunk.anchor >= 0]].all()
         # net GMV equals GMV minus refunds
         assert round(t["net_gmv"] * 100) == round(t["gmv"] * 100) - (led.flow("refund") - before_refunds)
-        # stock is never negative
+        # stock is never negative; exited suppliers hold none and produce nothing
         assert (self.suppliers.stock >= 0).all()
+        dead = ~self.suppliers.alive
+        assert (self.suppliers.stock[dead] == 0).all() and (self.suppliers.pipeline[dead] == 0).all()
         # returns never exceed deliveries, per category, cumulatively
         assert (self.cum["cat_returns"] <= self.cum["cat_deliveries"]).all()
         # every yuan consumers paid (net of refunds) sits in escrow or went to the
         # platform (commission) or the suppliers (settlement), to the cent
         paid = -led["consumers"]
-        assert paid == led.flow("sale") - led.flow("refund")
-        assert paid == led["escrow"] + led.flow("commission") + led.flow("settlement")
-        # ... and what suppliers received went on to anchors, logistics, production or stayed in their cash
-        sup = led.flow("capital") + led.flow("settlement") - led.flow("anchor_commission") - led.flow("pit_fee") \
-            - led.flow("forward_logistics") - led.flow("reverse_logistics") - led.flow("production")
+        assert paid == f("sale") - f("refund")
+        assert paid == led["escrow"] + f("commission") + f("settlement")
+        # ... and what suppliers received went on to anchors, logistics, production,
+        # the lender, deposits and pools, or stayed in their cash
+        sup = (f("capital") + f("settlement") - f("anchor_commission") - f("pit_fee") - f("forward_logistics")
+               - f("reverse_logistics") - f("production") - f("upstream_production")
+               + f("loan") - f("interest") - f("loan_repayment") + f("receivable_sale") - f("receivable_collection")
+               - f("fake_orders") + f("commission_clawback") + f("unpaid_bills") - f("deposit") + f("deposit_release")
+               - f("insurance_premium") + f("insurance_payout") - f("recovery") - f("estate_to_owners")
+               + f("exit_cover") - f("seized") + f("reserve_payout") - f("escrow_hold") + f("escrow_release"))
         assert sup == int(led.supplier_balance.sum())
-        assert int(led.anchor_balance.sum()) == led.flow("pit_fee") + led.flow("anchor_commission")
-        assert led["platform"] == led.flow("commission")
-        assert led["logistics"] == led.flow("forward_logistics") + led.flow("reverse_logistics")
+        assert int(led.anchor_balance.sum()) == (f("pit_fee") + f("anchor_commission") - f("commission_clawback")
+                                                 - f("anchor_seized") - f("anchor_estate_to_owners"))
+        assert led["platform"] == f("commission") - f("reserve_contribution") - f("exit_cover")
+        assert led["logistics"] == f("forward_logistics") + f("reverse_logistics")
+        assert led["production"] == f("production") + f("upstream_production")
+        assert led["lender"] == (f("lender_funding") - f("loan") + f("interest") + f("loan_repayment")
+                                 - f("receivable_sale") + f("receivable_collection") + f("recovery"))
+        assert led["reserve"] == f("reserve_contribution") - f("reserve_payout") >= 0
+        assert led["insurance"] == f("insurance_premium") - f("insurance_payout") >= 0
+        assert led["deposits"] == f("deposit") - f("deposit_release") >= 0
+        assert led["supply_escrow"] == f("escrow_hold") - f("escrow_release") >= 0
+        assert led["lender"] >= 0 and led["escrow"] >= 0
+        fin = self.finance
+        if fin is not None:
+            # loans: what was drawn, less repaid, less written off at defaults
+            assert (fin.principal >= 0).all() and (fin.principal[dead] == 0).all()
+            assert int(fin.principal.sum()) == f("loan") - f("loan_repayment") - fin.principal_written_off
+            assert int(fin.deposit.sum()) == led["deposits"]
+            assert int(fin.held.sum()) == led["supply_escrow"] and (fin.held[dead] == 0).all()
+            # exited agents are gone from the Mesa model too
+            assert len(self.agents_by_type[Supplier]) == int(self.suppliers.alive.sum())
+            assert len(self.agents_by_type[Anchor]) == int(self.anchors.alive.sum())
+            # every default is recorded once, with a consistent cause chain
+            recs = fin.records
+            assert sum(r["agent"] == "supplier" for r in recs) == int(dead.sum())
+            for r in recs:
+                assert r["depth"] == (0 if r["parent"] < 0 else recs[r["parent"]]["depth"] + 1)
+                assert r["parent"] < r["id"]
+        else:
+            assert led["lender"] == 0 and not dead.any()
         # shares are fractions
         for k in ("top50_gmv_share", "sme_gmv_share", "top50_traffic_share", "live_conversion",
                   "shelf_conversion", "return_rate", "mean_personal_trust", "mean_institutional_trust"):

@@ -41,6 +41,7 @@ class AnchorTable:
         self.partner_gmv = np.zeros((n, an.partners))
         self.period_offered = np.zeros(n, dtype=np.int64)
         self.period_accepted = np.zeros(n, dtype=np.int64)
+        self.alive = np.ones(n, dtype=bool)   # False once it has defaulted and exited
 
     def set_tiers(self, followers: np.ndarray, head_share: float, waist_share: float,
                   base_commission: float, head_premium: float) -> None:

@@ -41,12 +41,14 @@ class SupplierTable:
         self.pipeline = np.zeros((n, depth), dtype=np.int64)  # arrivals by day mod depth
         self.demand_ema = self.capacity * 0.5           # units/day asked for (sold + lost)
         self.store_performance = np.zeros(n)            # GMV memory of store broadcasts
+        self.alive = np.ones(n, dtype=bool)            # False once it has defaulted and exited
         # tallies since the last adaptation
         self.period_sold = np.zeros(n, dtype=np.int64)
         self.period_lost = np.zeros(n, dtype=np.int64)
 
-    def produce(self, day: int, target_days: float) -> tuple[np.ndarray, np.ndarray]:
+    def produce(self, day: int, target_days: float, max_units: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Production orders placed today (units); they arrive after the lead time.
+        ``max_units`` caps the order (what the supplier can pay for).
         Returns (units ordered, units arriving today)."""
         depth = self.pipeline.shape[1]
         arriving = self.pipeline[:, day % depth].copy()
@@ -55,6 +57,8 @@ class SupplierTable:
         in_transit = self.pipeline.sum(axis=1)
         want = target_days * self.demand_ema - self.stock - in_transit
         order = np.clip(np.floor(want), 0, np.floor(self.capacity)).astype(np.int64)
+        if max_units is not None:
+            order = np.minimum(order, max_units)
         slot = (day + self.lead_time) % depth
         immediate = self.lead_time == 0
         self.stock += np.where(immediate, order, 0)

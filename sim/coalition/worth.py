@@ -8,7 +8,10 @@ commission, the anchor's commission) minus what the book will still cost it
 (reverse logistics of orders that will come back), plus its stock and
 production in transit valued at unit cost. Money in escrow at the window end
 is thus counted as owed to whoever it will be paid to; production for stock is
-an asset, not a loss. ``v(C)`` is the sum of the profits of C's agents over the
+an asset, not a loss. With credit on, loans and interest owed are subtracted,
+deposits and funds held in escrow for upstream suppliers count as the
+supplier's, trade credit moves from the brand that owes it to the SME owed,
+and the risk reserve and return-insurance pool count as the platform's. ``v(C)`` is the sum of the profits of C's agents over the
 window in mode C (:mod:`sim.coalition.modes`).
 
 Every coalition of one replication is a fork (a deep copy: state and random
@@ -55,6 +58,17 @@ def wealth(model) -> tuple[float, np.ndarray, np.ndarray]:
         cost = to_cents(ch.price[back] / 100.0 * model.cat_reverse_share[ch.category[back]])
         sup -= np.bincount(ch.supplier[back], weights=cost, minlength=sp.n)
     inventory = (sp.stock + sp.pipeline.sum(axis=1)) * sp.unit_cost * 100.0
+    fin = getattr(model, "finance", None)
+    if fin is not None:
+        # borrowed cash is not profit: loans and interest owed are liabilities;
+        # deposits and funds held in escrow for upstream suppliers are still the
+        # supplier's; trade credit is owed by the brand to its SME supplier
+        sup = sup - fin.principal - fin.accrued + fin.deposit + fin.held
+        owed = fin.payables.sum(axis=1).astype(np.float64)
+        sup -= np.bincount(fin.up_brand, weights=owed, minlength=sp.n)
+        sup += np.bincount(fin.up_sme, weights=owed, minlength=sp.n)
+        # the risk reserve and the return-insurance pool are run by the platform
+        plat += float(led["reserve"] + led["insurance"])
     return plat, sup + inventory, anc
 
 

@@ -81,6 +81,8 @@ def main(args: argparse.Namespace) -> int:
     summary = pd.DataFrame([{"seed": args.seed, **result.summary}])
     _atomic_write(out / "daily.parquet", lambda p: daily.to_parquet(p, index=False))
     _atomic_write(out / "summary.parquet", lambda p: summary.to_parquet(p, index=False))
+    if result.defaults is not None:
+        _atomic_write(out / "defaults.parquet", lambda p: result.defaults.to_parquet(p, index=False))
     _atomic_write(out / "scenario.toml", lambda p: p.write_text(scenario.to_toml(), encoding="utf-8"))
     prov = provenance(seed=args.seed, days=scenario.time.days, consumers=scenario.population.consumers,
                       wall_time_s=round(wall, 3))

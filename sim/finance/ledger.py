@@ -7,6 +7,14 @@ crosses the model's boundary does so through named outside accounts
 ``production`` and ``logistics`` are paid out); their balances say how much
 crossed. Amounts are int64 cents, so identities hold to the cent.
 
+The credit sub-model (:mod:`sim.finance.credit`) adds the ``lender`` and the
+platform's ``reserve`` (risk reserve), ``insurance`` (return-insurance pool)
+and ``deposits`` (margin deposits) and ``supply_escrow`` (a merchant's money held back
+for its upstream suppliers) inside the system, and the outside
+accounts ``funding`` (the lender's own funding), ``unpaid_vendors`` (bills a
+defaulter left unpaid), ``penalties`` (cash a defaulter lost: seized or
+absconded) and ``fraud_costs`` (what faking sales costs).
+
 Each transfer is tagged with a *flow* name (``sale``, ``refund``,
 ``commission``, ...); the ledger keeps the running total of every flow, which
 is what the accounting identities are checked against.
@@ -16,8 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
-OUTSIDE = ("consumers", "capital", "production", "logistics")
-FIXED = OUTSIDE + ("escrow", "platform")
+OUTSIDE = ("consumers", "capital", "production", "logistics", "funding", "unpaid_vendors", "penalties", "fraud_costs")
+FIXED = OUTSIDE + ("escrow", "platform", "lender", "reserve", "insurance", "deposits", "supply_escrow")
 
 
 def to_cents(yuan) -> np.ndarray:

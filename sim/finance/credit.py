@@ -1,0 +1,690 @@
+"""Credit: order loans, receivable financing, trade credit, deposits, defaults
+and contagion (MODEL.md section 4.5).
+
+:class:`Finance` is the lender and the platform's finance arm in one object;
+the model calls it from a few places of the day (events, production,
+settlement, returns, the end of the day). All money moves through the
+model's double-entry :class:`~sim.finance.ledger.Ledger` in integer cents.
+
+The rules, as coded:
+
+* **Credit line.** ``credit_multiple`` x a supplier's sales (platform sales and
+  upstream invoices) over the trailing ``sales_window_days`` *as reported to
+  the lender*. Dishonest suppliers
+  (``faked_sales_merchant_share``) report ``1 + faked_sales_share`` times their
+  true sales, and pay ``fake_order_cost`` of the faked amount each day for the
+  faking; with ``lender_true_sales`` the lender sees true sales. On each
+  settlement day the lender detects a dishonest borrower with
+  ``fake_detection_probability``: its whole loan is recalled and it is barred
+  from credit.
+* **Order loans.** A supplier whose cash does not cover what falls due draws
+  on the line (revolving). Interest accrues daily on the principal and is paid
+  on settlement days with an instalment of ``principal x settlement_period /
+  loan_term_days``; a loan above the line (after a squeeze or a fall in
+  sales) is due at once on the settlement day.
+* **Receivable financing.** A supplier still short may sell its matured
+  receivables (kept orders past the return window, waiting for settlement) to
+  the lender at ``receivable_discount``; the lender collects them at settlement.
+* **Trade credit.** A large brand buys ``trade_credit_share`` of its production
+  from ``upstream_links`` SME suppliers and pays their invoices
+  ``trade_credit_days`` later; the SME pays its own cost (``1 -
+  upstream_margin`` of the invoice) when it produces. The invoice is a
+  receivable of the SME: this is the upstream chain along which a merchant's
+  default travels.
+* **Production** is paid when ordered and limited to what the supplier can pay
+  (cash plus undrawn credit).
+* **Default.** At the end of a day a living supplier that cannot meet what is
+  due (negative cash, loan interest and instalments, upstream invoices) after
+  drawing its line and selling receivables defaults and exits: its stock and
+  production pipeline are written off, it stops selling and producing. Bills
+  it could not pay are lost: the anchors' commission paid today is clawed
+  back first (the anchors' loss), the rest is lost by outside vendors. Its
+  margin deposit joins its cash, which is shared pro rata among its creditors
+  (the lender: principal and interest; upstream suppliers: their unpaid
+  invoices). Its receivables in escrow keep settling (consumers' refunds are
+  still paid out of escrow) and go to the same creditors; with
+  ``upstream_escrow`` the upstream suppliers are paid before the lender, and
+  first out of what the platform held back for them (on each settlement day
+  the platform holds back from a merchant's cash what it owes upstream, up to
+  its cash, and releases it as the invoices fall due). The
+  risk reserve compensates upstream suppliers' losses at the default, as far
+  as it has money. What is left after the creditors goes to the owners.
+* **Cause chain.** Each loss a default (or a shock) inflicts on a supplier is
+  remembered for ``contagion_memory_days``; a later default of that supplier
+  names the largest remembered loss as its cause: another default (its
+  *parent*, depth = parent's depth + 1) or a shock event (depth 0). A default
+  with neither is endogenous (depth 0). ``Finance.records`` holds one record
+  per default with its chain back to the trigger.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.finance.ledger import to_cents
+
+# order outcomes, as in sim.model (kept here to avoid a circular import)
+KEPT, RETURNED = 0, 1
+
+FINANCE_DAILY: dict[str, str] = {
+    "defaults": "suppliers and anchors that defaulted today",
+    "contagion_defaults": "defaults today caused by another default's losses (contagion depth >= 1)",
+    "suppliers_alive": "suppliers that have not defaulted",
+    "loans_outstanding": "order-loan principal outstanding at the end of the day (yuan)",
+    "loans_drawn": "order loans drawn today (yuan)",
+    "credit_lines": "total credit lines of living suppliers (yuan)",
+    "loan_losses": "loans written off at defaults today, net of recoveries from defaulters' estates (yuan)",
+    "receivables_sold": "receivables sold to the lender today, face value (yuan)",
+    "risk_reserve": "money in the platform's risk reserve at the end of the day (yuan)",
+}
+
+FINANCE_SUMMARY: dict[str, str] = {
+    "defaults_suppliers": "suppliers that defaulted over the run",
+    "defaults_anchors": "anchors that defaulted over the run",
+    "contagion_defaults": "defaults caused by another default's losses (contagion depth >= 1)",
+    "default_share": "share of suppliers that defaulted over the run",
+    "upstream_default_share": "share of suppliers that defaulted through contagion (their cause chain leads to another default) (F17)",
+    "max_contagion_depth": "longest chain of defaults (0: no default caused another)",
+    "loans_drawn": "order loans drawn over the run (yuan)",
+    "loan_losses": "loans written off at defaults net of recoveries over the run (yuan)",
+    "loan_loss_rate": "loan_losses / loans_drawn (F18)",
+}
+
+
+def _alloc(total: int, weights: np.ndarray) -> np.ndarray:
+    """``total`` cents split pro rata to ``weights`` (int64), exactly (remainder to the largest)."""
+    w = np.asarray(weights, dtype=np.int64)
+    s = int(w.sum())
+    if s <= 0 or total <= 0:
+        return np.zeros(w.size, dtype=np.int64)
+    total = min(int(total), s)
+    out = (w.astype(np.float64) * (total / s)).astype(np.int64)
+    out = np.minimum(out, w)
+    rest = total - int(out.sum())
+    order = np.argsort(-(w - out), kind="stable")
+    i = 0
+    while rest > 0 and i < order.size:
+        k = order[i]
+        add = min(rest, int(w[k] - out[k]))
+        out[k] += add
+        rest -= add
+        i += 1
+    return out
+
+
+class Finance:
+    """The lender, the order-loan programme, the upstream trade credit, deposits,
+    the risk reserve, the return-insurance pool, defaults and their cause chains."""
+
+    def __init__(self, model):
+        self.m = model
+        sc = model.params
+        fp = self.p = sc.finance
+        sp = model.suppliers
+        n = sp.n
+        self.rng = model.streams["finance"]
+        self.multiple = fp.credit_multiple          # in force (a squeeze changes them)
+        self.rate = fp.interest_rate
+        self.term = fp.loan_term_days or min(sc.time.settlement_period, sc.time.days)
+        self.period = sc.time.settlement_period
+        self.window = sc.platform.return_window_days
+        self.sales = np.zeros((n, fp.sales_window_days), dtype=np.int64)   # true daily sales, cents
+        self.sales_sum = np.zeros(n, dtype=np.int64)
+        self.b2b_today = np.zeros(n, dtype=np.int64)   # upstream invoices issued today (sales the lender sees too)
+        self.principal = np.zeros(n, dtype=np.int64)
+        self.accrued = np.zeros(n, dtype=np.int64)
+        self.line = np.zeros(n, dtype=np.int64)
+        self.deposit = np.zeros(n, dtype=np.int64)
+        self.held = np.zeros(n, dtype=np.int64)        # held back for upstream suppliers (upstream_escrow)
+        self.barred = np.zeros(n, dtype=bool)
+        self.dishonest = self.rng.random(n) < fp.faked_sales_merchant_share
+        large, sme = np.flatnonzero(sp.is_large), np.flatnonzero(~sp.is_large)
+        if fp.trade_credit_share > 0 and large.size and sme.size:
+            self.up_brand = np.repeat(large, fp.upstream_links)
+            self.up_sme = self.rng.choice(sme, self.up_brand.size)
+        else:
+            self.up_brand = self.up_sme = np.zeros(0, dtype=np.int64)
+        self.has_upstream = np.zeros(n, dtype=bool)
+        self.has_upstream[self.up_brand] = True
+        self.links_per_brand = np.bincount(self.up_brand, minlength=n)
+        self.payables = np.zeros((self.up_brand.size, fp.trade_credit_days + 1), dtype=np.int64)
+        self.financed: dict[int, np.ndarray] = {}   # order chunk's day -> orders whose receivable the lender bought
+        # what hit each supplier last (for cause chains)
+        self.hit_parent = np.full(n, -1, dtype=np.int64)
+        self.hit_event = np.full(n, "", dtype=object)
+        self.hit_amount = np.zeros(n, dtype=np.int64)
+        self.hit_day = np.full(n, -10**9, dtype=np.int64)
+        self.records: list[dict] = []
+        self.claims: dict[int, dict] = {}           # defaulted supplier -> open claims on its estate
+        self.comm_today: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.drawn_total = 0
+        self.lender_claims = 0                      # lender's claims at defaults (principal + interest)
+        self.lender_recovered = 0                   # recovered from estates since
+        self.principal_written_off = 0
+        self.today = self._zero_today()
+        from sim.agents import Anchor, Supplier
+        self.supplier_agent = {a.idx: a for a in model.agents_by_type[Supplier]}
+        self.anchor_agent = {a.idx: a for a in model.agents_by_type[Anchor]}
+
+    @staticmethod
+    def _zero_today() -> dict:
+        return {"defaults": 0, "contagion_defaults": 0, "drawn": 0, "loss": 0, "rf": 0}
+
+    # ------------------------------------------------------------------ events
+    def fire_event(self, ev, d: int) -> None:
+        label = f"event:{ev.kind}(day {d})"
+        sp = self.m.suppliers
+        if ev.kind == "credit_squeeze":
+            if ev.credit_multiple is not None:
+                self.multiple = ev.credit_multiple
+            if ev.interest_rate is not None:
+                self.rate = ev.interest_rate
+            borrowers = np.flatnonzero(sp.alive & (self.principal > 0))
+            self._hit(borrowers, self.principal[borrowers], -1, label, d)
+        elif ev.kind == "return_wave":
+            cat = None if ev.category is None else self.m.category_names.index(ev.category)
+            lost = self.return_wave(d, ev.share, (lambda ch: ch.category == cat) if cat is not None else None)
+            who = np.flatnonzero(lost > 0)
+            self._hit(who, lost[who], -1, label, d)
+        elif ev.kind == "head_default":
+            if ev.target == "supplier":
+                gmv = np.where(sp.alive, self.m.cum["supplier_gmv"], -1.0)
+                i = int(np.argsort(-gmv, kind="stable")[min(ev.rank, sp.n) - 1])
+                if not sp.alive[i]:
+                    return
+                led = self.m.ledger
+                cash = int(led.supplier_balance[i])
+                seized = int(max(cash, 0) * ev.cash_lost)
+                led.transfer(led.supplier_accts(i), led.acct("penalties"), seized, "seized")
+                if ev.return_share > 0:
+                    self.return_wave(d, ev.return_share, lambda ch: ch.supplier == i)
+                self.default_supplier(i, d, f"{label}: merchant of GMV rank {ev.rank}", forced=label)
+            else:
+                an = self.m.anchors
+                gmv = np.where(an.alive, self.m.cum["room_gmv"][:an.n], -1.0)
+                a = int(np.argsort(-gmv, kind="stable")[min(ev.rank, an.n) - 1])
+                if an.alive[a]:
+                    self.default_anchor(a, d, label, ev.cash_lost, ev.return_share, ev.rank)
+
+    def return_wave(self, d: int, share: float, select=None) -> np.ndarray:
+        """A share of kept orders still inside their return window (optionally
+        those ``select(chunk)`` picks) are returned, from today; returns the
+        value lost per supplier (cents)."""
+        lost = np.zeros(self.m.suppliers.n, dtype=np.int64)
+        for ch in self.m.book:
+            ok = (ch.outcome == KEPT) & (ch.delivery_day + self.window >= d)
+            if select is not None:
+                ok &= select(ch)
+            idx = np.flatnonzero(ok)
+            if idx.size == 0:
+                continue
+            idx = idx[self.rng.random(idx.size) < share]
+            ch.outcome[idx] = RETURNED
+            ch.return_day[idx] = np.maximum(ch.delivery_day[idx], d)
+            lost += np.bincount(ch.supplier[idx], weights=ch.price[idx], minlength=lost.size).astype(np.int64)
+        return lost
+
+    # -------------------------------------------------------------- production
+    def production_budget(self) -> np.ndarray:
+        """Units each supplier can pay for today: cash plus undrawn credit."""
+        sp, led = self.m.suppliers, self.m.ledger
+        funds = np.maximum(led.supplier_balance + np.maximum(self.line - self.principal, 0), 0)
+        own = np.where(self.has_upstream, 1.0 - self.p.trade_credit_share, 1.0)
+        per_unit = np.maximum(sp.unit_cost * 100.0 * own, 1.0)
+        units = np.floor(funds / per_unit).astype(np.int64)
+        units[~sp.alive] = 0
+        return units
+
+    def pay_production(self, d: int, order: np.ndarray) -> int:
+        """Pay today's production: own cost now; the upstream share is invoiced by
+        SMEs (who pay their own cost now) and paid ``trade_credit_days`` later."""
+        sp, led = self.m.suppliers, self.m.ledger
+        fp = self.p
+        cost = to_cents(order * sp.unit_cost)
+        paid = 0
+        if self.up_brand.size:
+            b = self.up_brand
+            live_link = sp.alive[self.up_sme]
+            inv = to_cents(order[b] * sp.unit_cost[b] * fp.trade_credit_share / self.links_per_brand[b])
+            inv = np.where(live_link, inv, 0)
+            cost = cost - np.bincount(b, weights=inv, minlength=sp.n).astype(np.int64)
+            self.payables[:, (d + fp.trade_credit_days) % self.payables.shape[1]] += inv
+            sme_cost = to_cents(inv / 100.0 * (1.0 - fp.upstream_margin))
+            paid += led.transfer(led.supplier_accts(self.up_sme), led.acct("production"), sme_cost,
+                                 "upstream_production")
+            self.b2b_today += np.bincount(self.up_sme, weights=inv, minlength=sp.n).astype(np.int64)
+        paid += led.transfer(led.supplier_accts(np.arange(sp.n)), led.acct("production"), cost, "production")
+        return paid
+
+    # -------------------------------------------------------------- settlement
+    def on_settled_chunk(self, ch, kept: np.ndarray, via: np.ndarray) -> None:
+        """Called for each order chunk settled today, after the platform paid it out."""
+        led = self.m.ledger
+        fin = self.financed.pop(ch.day, None)
+        if fin is not None:
+            sel = fin & kept
+            led.transfer(led.supplier_accts(ch.supplier[sel]), led.acct("lender"),
+                         ch.price[sel] - ch.platform_fee[sel], "receivable_collection")
+        if self.p.return_insurance_premium > 0:
+            prem = to_cents(ch.price[kept] / 100.0 * self.p.return_insurance_premium)
+            led.transfer(led.supplier_accts(ch.supplier[kept]), led.acct("insurance"), prem, "insurance_premium")
+        if via.any():
+            self.comm_today.append((ch.supplier[via], ch.anchor[via], ch.anchor_fee[via]))
+
+    def on_settlement(self, commission_today: int) -> None:
+        """The platform puts a share of the day's commission into the risk reserve."""
+        led = self.m.ledger
+        led.transfer(led.acct("platform"), led.acct("reserve"),
+                     int(commission_today * self.p.risk_reserve_rate), "reserve_contribution")
+
+    def on_returns(self, supplier: np.ndarray, cost: np.ndarray) -> None:
+        """The return-insurance pool pays back part of the reverse-logistics cost."""
+        led = self.m.ledger
+        if self.p.return_insurance_premium <= 0 or supplier.size == 0:
+            return
+        alive = self.m.suppliers.alive[supplier]
+        want = np.where(alive, to_cents(cost / 100.0 * self.p.return_insurance_cover), 0)
+        pay = _alloc(min(led["insurance"], int(want.sum())), want)
+        led.transfer(led.acct("insurance"), led.supplier_accts(supplier), pay, "insurance_payout")
+
+    # ------------------------------------------------------------- end of day
+    def end_of_day(self, d: int, tally, settlement_day: bool) -> None:
+        m, fp = self.m, self.p
+        led, sp = m.ledger, m.suppliers
+        alive = sp.alive
+        n = sp.n
+        sp.stock[~alive] = 0   # goods returned to an exited supplier are written off with its stock
+        # ---- trailing sales, as true and as reported; the cost of faking them
+        platform_sales = to_cents(tally.supplier_gmv)
+        today = platform_sales + self.b2b_today
+        self.b2b_today[:] = 0
+        col = d % self.sales.shape[1]
+        self.sales_sum += today - self.sales[:, col]
+        self.sales[:, col] = today
+        if fp.faked_sales_share > 0 and self.dishonest.any():
+            fake = self.dishonest & alive
+            led.transfer(led.supplier_accts(np.flatnonzero(fake)), led.acct("fraud_costs"),
+                         to_cents(platform_sales[fake] / 100.0 * fp.faked_sales_share * fp.fake_order_cost),
+                         "fake_orders")
+        reported = self.sales_sum.astype(np.float64)
+        if not fp.lender_true_sales:
+            reported = reported * np.where(self.dishonest, 1.0 + fp.faked_sales_share, 1.0)
+        line = np.floor(self.multiple * reported).astype(np.int64)
+        if not fp.order_loans:
+            line[:] = 0
+        line[~alive | self.barred] = 0
+        self.line = line
+        # ---- interest accrues daily
+        self.accrued += to_cents(self.principal / 100.0 * self.rate / 365.0)
+        # ---- what falls due today
+        zero = np.zeros(n, dtype=np.int64)
+        interest, instalment, excess = zero, zero, zero
+        detected = np.zeros(n, dtype=bool)
+        if settlement_day:
+            interest = self.accrued.copy()
+            instalment = np.minimum(self.principal, -(-self.principal * self.period // self.term))
+            detected = (self.dishonest & alive & ~self.barred & (self.principal > 0)
+                        & (self.rng.random(n) < fp.fake_detection_probability))
+            self.barred |= detected
+            line[detected] = 0
+            excess = np.maximum(self.principal - instalment - line, 0)
+        slot = d % self.payables.shape[1]
+        due_link = self.payables[:, slot].copy()
+        self.payables[:, slot] = 0
+        owe_up = np.bincount(self.up_brand, weights=due_link, minlength=n).astype(np.int64)
+        if self.held.any():   # money held back for upstream suppliers is released to pay them
+            rel = np.minimum(self.held, owe_up)
+            who = np.flatnonzero(rel)
+            led.transfer(led.acct("supply_escrow"), led.supplier_accts(who), rel[who], "escrow_release")
+            self.held -= rel
+        owe_lender = interest + instalment + excess
+        cash = led.supplier_balance.copy()
+        need = owe_lender + owe_up - cash
+        principal_after = self.principal - instalment - excess
+        headroom = np.maximum(line - principal_after, 0)
+        draw = np.where(alive, np.clip(need, 0, headroom), 0)
+        still = np.where(alive, need - draw, 0)
+        if fp.receivable_financing and (still > 0).any():
+            still = still - self._sell_receivables(d, still)
+        defaulting = alive & (still > 0)
+        ok = alive & ~defaulting
+        # ---- pay what is due; draw loans
+        self._fund(int(draw[ok].sum()))
+        okx = np.flatnonzero(ok)
+        led.transfer(led.acct("lender"), led.supplier_accts(okx), draw[okx], "loan")
+        led.transfer(led.supplier_accts(okx), led.acct("lender"), interest[okx], "interest")
+        led.transfer(led.supplier_accts(okx), led.acct("lender"), instalment[okx] + excess[okx], "loan_repayment")
+        self.principal[okx] = principal_after[okx] + draw[okx]
+        if settlement_day:
+            self.accrued[okx] = 0
+        self.drawn_total += int(draw[okx].sum())
+        self.today["drawn"] += int(draw[okx].sum())
+        pay_link = ok[self.up_brand] & (due_link > 0)
+        led.transfer(led.supplier_accts(self.up_brand[pay_link]), led.supplier_accts(self.up_sme[pay_link]),
+                     due_link[pay_link], "trade_credit_payment")
+        # ---- defaults
+        for i in np.flatnonzero(defaulting):
+            if detected[i]:
+                why = "loan recalled: faked sales detected"
+            elif excess[i] > 0:
+                why = "loan above a shrunken credit line"
+            elif owe_lender[i] > 0 and owe_up[i] == 0:
+                why = "loan interest and instalment due"
+            elif owe_up[i] > 0:
+                why = "upstream invoices due"
+            else:
+                why = "bills due beyond cash and credit"
+            unpaid = np.where(self.up_brand == i, due_link, 0)
+            self.default_supplier(int(i), d, why, unpaid_due=unpaid)
+        if settlement_day:
+            self._margin_deposits()
+            self._hold_for_upstream()
+            self._settle_estates()
+        self.comm_today = []
+
+    def _fund(self, amount: int) -> None:
+        """The lender draws outside funding when its own money runs short."""
+        led = self.m.ledger
+        gap = amount - led["lender"]
+        if gap > 0:
+            led.transfer(led.acct("funding"), led.acct("lender"), gap, "lender_funding")
+
+    def _sell_receivables(self, d: int, need: np.ndarray) -> np.ndarray:
+        """Short suppliers sell matured receivables (oldest first) until covered;
+        returns the cash each received."""
+        m, led = self.m, self.m.ledger
+        short = need > 0
+        parts = []
+        for k, ch in enumerate(m.book):
+            done = self.financed.get(ch.day)
+            ok = (ch.outcome == KEPT) & (ch.delivery_day + self.window < d) & short[ch.supplier]
+            if done is not None:
+                ok &= ~done
+            idx = np.flatnonzero(ok)
+            if idx.size:
+                parts.append((np.full(idx.size, k), idx, ch.supplier[idx], ch.price[idx] - ch.platform_fee[idx]))
+        got = np.zeros(need.size, dtype=np.int64)
+        if not parts:
+            return got
+        ck, pos, sup, face = (np.concatenate(x) for x in zip(*parts))
+        proceeds = np.floor(face * (1.0 - self.p.receivable_discount)).astype(np.int64)
+        order = np.lexsort((ck, sup))          # by supplier, oldest chunk first
+        s, pr = sup[order], proceeds[order]
+        cs = np.cumsum(pr)
+        start = np.r_[True, s[1:] != s[:-1]]
+        first = np.maximum.accumulate(np.where(start, np.arange(s.size), 0))
+        before = cs - pr - (cs[first] - pr[first])
+        sell = before < need[s]
+        sel = order[sell]
+        for k in np.unique(ck[sel]):
+            ch = m.book[int(k)]
+            mask = self.financed.setdefault(ch.day, np.zeros(ch.price.size, dtype=bool))
+            mask[pos[sel][ck[sel] == k]] = True
+        got = np.bincount(sup[sel], weights=proceeds[sel], minlength=need.size).astype(np.int64)
+        self._fund(int(got.sum()))
+        who = np.flatnonzero(got)
+        led.transfer(led.acct("lender"), led.supplier_accts(who), got[who], "receivable_sale")
+        self.today["rf"] += int(face[sel].sum())
+        return got
+
+    def _margin_deposits(self) -> None:
+        """Settlement day: deposits move towards their target; a supplier short
+        of cash pays what it can (no default for a deposit)."""
+        rate = self.p.margin_deposit_rate
+        if rate <= 0:
+            return
+        led, sp = self.m.ledger, self.m.suppliers
+        target = self.sales_sum * rate
+        if self.p.dynamic_deposits:
+            target = target * (1.0 + self.principal / np.maximum(self.line, 1))
+        target = np.where(sp.alive, np.floor(target), 0).astype(np.int64)
+        delta = target - self.deposit
+        cash = np.maximum(led.supplier_balance, 0)
+        delta = np.where(delta > 0, np.minimum(delta, cash), delta)
+        delta[~sp.alive] = 0
+        up, down = np.flatnonzero(delta > 0), np.flatnonzero(delta < 0)
+        led.transfer(led.supplier_accts(up), led.acct("deposits"), delta[up], "deposit")
+        led.transfer(led.acct("deposits"), led.supplier_accts(down), -delta[down], "deposit_release")
+        self.deposit += delta
+
+    def _hold_for_upstream(self) -> None:
+        """Settlement day, with ``upstream_escrow``: the platform holds back what each
+        living merchant owes its upstream suppliers, as far as its cash goes."""
+        if not self.p.upstream_escrow or self.up_brand.size == 0:
+            return
+        led, sp = self.m.ledger, self.m.suppliers
+        owed = np.bincount(self.up_brand, weights=self.payables.sum(axis=1), minlength=sp.n).astype(np.int64)
+        delta = np.where(sp.alive, owed - self.held, 0)
+        delta = np.where(delta > 0, np.minimum(delta, np.maximum(led.supplier_balance, 0)), delta)
+        up, down = np.flatnonzero(delta > 0), np.flatnonzero(delta < 0)
+        led.transfer(led.supplier_accts(up), led.acct("supply_escrow"), delta[up], "escrow_hold")
+        led.transfer(led.acct("supply_escrow"), led.supplier_accts(down), -delta[down], "escrow_release")
+        self.held += delta
+
+    # ---------------------------------------------------------------- defaults
+    def _hit(self, who: np.ndarray, amount: np.ndarray, parent: int, event: str, d: int) -> None:
+        """Remember a loss inflicted on suppliers ``who`` (the largest recent one counts)."""
+        who = np.asarray(who, dtype=np.int64)
+        amount = np.asarray(amount, dtype=np.int64)
+        old = d - self.hit_day[who] > self.p.contagion_memory_days
+        take = (amount > 0) & (old | (amount >= self.hit_amount[who]))
+        w = who[take]
+        self.hit_parent[w] = parent
+        self.hit_event[w] = event
+        self.hit_amount[w] = amount[take]
+        self.hit_day[w] = d
+
+    def _new_record(self, agent: str, idx: int, d: int, proximate: str, forced: str | None) -> dict:
+        parent, trigger = -1, None
+        if forced is not None:
+            trigger = forced
+        elif agent == "supplier" and d - self.hit_day[idx] <= self.p.contagion_memory_days:
+            if self.hit_parent[idx] >= 0:
+                parent = int(self.hit_parent[idx])
+            elif self.hit_event[idx]:
+                trigger = str(self.hit_event[idx])
+        if parent >= 0:
+            p = self.records[parent]
+            depth, trigger = p["depth"] + 1, p["trigger"]
+            chain = f"{p['chain']} -> {agent} {idx}"
+        else:
+            depth = 0
+            trigger = trigger or f"endogenous: {proximate}"
+            chain = f"{trigger} -> {agent} {idx}"
+        rec = {"id": len(self.records), "day": d, "agent": agent, "index": idx, "proximate": proximate,
+               "parent": parent, "depth": depth, "trigger": trigger, "chain": chain,
+               "loan_claim": 0.0, "upstream_claims": 0.0, "unpaid_bills": 0.0, "commission_clawback": 0.0,
+               "reserve_paid": 0.0, "creditors_hit": 0}
+        self.records.append(rec)
+        self.today["defaults"] += 1
+        if depth > 0:
+            self.today["contagion_defaults"] += 1
+        return rec
+
+    def default_supplier(self, i: int, d: int, proximate: str, forced: str | None = None,
+                         unpaid_due: np.ndarray | None = None) -> dict:
+        """Supplier ``i`` defaults and exits (the rule in the module docstring)."""
+        led, sp = self.m.ledger, self.m.suppliers
+        rec = self._new_record("supplier", i, d, proximate, forced)
+        acct = led.supplier_accts(i)
+        # ---- bills it could not pay: claw back today's commission, then outside vendors lose
+        short = max(-int(led.supplier_balance[i]), 0)
+        if short and self.comm_today:
+            s, a, amt = (np.concatenate(x) for x in zip(*self.comm_today))
+            mine = s == i
+            back = _alloc(short, amt[mine])
+            led.transfer(led.anchor_accts(a[mine]), acct, back, "commission_clawback")
+            rec["commission_clawback"] = float(back.sum()) / 100.0
+            short -= int(back.sum())
+        if short:
+            led.transfer(led.acct("unpaid_vendors"), acct, short, "unpaid_bills")
+            rec["unpaid_bills"] = short / 100.0
+        # ---- money held back for its upstream suppliers, and its deposit, join its cash
+        if self.held[i]:
+            led.transfer(led.acct("supply_escrow"), acct, int(self.held[i]), "escrow_release")
+            self.held[i] = 0
+        if self.deposit[i]:
+            led.transfer(led.acct("deposits"), acct, int(self.deposit[i]), "deposit_release")
+            self.deposit[i] = 0
+        # ---- creditors' claims
+        lender = int(self.principal[i] + self.accrued[i])
+        links = np.flatnonzero(self.up_brand == i)
+        up = self.payables[links].sum(axis=1)
+        if unpaid_due is not None:
+            up = up + unpaid_due[links]
+        self.payables[links] = 0
+        self.claims[i] = {"lender": lender, "sme": self.up_sme[links], "up": up.astype(np.int64), "id": rec["id"]}
+        self.lender_claims += lender
+        self.principal_written_off += int(self.principal[i])
+        rec["loan_claim"] = lender / 100.0
+        rec["upstream_claims"] = float(up.sum()) / 100.0
+        self._pay_estate(i)
+        # ---- the risk reserve compensates upstream suppliers
+        c = self.claims.get(i)   # (gone if its cash paid every creditor)
+        if c is not None:
+            comp = _alloc(min(led["reserve"], int(c["up"].sum())), c["up"])
+            led.transfer(led.acct("reserve"), led.supplier_accts(c["sme"]), comp, "reserve_payout")
+            c["up"] = c["up"] - comp
+            rec["reserve_paid"] = float(comp.sum()) / 100.0
+            # ---- losses remembered by its upstream creditors (for their own defaults' causes)
+            loss = np.bincount(c["sme"], weights=c["up"], minlength=sp.n).astype(np.int64)
+            hit = np.flatnonzero(loss > 0)
+            self._hit(hit, loss[hit], rec["id"], "", d)
+            rec["creditors_hit"] = int(hit.size)
+        # ---- exit
+        sp.alive[i] = False
+        sp.stock[i] = 0
+        sp.pipeline[i] = 0
+        sp.capacity[i] = 0.0
+        sp.store_probability[i] = 0.0
+        sp.shelf_weight[i] = 1e-12   # (not 0: the shelf draws pages by weight, and all may exit)
+        sp.appeal[i] = 1e-12
+        sp.demand_ema[i] = 0.0
+        self.principal[i] = self.accrued[i] = 0
+        self.line[i] = 0
+        self.today["loss"] += lender
+        agent = self.supplier_agent.pop(i, None)
+        if agent is not None:
+            agent.remove()
+        return rec
+
+    def default_anchor(self, a: int, d: int, label: str, cash_lost: float, return_share: float, rank: int) -> dict:
+        """Anchor ``a`` defaults (a shock): its cash is lost (seized, frozen), it stops
+        broadcasting, commission owed to it is cancelled, and its followers return a
+        share of recent orders, which the suppliers who sold through it lose."""
+        led, an = self.m.ledger, self.m.anchors
+        rec = self._new_record("anchor", a, d, f"{label}: anchor of GMV rank {rank}", label)
+        cash = int(led.anchor_balance[a])
+        seized = int(cash * cash_lost)
+        led.transfer(led.anchor_accts(a), led.acct("penalties"), seized, "anchor_seized")
+        led.transfer(led.anchor_accts(a), led.acct("capital"), cash - seized, "anchor_estate_to_owners")
+        an.alive[a] = False
+        if return_share > 0:
+            lost = self.return_wave(d, return_share, lambda ch: ch.anchor == a)
+            hit = np.flatnonzero(lost > 0)
+            self._hit(hit, lost[hit], rec["id"], "", d)
+            rec["creditors_hit"] = int(hit.size)
+        agent = self.anchor_agent.pop(a, None)
+        if agent is not None:
+            agent.remove()
+        return rec
+
+    def _pay_estate(self, i: int) -> None:
+        """A defaulted supplier's cash goes to its creditors (pro rata; upstream
+        first with ``upstream_escrow``), the rest to its owners."""
+        led = self.m.ledger
+        c = self.claims.get(i)
+        cash = int(led.supplier_balance[i])
+        if cash <= 0:
+            return
+        acct = led.supplier_accts(i)
+        if c is not None:
+            L, up = c["lender"], c["up"]
+            if self.p.upstream_escrow:
+                pu = _alloc(min(cash, int(up.sum())), up)
+                pl = min(cash - int(pu.sum()), L)
+            else:
+                total = L + int(up.sum())
+                share = _alloc(min(cash, total), np.append(up, L))
+                pu, pl = share[:-1], int(share[-1])
+            led.transfer(acct, led.supplier_accts(c["sme"]), pu, "upstream_recovery")
+            led.transfer(acct, led.acct("lender"), pl, "recovery")
+            c["up"] = up - pu
+            c["lender"] = L - pl
+            self.lender_recovered += pl
+            self.today["loss"] -= pl
+            cash -= int(pu.sum()) + pl
+            if c["lender"] == 0 and not c["up"].any():
+                del self.claims[i]
+        if cash > 0 and i not in self.claims:
+            led.transfer(acct, led.acct("capital"), cash, "estate_to_owners")
+
+    def _settle_estates(self) -> None:
+        """Settlement day: defaulted suppliers' settled receivables go to their
+        creditors; return costs after the exit are borne by the platform."""
+        led, sp = self.m.ledger, self.m.suppliers
+        dead = np.flatnonzero(~sp.alive)
+        bal = led.supplier_balance[dead]
+        neg = dead[bal < 0]
+        led.transfer(led.acct("platform"), led.supplier_accts(neg), -led.supplier_balance[neg], "exit_cover")
+        for i in dead[bal > 0]:
+            self._pay_estate(int(i))
+
+    # ---------------------------------------------------------------- measures
+    def daily_row(self) -> dict[str, float]:
+        t = self.today
+        sp = self.m.suppliers
+        row = {
+            "defaults": float(t["defaults"]),
+            "contagion_defaults": float(t["contagion_defaults"]),
+            "suppliers_alive": float(sp.alive.sum()),
+            "loans_outstanding": float(self.principal.sum()) / 100.0,
+            "loans_drawn": t["drawn"] / 100.0,
+            "credit_lines": float(self.line[sp.alive].sum()) / 100.0,
+            "loan_losses": t["loss"] / 100.0,
+            "receivables_sold": t["rf"] / 100.0,
+            "risk_reserve": self.m.ledger["reserve"] / 100.0,
+        }
+        self.today = self._zero_today()
+        return row
+
+    def summary(self) -> dict[str, float]:
+        recs = self.records
+        n_sup = self.m.suppliers.n
+        sup = [r for r in recs if r["agent"] == "supplier"]
+        contagion = [r for r in recs if r["depth"] > 0]
+        losses = (self.lender_claims - self.lender_recovered) / 100.0
+        drawn = self.drawn_total / 100.0
+        return {
+            "defaults_suppliers": float(len(sup)),
+            "defaults_anchors": float(len(recs) - len(sup)),
+            "contagion_defaults": float(len(contagion)),
+            "default_share": len(sup) / n_sup,
+            "upstream_default_share": sum(r["agent"] == "supplier" for r in contagion) / n_sup,
+            "max_contagion_depth": float(max((r["depth"] for r in recs), default=0)),
+            "loans_drawn": drawn,
+            "loan_losses": losses,
+            "loan_loss_rate": losses / drawn if drawn > 0 else 0.0,
+        }
+
+    def default_table(self) -> pd.DataFrame:
+        """One row per default: when, who, why, its parent default and the chain to its trigger."""
+        cols = ["id", "day", "agent", "index", "proximate", "parent", "depth", "trigger", "chain", "loan_claim",
+                "upstream_claims", "unpaid_bills", "commission_clawback", "reserve_paid", "creditors_hit"]
+        return pd.DataFrame(self.records, columns=cols)
+
+
+def finance_daily(model) -> dict[str, float]:
+    """The finance columns of the day's measures (zeros when the credit sub-model is off)."""
+    f = getattr(model, "finance", None)
+    if f is None:
+        return {k: (float(model.suppliers.n) if k == "suppliers_alive" else 0.0) for k in FINANCE_DAILY}
+    return f.daily_row()
+
+
+def finance_summary(model) -> dict[str, float]:
+    f = getattr(model, "finance", None)
+    if f is None:
+        return {k: 0.0 for k in FINANCE_SUMMARY}
+    return f.summary()

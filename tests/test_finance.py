@@ -1,0 +1,286 @@
+"""Money and credit: conservation under random scenarios, refusals of credit
+settings that cannot work, defaults, contagion and cause chains."""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.errors import ScenarioError
+from sim.finance.credit import KEPT as FIN_KEPT, RETURNED as FIN_RETURNED
+from sim.model import KEPT, RETURNED, LiveCommerceModel
+from sim.runner import run_scenario
+from sim.scenario import Scenario, load_scenario
+from tests.conftest import small_scenario
+from tests.test_model import Checked
+
+# a small, credit-stressed world: thin cash and stock, a large upstream share bought on credit
+STRESSED = {
+    "population.consumers": 6000, "population.anchors": 200, "population.suppliers": 60,
+    "time.days": 90, "time.settlement_period": 15,
+    "suppliers.initial_cash_days": 5.0, "suppliers.initial_stock_days": 3.0,
+    "suppliers.capacity_large": 90.0, "suppliers.capacity_sme": 1.5,
+    "finance.trade_credit_share": 0.4, "finance.upstream_links": 2, "finance.trade_credit_days": 20,
+}
+
+
+def _with_events(sc: Scenario, events: list[dict]) -> Scenario:
+    return Scenario.model_validate({**sc.model_dump(), "events": events})
+
+
+def test_order_outcome_codes_match_the_model():
+    assert (FIN_KEPT, FIN_RETURNED) == (KEPT, RETURNED)
+
+
+# ------------------------------------------------------------------ conservation
+
+
+@st.composite
+def random_finance_scenario(draw):
+    days = draw(st.integers(20, 45))
+    period = draw(st.integers(3, 15))
+    ov = {
+        "population.consumers": draw(st.integers(300, 1500)),
+        "population.anchors": draw(st.integers(10, 60)),
+        "population.suppliers": draw(st.integers(4, 25)),
+        "time.days": days, "time.settlement_period": period,
+        "suppliers.initial_cash_days": draw(st.floats(0.0, 10.0)),
+        "suppliers.initial_stock_days": draw(st.floats(0.0, 5.0)),
+        "finance.credit_multiple": draw(st.floats(0.05, 3.0)),
+        "finance.interest_rate": draw(st.floats(0.0, 1.0)),
+        "finance.loan_term_days": draw(st.integers(1, days)),
+        "finance.receivable_financing": draw(st.booleans()),
+        "finance.receivable_discount": draw(st.floats(0.0, 0.2)),
+        "finance.trade_credit_share": draw(st.sampled_from([0.0, 0.3, 0.8])),
+        "finance.trade_credit_days": draw(st.integers(1, 20)),
+        "finance.upstream_links": draw(st.integers(1, 4)),
+        "finance.margin_deposit_rate": draw(st.sampled_from([0.0, 0.1])),
+        "finance.dynamic_deposits": draw(st.booleans()),
+        "finance.risk_reserve_rate": draw(st.sampled_from([0.0, 0.5])),
+        "finance.upstream_escrow": draw(st.booleans()),
+        "finance.return_insurance_premium": draw(st.sampled_from([0.0, 0.02])),
+        "finance.lender_true_sales": draw(st.booleans()),
+        "finance.faked_sales_merchant_share": draw(st.sampled_from([0.0, 0.5])),
+        "finance.faked_sales_share": draw(st.sampled_from([0.0, 2.0])),
+        "finance.fake_detection_probability": draw(st.floats(0.0, 1.0)),
+    }
+    sc = small_scenario(**ov)
+    n_ev = draw(st.integers(0, 3))
+    events = []
+    for _ in range(n_ev):
+        day = draw(st.integers(0, days - 1))
+        kind = draw(st.sampled_from(["credit_squeeze", "return_wave", "head_default_s", "head_default_a"]))
+        if kind == "credit_squeeze":
+            events.append({"kind": kind, "day": day, "credit_multiple": draw(st.floats(0.05, 1.0)),
+                           "interest_rate": draw(st.floats(0.0, 1.0))})
+        elif kind == "return_wave":
+            events.append({"kind": kind, "day": day, "share": draw(st.floats(0.0, 1.0))})
+        else:
+            target = "supplier" if kind.endswith("s") else "anchor"
+            n = ov[f"population.{target}s"]
+            events.append({"kind": "head_default", "day": day, "target": target,
+                           "rank": draw(st.integers(1, n)), "cash_lost": draw(st.floats(0.0, 1.0)),
+                           "return_share": draw(st.floats(0.0, 1.0))})
+    return _with_events(sc, events), draw(st.integers(0, 2**31))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_finance_scenario())
+def test_ledger_balances_every_day_in_random_scenarios(case):
+    sc, seed = case
+    m = Checked(sc, seed)   # asserts the ledger and every flow identity after each day
+    m.run()
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_invariants_hold_in_a_stressed_world_with_shocks(seed):
+    sc = _with_events(small_scenario(**STRESSED, **{"finance.margin_deposit_rate": 0.05,
+                                                    "finance.return_insurance_premium": 0.02,
+                                                    "finance.risk_reserve_rate": 0.3,
+                                                    "finance.upstream_escrow": True,
+                                                    "finance.faked_sales_merchant_share": 0.3,
+                                                    "finance.faked_sales_share": 1.0}), [
+        {"kind": "head_default", "day": 30, "target": "supplier", "rank": 1},
+        {"kind": "head_default", "day": 35, "target": "anchor", "rank": 1, "return_share": 0.5},
+        {"kind": "credit_squeeze", "day": 45, "credit_multiple": 0.3, "interest_rate": 0.2},
+        {"kind": "return_wave", "day": 50, "share": 0.4, "category": "apparel"},
+    ])
+    m = Checked(sc, seed)
+    m.run()
+    f = m.ledger.flow
+    assert f("loan") > 0 and f("interest") > 0 and f("trade_credit_payment") > 0
+    assert f("deposit") > 0 and f("insurance_premium") > 0 and f("reserve_contribution") > 0
+    assert f("escrow_hold") > 0 and f("escrow_release") > 0
+    assert len(m.finance.records) >= 2
+    assert not m.anchors.alive.all()
+
+
+def test_finance_off_keeps_the_core_model_and_zero_credit_measures():
+    sc = small_scenario(**{"finance.enabled": False, "time.days": 30})
+    m = Checked(sc, 1)
+    m.run()
+    assert m.finance is None
+    r = run_scenario(sc, 1, keep_daily=True)
+    assert r.defaults is None
+    assert r.summary["loans_drawn"] == 0 and r.summary["defaults_suppliers"] == 0
+    assert (r.daily["suppliers_alive"] == sc.population.suppliers).all()
+
+
+# ---------------------------------------------------------------------- refusals
+
+
+@pytest.mark.parametrize("overrides,field,words", [
+    ({"finance.interest_rate": -0.05}, "finance.interest_rate", ">= 0"),
+    ({"time.days": 60, "finance.loan_term_days": 90}, "finance.loan_term_days", "longer than the horizon"),
+    ({"finance.credit_multiple": 0.0}, "finance.credit_multiple", "no credit"),
+    ({"finance.receivable_discount": 1.5}, "finance.receivable_discount", "<= 1"),
+    ({"finance.sales_window_days": 0}, "finance.sales_window_days", ">= 1"),
+])
+def test_credit_settings_that_cannot_work_are_refused(overrides, field, words):
+    with pytest.raises(ScenarioError) as e:
+        Scenario().with_overrides(overrides)
+    assert any(field in p and words in p for p in e.value.problems), e.value.problems
+
+
+def test_zero_multiple_is_fine_without_loans():
+    sc = Scenario().with_overrides({"finance.credit_multiple": 0.0, "finance.order_loans": False})
+    assert sc.finance.credit_multiple == 0.0
+
+
+@pytest.mark.parametrize("event,field,words", [
+    ({"kind": "head_default", "day": 5, "target": "supplier", "rank": 61}, "events.0.rank", "beyond the 60 suppliers"),
+    ({"kind": "head_default", "day": 5, "target": "anchor", "rank": 301}, "events.0.rank", "beyond the 300 anchors"),
+    ({"kind": "head_default", "day": 50, "target": "anchor"}, "events.0.day", "horizon"),
+    ({"kind": "credit_squeeze", "day": 5, "credit_multiple": 0.0}, "events.0.credit_multiple", "no credit"),
+    ({"kind": "credit_squeeze", "day": 5, "interest_rate": -1.0}, "events.0.interest_rate", ">= 0"),
+    ({"kind": "return_wave", "day": 5, "category": "cars"}, "events.0.category", "unknown category"),
+    ({"kind": "head_default", "day": 5, "target": "bank"}, "events.0.target", "supplier"),
+])
+def test_bad_finance_events_are_refused(event, field, words):
+    from sim.scenario import scenario_from_dict
+
+    with pytest.raises(ScenarioError) as e:
+        scenario_from_dict({**small_scenario().model_dump(mode="python"), "events": [event]})
+    assert any(field in p and words in p for p in e.value.problems), e.value.problems
+
+
+def test_finance_events_need_the_credit_model(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('[finance]\nenabled = false\n[[events]]\nkind = "credit_squeeze"\nday = 3\ncredit_multiple = 0.5\n')
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(path)
+    assert any("events.0.kind" in p and "finance.enabled" in p for p in e.value.problems)
+
+
+def test_finance_scenario_round_trips_through_toml(tmp_path):
+    sc = _with_events(small_scenario(**{"finance.loan_term_days": 30}), [
+        {"kind": "credit_squeeze", "day": 10, "credit_multiple": 0.5},
+        {"kind": "head_default", "day": 20, "target": "anchor", "rank": 2, "return_share": 0.3},
+        {"kind": "algorithm_change", "day": 5, "preferential_exponent": 1.2}])
+    path = tmp_path / "s.toml"
+    path.write_text(sc.to_toml())
+    assert load_scenario(path) == sc
+
+
+# ----------------------------------------------------------- credit and defaults
+
+
+def test_faked_sales_inflate_credit_lines_unless_the_lender_sees_true_sales():
+    base = {"finance.faked_sales_merchant_share": 0.5, "finance.faked_sales_share": 1.0, "time.days": 20}
+    m = LiveCommerceModel(small_scenario(**base), 2)
+    m.run()
+    f = m.finance
+    alive = m.suppliers.alive
+    d = f.dishonest & alive
+    assert d.any()
+    assert (f.line[d] == np.floor(2.0 * f.sales_sum[d])).all()
+    assert (f.line[~f.dishonest & alive] == np.floor(f.sales_sum[~f.dishonest & alive])).all()
+    m2 = LiveCommerceModel(small_scenario(**base, **{"finance.lender_true_sales": True}), 2)
+    m2.run()
+    assert (m2.finance.line[m2.suppliers.alive] == np.floor(m2.finance.sales_sum[m2.suppliers.alive])).all()
+    assert m.ledger.flow("fake_orders") > 0
+
+
+def test_credit_squeeze_takes_effect_on_its_day():
+    sc = _with_events(small_scenario(**{"time.days": 20}),
+                      [{"kind": "credit_squeeze", "day": 10, "credit_multiple": 0.25, "interest_rate": 0.3}])
+    m = LiveCommerceModel(sc, 1)
+    m.run(10)
+    assert m.finance.multiple == 1.0
+    m.run(1)
+    assert m.finance.multiple == 0.25 and m.finance.rate == 0.3
+
+
+def test_return_wave_returns_orders_inside_the_window():
+    sc = _with_events(small_scenario(**{"time.days": 20}), [{"kind": "return_wave", "day": 12, "share": 1.0}])
+    m = Checked(sc, 1)
+    m.run(12)
+    inside = [(ch, (ch.outcome == KEPT) & (ch.delivery_day + m.params.platform.return_window_days >= 12))
+              for ch in m.book]
+    n_inside = sum(int(mask.sum()) for _, mask in inside)
+    assert n_inside > 0
+    m.run(1)
+    assert all((ch.outcome[mask] == RETURNED).all() for ch, mask in inside)
+
+
+def test_algorithm_change_sets_the_exponent():
+    sc = _with_events(small_scenario(**{"time.days": 10}),
+                      [{"kind": "algorithm_change", "day": 4, "preferential_exponent": 1.7}])
+    m = LiveCommerceModel(sc, 1)
+    m.run(5)
+    assert m.platform.policy["preferential_exponent"] == 1.7
+
+
+def _contagion_model(seed: int) -> Checked:
+    sc = _with_events(small_scenario(**STRESSED), [
+        {"kind": "head_default", "day": 30, "target": "supplier", "rank": 1},
+        {"kind": "head_default", "day": 30, "target": "anchor", "rank": 1, "return_share": 0.6}])
+    m = Checked(sc, seed)
+    m.run()
+    return m
+
+
+def test_a_default_is_traced_through_its_cause_chain_to_its_trigger():
+    found = False
+    for seed in (1, 2, 3, 4, 5, 6):
+        m = _contagion_model(seed)
+        recs = m.finance.records
+        table = m.finance.default_table()
+        assert list(table["id"]) == list(range(len(recs)))
+        triggers = {r["id"] for r in recs if r["trigger"].startswith("event:head_default")
+                    and r["depth"] == 0}
+        assert len(triggers) == 2
+        for r in recs:
+            # walk up the parents: the chain ends at a depth-0 default whose trigger is the record's
+            node, steps = r, 0
+            while node["parent"] >= 0:
+                node = recs[node["parent"]]
+                steps += 1
+            assert steps == r["depth"]
+            assert node["trigger"] == r["trigger"]
+            assert r["chain"].startswith(r["trigger"]) and r["chain"].endswith(f"{r['agent']} {r['index']}")
+            if r["depth"] > 0:
+                found = True
+                assert node["id"] in triggers
+                # the parent is a merchant whose upstream creditor this supplier was, or the anchor it sold through
+                parent = recs[r["parent"]]
+                if parent["agent"] == "supplier":
+                    links = m.finance.up_sme[m.finance.up_brand == parent["index"]]
+                    assert r["index"] in links
+        if found:
+            break
+    assert found, "no contagion default in six seeds of a stressed world"
+
+
+def test_defaults_are_written_by_livesim_run(tmp_path):
+    from sim.cli import main as cli
+    import pandas as pd
+
+    sc = _with_events(small_scenario(**{"time.days": 15}),
+                      [{"kind": "head_default", "day": 5, "target": "supplier", "rank": 1}])
+    path = tmp_path / "s.toml"
+    path.write_text(sc.to_toml())
+    out = tmp_path / "run"
+    assert cli(["run", "--scenario", str(path), "--out", str(out), "--no-plots", "--quiet"]) == 0
+    table = pd.read_parquet(out / "defaults.parquet")
+    assert len(table) == 1 and table["chain"].iloc[0].startswith("event:head_default(day 5)")
