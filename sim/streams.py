@@ -22,6 +22,8 @@ MECHANISMS = (
     "returns",     # returns, spoilage
     "trust",       # following after purchase
     "adapt",       # adaptation of fees, prices, partners
+    "fraud",       # honesty, fake goods, complaints, fraud detection (sim/trust.py)
+    "social",      # the word-of-mouth graph and what passes along it
 )
 
 

@@ -76,10 +76,12 @@ class Checked(LiveCommerceModel):
         assert paid == led["escrow"] + led.flow("commission") + led.flow("settlement")
         # ... and what suppliers received went on to anchors, logistics, production or stayed in their cash
         sup = led.flow("capital") + led.flow("settlement") - led.flow("anchor_commission") - led.flow("pit_fee") \
-            - led.flow("forward_logistics") - led.flow("reverse_logistics") - led.flow("production")
+            - led.flow("forward_logistics") - led.flow("reverse_logistics") - led.flow("production") \
+            - led.flow("fine_supplier")
         assert sup == int(led.supplier_balance.sum())
-        assert int(led.anchor_balance.sum()) == led.flow("pit_fee") + led.flow("anchor_commission")
-        assert led["platform"] == led.flow("commission")
+        assert int(led.anchor_balance.sum()) == (led.flow("pit_fee") + led.flow("anchor_commission")
+                                                 - led.flow("fine_anchor"))
+        assert led["platform"] == led.flow("commission") + led.flow("fine_anchor") + led.flow("fine_supplier")
         assert led["logistics"] == led.flow("forward_logistics") + led.flow("reverse_logistics")
         # shares are fractions
         for k in ("top50_gmv_share", "sme_gmv_share", "top50_traffic_share", "live_conversion",
@@ -124,6 +126,10 @@ def test_events_change_policy_and_demand():
 
 
 def _paired(overrides_off, overrides_on, measure, seeds=(1, 2, 3)):
+    # the traffic levers in isolation: fraud and word of mouth (sim/trust.py) add
+    # noise that three seeds of this tiny world cannot average out
+    iso = {"fraud.enabled": False, "word_of_mouth.enabled": False}
+    overrides_off, overrides_on = {**iso, **overrides_off}, {**iso, **overrides_on}
     off = [run_scenario(small_scenario(**{"time.days": 60, "population.anchors": 400, **overrides_off}), s).summary[measure]
            for s in seeds]
     on = [run_scenario(small_scenario(**{"time.days": 60, "population.anchors": 400, **overrides_on}), s).summary[measure]
