@@ -200,10 +200,12 @@ class Guarantees(Section):
     compensation: bool = F(False, "the platform compensates several times the price for fakes and misdescribed goods", "switch")
     compensation_loss_cut: float = Rate(0.5, "relative cut of the institutional-trust loss of a bad experience under the compensation guarantee")
     compensation_floor: float = Rate(0.6, "floor under institutional trust while the compensation guarantee holds", "score in [0,1]")
+    compensation_risk_cover: float = Rate(0.2, "share of the perceived risk (1 - institutional trust) the compensation guarantee takes away when it is offered")
     fast_refunds: bool = F(False, "refunds are paid at once on a return, without dispute", "switch")
     fast_refund_loss_cut: float = Rate(0.3, "relative cut of the institutional-trust loss of a mismatch return under fast refunds")
+    fast_refund_risk_cover: float = Rate(0.1, "share of the perceived risk (1 - institutional trust) fast refunds take away when they are offered")
     traceability: bool = F(False, "products carry traceable origin codes", "switch")
-    traceability_fake_cut: float = Rate(0.45, "relative cut of counterfeit sales by dishonest suppliers under traceability")
+    traceability_fake_cut: float = Rate(0.5, "relative cut of counterfeit sales by dishonest suppliers under traceability")
     spill_over_cut: float = Rate(0.5, "relative cut of a persona collapse's spill-over onto institutional trust per active instrument (compensation, traceability), compounded")
 
 

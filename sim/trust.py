@@ -110,6 +110,12 @@ class TrustSystem:
         self.bad_loss_scale = 1.0 - (g.compensation_loss_cut if g.compensation else 0.0)
         self.mismatch_loss_scale = self.bad_loss_scale * (1.0 - (g.fast_refund_loss_cut if g.fast_refunds else 0.0))
         self.floor = max(sc.trust.institutional_floor, g.compensation_floor if g.compensation else 0.0)
+        # a guarantee takes away part of the risk consumers perceive in buying here
+        cover = 1.0 - (1.0 - (g.compensation_risk_cover if g.compensation else 0.0)) * \
+            (1.0 - (g.fast_refund_risk_cover if g.fast_refunds else 0.0))
+        if cover > 0:
+            cons = model.consumers
+            cons.institutional_trust = 1.0 - (1.0 - cons.institutional_trust) * (1.0 - cover)
         n_inst = int(g.compensation) + int(g.traceability)
         self.spill_scale = (1.0 - g.spill_over_cut) ** n_inst
         self.counterfeit_rate = sc.fraud.counterfeit_rate * (1.0 - (g.traceability_fake_cut if g.traceability else 0.0))
