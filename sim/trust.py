@@ -353,5 +353,5 @@ def recovery_half_life(shocked, baseline, event_day: int) -> float:
     peak = x[peak_at]
     if not peak > 0:
         return math.nan
-    below = np.flatnonzero(x[peak_at:] <= 0.5 * peak)
+    below = np.flatnonzero(x[peak_at:] <= 0.5 * peak + 1e-12)
     return float(peak_at + below[0]) if below.size else math.nan
