@@ -224,7 +224,8 @@ class Fraud(Section):
     reform_probability: float = Rate(0.3, "probability a detected fraudster stops faking")
     trust_loss: float = Rate(0.1, "fall of personal trust in a detected anchor among its recent buyers and followers, as a share of trust")
     institutional_loss: float = Rate(0.03, "fall of institutional trust of recent buyers of a detected fraudster, as a share of trust")
-    counterfeit_rate: float = Rate(0.08, "probability an order from a dishonest supplier (honesty below the threshold) is a fake good", "probability")
+    counterfeit_honesty: float = Rate(0.65, "honesty below which a supplier sells some fake goods", "score in [0,1]")
+    counterfeit_rate: float = Rate(0.03, "probability an order from a supplier with honesty below counterfeit_honesty is a fake good", "probability")
 
 
 class Complaints(Section):
@@ -283,6 +284,7 @@ class PersonaCollapseEvent(Section):
     spill_over: float = Rate(0.3, "fall of institutional trust of the anchor's followers, as a share of trust, before guarantees")
     public_spill_over: float = Rate(0.05, "fall of institutional trust of every other consumer (news coverage), as a share of trust, before guarantees")
     suspension_days: int = F(30, "days the anchor does not broadcast", "days", ge=0, le=3650)
+    scare_half_life: float = F(30.0, "half-life of the spill-over: the news fades and the trust it took comes back (0 = it never does); losses through experience and word of mouth stay", "days", ge=0.0, le=3650.0)
 
 
 Event = Annotated[Union[TrafficPolicyEvent, DemandSpikeEvent, PersonaCollapseEvent], Field(discriminator="kind")]

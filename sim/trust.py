@@ -102,7 +102,7 @@ class TrustSystem:
             table.demoted_until = np.full(table.n, -1, dtype=np.int64)
             table.times_detected = np.zeros(table.n, dtype=np.int64)
         # dishonest suppliers sell some fake goods whether or not they buy fake orders
-        sp.sells_fakes = (sp.honesty < fr.honesty_threshold) & fr.enabled
+        sp.sells_fakes = (sp.honesty < fr.counterfeit_honesty) & fr.enabled
         an.suspended_until = np.full(an.n, -1, dtype=np.int64)
         self.graph = SocialGraph(model.consumers.n, sc.word_of_mouth.ties if sc.word_of_mouth.enabled else 0,
                                  model.streams["social"])
@@ -120,6 +120,8 @@ class TrustSystem:
         self.spill_scale = (1.0 - g.spill_over_cut) ** n_inst
         self.counterfeit_rate = sc.fraud.counterfeit_rate * (1.0 - (g.traceability_fake_cut if g.traceability else 0.0))
         self.events: list[dict] = []   # persona collapses that happened: day, anchor, followers hit
+        self.scare = None              # institutional trust a scandal took away that is still to fade
+        self.scare_keep = 1.0          # share of the scare that remains after a day
         self.cum_complaints = np.zeros(len(CAUSES), dtype=np.int64)
         self.cum = {"wom_experiences": 0, "wom_messages": 0, "experiences": 0, "fraud_detected": 0,
                     "fake_gmv": 0.0, "fines": 0, "counterfeits": 0}
@@ -128,6 +130,11 @@ class TrustSystem:
     # ------------------------------------------------------------- schedule hooks
     def start_day(self) -> TrustTally:
         self.today = TrustTally()
+        if self.scare is not None:   # the scandal's spill-over fades as the news fades
+            cons = self.m.consumers
+            back = self.scare * (1.0 - self.scare_keep)
+            cons.institutional_trust = np.minimum(cons.institutional_trust + back, 1.0)
+            self.scare -= back
         return self.today
 
     def may_broadcast(self, d: int) -> np.ndarray:
@@ -273,7 +280,10 @@ class TrustSystem:
         spill = np.full(cons.n, ev.public_spill_over * self.spill_scale)
         spill[rows] = ev.spill_over * self.spill_scale
         it = cons.institutional_trust
-        cons.institutional_trust = np.maximum(it * (1.0 - spill), np.minimum(self.floor, it))
+        new = np.maximum(it * (1.0 - spill), np.minimum(self.floor, it))
+        self.scare = (it - new) if self.scare is None else self.scare + (it - new)
+        self.scare_keep = 0.5 ** (1.0 / ev.scare_half_life) if ev.scare_half_life > 0 else 1.0
+        cons.institutional_trust = new
         self.events.append({"day": d, "anchor": target, "followers": int(rows.size),
                             "unfollowed": int(leave.sum())})
         # the followers talk: the scandal spreads by word of mouth
@@ -342,11 +352,13 @@ def recovery_half_life(shocked, baseline, event_day: int) -> float:
     """Days from the event until the deficit ``baseline - shocked`` first falls
     to half of its largest value (reached on or after the event day); NaN when
     it never does within the series (censored) or there was no deficit.
+    ``baseline`` may also be one number (the level before the event).
 
     ``shocked`` and ``baseline`` are the daily series of the same seed with
     and without the event (common random numbers), so the deficit is the
     event's effect, not the day-to-day drift."""
-    x = np.asarray(baseline, dtype=float)[event_day:] - np.asarray(shocked, dtype=float)[event_day:]
+    after = np.asarray(shocked, dtype=float)[event_day:]
+    x = (float(baseline) if np.ndim(baseline) == 0 else np.asarray(baseline, dtype=float)[event_day:]) - after
     if x.size == 0:
         return math.nan
     peak_at = int(np.argmax(x))
