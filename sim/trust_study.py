@@ -79,3 +79,16 @@ def summarise(per_seed: pd.DataFrame) -> pd.DataFrame:
         m, lo, hi = mean_interval(x) if x.size else (np.nan, np.nan, np.nan)
         out.append({"measure": col, "mean": m, "ci_low": lo, "ci_high": hi, "n": int(x.size)})
     return pd.DataFrame(out)
+
+
+def daily_bands(daily: pd.DataFrame, columns=("mean_institutional_trust", "gmv")) -> pd.DataFrame:
+    """Per arm and day: the mean over seeds of each column and its 95% interval
+    (``<col>``, ``<col>_low``, ``<col>_high``), ready to plot."""
+    rows = []
+    for (arm, day), g in daily.groupby(["arm", "day"], sort=True):
+        row = {"arm": arm, "day": int(day)}
+        for col in columns:
+            m, lo, hi = mean_interval(g[col].to_numpy(dtype=float))
+            row.update({col: m, f"{col}_low": lo, f"{col}_high": hi})
+        rows.append(row)
+    return pd.DataFrame(rows)
