@@ -186,3 +186,18 @@ def test_unknown_kind_message_lists_the_kinds():
     with pytest.raises(ScenarioError) as exc:
         scenario_from_dict({"events": [{"kind": "alien_invasion", "day": 3}]})
     assert "persona_collapse" in str(exc.value)
+
+
+# ------------------------------------------------------------- paired facts
+
+def test_trust_paired_facts_are_registered_and_guarantees_shrink_the_fall():
+    from sim.validate import FACTS, PAIRED_FACTS, paired_effects, paired_table
+
+    assert {"F10", "F11"} <= {f.id for f in FACTS}
+    ids = {f.id for f in PAIRED_FACTS}
+    assert {"F12", "F13", "F14", "F16a", "F16b", "F16c"} <= ids
+    f16c = next(f for f in PAIRED_FACTS if f.id == "F16c")
+    effects = paired_effects(small_scenario(), f16c, replications=2)
+    assert (effects < 0).all()
+    table = paired_table({"F16c": effects})
+    assert table["result"].iloc[0] == "pass"
