@@ -21,7 +21,7 @@ DAILY_MEASURES: dict[str, str] = {
     "orders": "orders placed today, all channels",
     "orders_live": "orders placed in live rooms",
     "orders_shelf": "orders placed on shelf pages",
-    "viewers": "viewers of live rooms (one per consumer and room entered)",
+    "viewers": "entries of consumers into live rooms (a consumer entering the same room twice counts twice)",
     "live_conversion": "orders_live / viewers",
     "shelf_views": "shelf product pages viewed",
     "shelf_conversion": "orders_shelf / shelf_views",
@@ -35,11 +35,11 @@ DAILY_MEASURES: dict[str, str] = {
     "lost_sales": "units wanted and affordable but out of stock",
     "top50_gmv_share": "share of today's live-room GMV taken by the 50 rooms of anchors with the most GMV today",
     "sme_gmv_share": "share of today's GMV sold by SME suppliers",
-    "top50_traffic_share": "share of today's public impressions taken by the 50 anchors with the most",
+    "top50_traffic_share": "share of today's public impressions (anchor and store rooms) taken by the 50 anchors with the most",
     "hhi_anchor_gmv": "Herfindahl index of today's GMV across anchors",
     "gini_anchor_gmv": "Gini coefficient of today's GMV across all anchors",
-    "hhi_traffic": "Herfindahl index of today's public impressions across broadcasts",
-    "gini_traffic": "Gini coefficient of today's public impressions across broadcasts",
+    "hhi_traffic": "Herfindahl index of today's public impressions across all rooms (anchors and stores)",
+    "gini_traffic": "Gini coefficient of today's public impressions across all rooms (anchors and stores)",
     "mean_personal_trust": "mean trust of consumers in the anchors they follow",
     "mean_institutional_trust": "mean trust of consumers in the platform",
     "active_consumers": "consumers active today",
@@ -147,11 +147,11 @@ def daily_measures(model, t: DayTally) -> dict[str, float]:
     cum["room_views"] += np.bincount(t.view_rooms, minlength=cum["room_views"].size)
     cum["supplier_gmv"] += t.supplier_gmv
     b = t.b
-    anchor_imp = np.zeros(an_n)
+    room_imp = np.zeros(cum["room_impressions"].size)
     if t.impressions.size:
-        is_a = b["anchor"] >= 0
-        anchor_imp[b["anchor"][is_a]] = t.impressions[is_a]
-    cum["anchor_impressions"] += anchor_imp
+        room_imp[b["room"]] = t.impressions
+    cum["room_impressions"] += room_imp
+    anchor_imp = room_imp[:an_n]
     cum["cat_gmv_live"] = cum.get("cat_gmv_live", 0) + t.cat_gmv_live
     cum["spoiled_live_value"] = cum.get("spoiled_live_value", 0) + t.spoiled_live_value
     led = model.ledger
@@ -186,8 +186,8 @@ def daily_measures(model, t: DayTally) -> dict[str, float]:
         "top50_traffic_share": _share(top_sum(anchor_imp, 50), float(t.impressions.sum())),
         "hhi_anchor_gmv": hhi(anchor_gmv),
         "gini_anchor_gmv": gini(anchor_gmv),
-        "hhi_traffic": hhi(t.impressions.astype(np.float64)),
-        "gini_traffic": gini(t.impressions),
+        "hhi_traffic": hhi(room_imp),
+        "gini_traffic": gini(room_imp),
         "mean_personal_trust": float(cons.personal_trust[fol].mean()) if fol.any() else 0.0,
         "mean_institutional_trust": float(cons.institutional_trust.mean()),
         "active_consumers": float(t.active.size),
@@ -221,16 +221,16 @@ SUMMARY_MEASURES: dict[str, str] = {
     "shelf_conversion": "shelf orders / shelf page views over the run (F4)",
     "top1pct_room_conversion": "conversion of the top 1% of live rooms (anchors and stores) by GMV over the run (F5)",
     "return_rate": "returns / deliveries over the run",
-    "return_rate_<category>": "returns / deliveries of the category over the run (F6 apparel, F7 jewelry)",
+    "return_rate_<category>": "returns / deliveries of the category over the run (F6 apparel, F7 jewelry); returns of the last days' deliveries that would arrive after the horizon are not counted",
     "reverse_logistics_share": "reverse logistics cost / GMV over the run (F8)",
     "spoilage_share": "spoiled value / live-room GMV of perishable categories over the run (F9)",
     "top50_gmv_share": "share of live-room GMV taken by the 50 anchors with the most GMV over the run (F1)",
     "sme_gmv_share": "share of all GMV sold by SME suppliers over the run (F2)",
-    "top50_traffic_share": "share of public impressions taken by the 50 anchors with the most over the run",
+    "top50_traffic_share": "share of all public impressions (anchor and store rooms) taken by the 50 anchors with the most over the run",
     "hhi_anchor_gmv": "Herfindahl index of anchors' GMV over the run",
     "gini_anchor_gmv": "Gini coefficient of anchors' GMV over the run",
-    "hhi_traffic": "Herfindahl index of anchors' public impressions over the run",
-    "gini_traffic": "Gini coefficient of anchors' public impressions over the run",
+    "hhi_traffic": "Herfindahl index of public impressions across all rooms (anchors and stores) over the run",
+    "gini_traffic": "Gini coefficient of public impressions across all rooms (anchors and stores) over the run",
     "mean_personal_trust": "mean personal trust on the last day",
     "mean_institutional_trust": "mean institutional trust on the last day",
     "mean_institutional_trust_run": "mean institutional trust averaged over the days of the run",
@@ -264,7 +264,8 @@ def run_summary(model, daily) -> dict[str, float]:
     n_top = max(1, int(np.ceil(0.01 * (room_gmv > 0).sum())))
     top_rooms = np.argsort(-room_gmv, kind="stable")[:n_top]
     anchor_gmv = room_gmv[:an_n]
-    imp = cum["anchor_impressions"]
+    room_imp = cum["room_impressions"]
+    imp = room_imp[:an_n]
     led = model.ledger
     deliveries = cum["cat_deliveries"]
     returns = cum["cat_returns"]
@@ -290,11 +291,11 @@ def run_summary(model, daily) -> dict[str, float]:
                                  if perishable.any() else 0.0),
         "top50_gmv_share": _share(top_sum(anchor_gmv, 50), room_gmv.sum()),
         "sme_gmv_share": _share(cum["supplier_gmv"][~sp.is_large].sum(), cum["supplier_gmv"].sum()),
-        "top50_traffic_share": _share(top_sum(imp, 50), imp.sum()),
+        "top50_traffic_share": _share(top_sum(imp, 50), room_imp.sum()),
         "hhi_anchor_gmv": hhi(anchor_gmv),
         "gini_anchor_gmv": gini(anchor_gmv),
-        "hhi_traffic": hhi(imp),
-        "gini_traffic": gini(imp),
+        "hhi_traffic": hhi(room_imp),
+        "gini_traffic": gini(room_imp),
         "mean_personal_trust": float(daily["mean_personal_trust"].iloc[-1]),
         "mean_institutional_trust": float(daily["mean_institutional_trust"].iloc[-1]),
         "mean_institutional_trust_run": float(daily["mean_institutional_trust"].mean()),

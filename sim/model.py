@@ -74,7 +74,7 @@ class LiveCommerceModel(mesa.Model):
         self.cat_forward = to_cents([c.forward_logistics for c in cats])
         self.cat_shipping = np.array([c.shipping_days for c in cats], dtype=np.int64)
         self.cat_spoil = 1.0 - np.power(1.0 - np.array([c.spoilage_per_day for c in cats]), self.cat_shipping)
-        self.try_on = np.array([name == "apparel" for name in self.category_names])
+        self.try_on = np.array([c.try_on_applicable for c in cats])
 
         # ---- agents and population
         self.suppliers = SupplierTable(sc, init)
@@ -86,10 +86,10 @@ class LiveCommerceModel(mesa.Model):
         an = sc.anchors
         self.anchors.set_tiers(self.consumers.follower_counts(self.anchors.n), an.head_share, an.waist_share,
                                an.commission_rate, an.head_commission_premium)
-        self.anchors.performance = self.anchors.followers.astype(np.float64)
-        self.anchors.viewers_ema = self.anchors.followers * sc.consumers.activity * sc.consumers.watch_followed
-        # suppliers' first forecast of units per listing: 5% of the expected viewers
-        self.anchors.units_per_listing = 0.05 * self.anchors.viewers_ema / sc.anchors.products_per_broadcast
+        # first forecasts, before any history: expected follower viewers convert at 5%
+        viewers0 = self.anchors.followers * sc.consumers.activity * sc.consumers.watch_followed
+        self.anchors.units_per_listing = 0.05 * viewers0 / sc.anchors.products_per_broadcast
+        self.anchors.performance = 0.05 * viewers0 * float(self.cat_mean_price.mean())  # yuan, like GMV
         self.anchors.pick_partners(init, self._partner_weight())
 
         # ---- money
@@ -108,7 +108,7 @@ class LiveCommerceModel(mesa.Model):
         nr = self.anchors.n + self.suppliers.n
         self.cum = {
             "room_gmv": np.zeros(nr), "room_views": np.zeros(nr, dtype=np.int64),
-            "room_orders": np.zeros(nr, dtype=np.int64), "anchor_impressions": np.zeros(self.anchors.n),
+            "room_orders": np.zeros(nr, dtype=np.int64), "room_impressions": np.zeros(nr),
             "supplier_gmv": np.zeros(sp.n),
             "cat_deliveries": np.zeros(self.n_categories, dtype=np.int64),
             "cat_returns": np.zeros(self.n_categories, dtype=np.int64),
@@ -285,13 +285,14 @@ class LiveCommerceModel(mesa.Model):
         v_b = bid[rows, cols]
         v_pt = cons.personal_trust[v_cons, cols]
         # public: impressions drawn from the allocation, some clicked
-        n_imp = rng.poisson(sc.platform.public_impressions_per_active, active.size)
+        tr = self.streams["traffic"]
+        n_imp = tr.poisson(sc.platform.public_impressions_per_active, active.size)
         imp_cons = np.repeat(active, n_imp)
         # impressions per broadcast, then dealt to consumers in random order;
         # traffic the cap left unused is not served
-        counts = _multinomial(rng, imp_cons.size, shares)
+        counts = _multinomial(tr, imp_cons.size, shares)
         imp_b = np.repeat(np.arange(nb), counts)
-        imp_cons = imp_cons[rng.permutation(imp_cons.size)[:imp_b.size]]
+        imp_cons = imp_cons[tr.permutation(imp_cons.size)[:imp_b.size]]
         tally.impressions = counts
         click = rng.random(imp_b.size) < sc.platform.click_through
         p_cons, p_b = imp_cons[click], imp_b[click]
@@ -328,7 +329,8 @@ class LiveCommerceModel(mesa.Model):
         w = sp.shelf_weight
         s_sup = np.repeat(np.arange(sp.n), _multinomial(rng, s_cons.size, w / w.sum()))
         s_cons = s_cons[rng.permutation(s_cons.size)]
-        shelf_p = self._buy_probability(s_cons, s_sup, np.zeros(s_cons.size), np.zeros(s_cons.size),
+        # no room on the shelf: skill 1 (log 0) and a neutral personal-trust term
+        shelf_p = self._buy_probability(s_cons, s_sup, np.zeros(s_cons.size), np.full(s_cons.size, 0.5),
                                         c.shelf_intercept)
         s_buy = rng.random(s_cons.size) < shelf_p
         tally.viewers = vb.size
@@ -500,9 +502,7 @@ class LiveCommerceModel(mesa.Model):
         room_gmv_today = tally.room_gmv
         an.performance = decay * an.performance + (1 - decay) * room_gmv_today[:an.n]
         sp.store_performance = decay * sp.store_performance + (1 - decay) * room_gmv_today[an.n:]
-        views = np.bincount(tally.view_rooms, minlength=an.n + sp.n)[:an.n]
         live = b["anchor"][b["anchor"] >= 0]
-        an.viewers_ema[live] = 0.8 * an.viewers_ema[live] + 0.2 * views[live]
         is_a = b["anchor"] >= 0
         per_listing = tally.room_orders[live] / np.maximum(b["n_listed"][is_a], 1)
         an.units_per_listing[live] = 0.8 * an.units_per_listing[live] + 0.2 * per_listing

@@ -34,7 +34,8 @@ def run_scenario(scenario: Scenario | None = None, seed: int = 0, *, keep_daily:
     if progress:
         from tqdm import tqdm
 
-        with tqdm(total=n, unit="day", desc="livesim run", leave=False) as bar:
+        # the bar shows on a terminal only (disable=None), not in logs
+        with tqdm(total=n, unit="day", desc="livesim run", leave=False, disable=None) as bar:
             model.run(n, progress=bar.update)
     else:
         model.run(n)

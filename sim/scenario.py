@@ -42,7 +42,7 @@ class Population(Section):
     suppliers: int = F(400, "suppliers (merchants, brands, farms)", "suppliers", ge=2, le=200_000)
     large_brand_share: float = F(0.2, "share of suppliers that are large brands; the rest are SMEs", "fraction", ge=0.0, le=1.0)
     anchors: int = F(2000, "anchors (streamers)", "anchors", ge=1, le=1_000_000)
-    users_per_consumer: float = F(5000.0, "real users one simulated consumer stands for (reporting scale only)", "users", ge=1.0, le=1e9)
+    users_per_consumer: float = F(5000.0, "real users one simulated consumer stands for (used only to scale reported audience figures)", "users", ge=1.0, le=1e9)
 
 
 class Time(Section):
@@ -63,13 +63,15 @@ class Category(Section):
     forward_logistics: float = F(4.0, "forward shipping cost per parcel, paid by the supplier", "yuan", ge=0.0, le=1e5)
     spoilage_per_day: float = Rate(0.0, "probability a unit spoils per day in transit (perishables)", "probability/day")
     shipping_days: int = F(2, "days from order to delivery", "days", ge=0, le=60)
+    try_on_applicable: bool = F(False, "virtual try-on (returns.virtual_try_on) applies to this category", "switch")
 
 
 def _default_categories() -> dict[str, Category]:
     C = Category
     return {
         "apparel": C(supplier_weight=0.30, consumer_interest=0.30, mean_price=110.0, unit_cost_share=0.45,
-                     commission_rate=0.05, base_return_rate=0.31, reverse_logistics_share=0.5, shipping_days=2),
+                     commission_rate=0.05, base_return_rate=0.31, reverse_logistics_share=0.5, shipping_days=2,
+                     try_on_applicable=True),
         "beauty": C(supplier_weight=0.15, consumer_interest=0.18, mean_price=140.0, unit_cost_share=0.35,
                     commission_rate=0.05, base_return_rate=0.10, reverse_logistics_share=0.5, shipping_days=2),
         "food": C(supplier_weight=0.20, consumer_interest=0.22, mean_price=55.0, unit_cost_share=0.55,
@@ -85,7 +87,7 @@ def _default_categories() -> dict[str, Category]:
 
 
 class Platform(Section):
-    settlement_delay_days: int = F(7, "days from the end of the return window to paying the merchant", "days", ge=0, le=365)
+    settlement_delay_days: int = F(7, "days added after the slowest category's delivery and return window before an order can be settled (paid on the next settlement day)", "days", ge=0, le=365)
     return_window_days: int = F(7, "no-reason return window after delivery", "days", ge=0, le=90)
     public_impressions_per_active: float = F(3.0, "public live-room impressions the platform pushes to each active consumer per day", "impressions", ge=0.0, le=100.0)
     click_through: float = Rate(0.35, "probability that a pushed impression turns into a viewer of the room")
@@ -95,7 +97,7 @@ class Platform(Section):
 class Traffic(Section):
     preferential_exponent: float = F(0.4, "exponent on recent performance in the ranking score (Matthew effect)", "", ge=0.0, le=5.0)
     performance_half_life: float = F(7.0, "half-life of the recent-performance memory behind the score", "days", gt=0.0, le=365.0)
-    anchor_cap: float = F(1.0, "largest share of public traffic one anchor may take (1 = no cap)", "fraction", gt=0.0, le=1.0)
+    anchor_cap: float = F(1.0, "largest share of public traffic one broadcast (an anchor's or a store's) may take (1 = no cap)", "fraction", gt=0.0, le=1.0)
     long_tail_reserve: float = Rate(0.0, "share of public traffic reserved for SME store broadcasts and small or new anchors, allocated by predicted GMV")
     reserve_sme_share: float = Rate(0.5, "part of the long-tail reserve for SME merchants' store broadcasts; the rest goes to small (tail) or new anchors")
     new_entrant_boost: float = F(2.0, "score multiplier for anchors younger than new_entrant_days", "multiplier", ge=1.0, le=100.0)
@@ -145,7 +147,7 @@ class Suppliers(Section):
 
 
 class Consumers(Section):
-    activity: float = Rate(0.35, "daily probability a consumer is active, at full institutional trust", "probability/day")
+    activity: float = Rate(0.35, "daily probability a consumer is active while institutional trust is at its initial level", "probability/day")
     activity_trust_elasticity: float = F(1.0, "how strongly activity follows institutional trust (0 = not at all)", "", ge=0.0, le=10.0)
     budget_mean: float = F(400.0, "mean daily spending budget of an active consumer", "yuan/day", gt=0.0, le=1e7)
     budget_sigma: float = F(0.9, "log-normal sigma of budgets", "log-units", ge=0.0, le=3.0)
@@ -169,26 +171,26 @@ class Purchase(Section):
     impulsiveness: float = F(1.5, "coefficient on impulsiveness", "logit", ge=-20.0, le=20.0)
     advertised_quality: float = F(1.5, "coefficient on advertised quality", "logit", ge=-20.0, le=20.0)
     category_interest: float = F(1.0, "coefficient on log of the consumer's interest in the category relative to uniform", "logit/log-unit", ge=-20.0, le=20.0)
-    shelf_intercept: float = F(-3.8, "logit of buying from a shelf page, before the terms above (no skill, no personal trust)", "logit", ge=-20.0, le=20.0)
+    shelf_intercept: float = F(-4.8, "logit of buying from a shelf page, before the terms above (skill 1 and a neutral personal-trust term: no room on the shelf)", "logit", ge=-20.0, le=20.0)
 
 
 class Returns(Section):
     impulsiveness_effect: float = F(0.6, "relative rise of the return probability per unit of impulsiveness above the mean", "", ge=0.0, le=20.0)
     exaggeration_effect: float = F(2.5, "relative rise of the return probability per unit of advertised-minus-true quality", "", ge=0.0, le=50.0)
-    virtual_try_on: bool = F(False, "apparel suppliers offer virtual try-on", "switch")
-    try_on_reduction: float = Rate(0.4, "relative cut of the apparel return probability by virtual try-on")
+    virtual_try_on: bool = F(False, "suppliers of categories with try_on_applicable offer virtual try-on", "switch")
+    try_on_reduction: float = Rate(0.4, "relative cut of the return probability by virtual try-on (categories with try_on_applicable)")
 
 
 class TrustParams(Section):
-    good_gain: float = Rate(0.03, "rise of personal trust after a good purchase, as a share of the distance to 1")
-    bad_loss: float = Rate(0.15, "fall of personal trust after a return for mismatch, as a share of trust")
+    good_gain: float = Rate(0.03, "rise of personal trust after a good delivery, as a share of the distance to 1")
+    bad_loss: float = Rate(0.15, "fall of personal trust after a mismatch return or a spoiled delivery, as a share of trust")
     institutional_gain: float = Rate(0.005, "rise of institutional trust after a good purchase, as a share of the distance to 1")
-    institutional_loss: float = Rate(0.03, "fall of institutional trust after a mismatch, as a share of trust")
+    institutional_loss: float = Rate(0.03, "fall of institutional trust after a mismatch return or a spoiled delivery, as a share of trust")
     institutional_floor: float = Rate(0.0, "floor under institutional trust from platform guarantees", "score in [0,1]")
 
 
 class Adaptation(Section):
-    fee_step: float = F(0.05, "relative change of an anchor's commission rate at each adaptation", "fraction", ge=0.0, le=1.0)
+    fee_step: float = F(0.05, "relative change of an anchor's commission rate and pit-fee multiplier at each adaptation", "fraction", ge=0.0, le=1.0)
     price_step: float = F(0.02, "relative change of a supplier's price at each adaptation", "fraction", ge=0.0, le=1.0)
     partner_switch_probability: float = Rate(0.2, "probability an anchor replaces its worst partner at each adaptation")
     max_markup: float = F(4.0, "largest price as a multiple of unit cost", "multiple", gt=1.0, le=100.0)
@@ -325,6 +327,19 @@ class Scenario(Section):
         for name in self.categories:
             if not name or not name.replace("_", "").isalnum():
                 problems.append(f"categories.{name!r}: a category name must be letters, digits or '_'")
+        # exploration and the long-tail reserve together cannot exceed all public traffic,
+        # neither at the start nor after any policy event
+        pol = {"exploration_share": self.traffic.exploration_share, "long_tail_reserve": self.traffic.long_tail_reserve}
+        if pol["exploration_share"] + pol["long_tail_reserve"] > 1.0:
+            problems.append("traffic.exploration_share + traffic.long_tail_reserve must be at most 1")
+        for i, ev in sorted(enumerate(self.events), key=lambda e: e[1].day):
+            if ev.kind == "traffic_policy":
+                for key in pol:
+                    if getattr(ev, key) is not None:
+                        pol[key] = getattr(ev, key)
+                if pol["exploration_share"] + pol["long_tail_reserve"] > 1.0:
+                    problems.append(f"events.{i}: exploration_share + long_tail_reserve in force from day {ev.day} "
+                                    "would exceed 1")
         for i, ev in enumerate(self.events):
             if ev.day >= self.time.days:
                 problems.append(f"events.{i}.day: {ev.day} is beyond the horizon (allowed: 0 to time.days - 1 = {self.time.days - 1})")

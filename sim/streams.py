@@ -14,10 +14,10 @@ import numpy as np
 
 MECHANISMS = (
     "init",        # building the population
-    "events",      # scheduled events that draw (e.g. which followers unfollow)
+    "events",      # for scheduled events that draw random numbers (none of the current kinds does)
     "broadcast",   # who goes live, which products are listed
-    "traffic",     # public impressions
-    "view",        # who is active, who watches
+    "traffic",     # public impressions: how many, to which room, to whom
+    "view",        # who is active, who watches, who clicks
     "purchase",    # buying decisions, budget and stock rationing order
     "returns",     # returns, spoilage
     "trust",       # following after purchase

@@ -36,7 +36,6 @@ class AnchorTable:
         self.commission_rate = np.full(n, an.commission_rate)
         self.fee_multiplier = np.ones(n)     # scales the pit fee per follower
         self.performance = np.zeros(n)       # GMV memory behind the ranking score
-        self.viewers_ema = np.zeros(n)       # recent viewers per broadcast
         self.units_per_listing = np.zeros(n) # recent units sold per listing: suppliers' forecast
         self.partners = np.zeros((n, an.partners), dtype=np.int64)
         self.partner_gmv = np.zeros((n, an.partners))
@@ -91,10 +90,12 @@ class AnchorTable:
         """Each anchor, with ``probability``, drops its partner with the least
         GMV since the last adaptation for a new supplier drawn by weight."""
         who = np.flatnonzero(rng.random(self.n) < probability)
-        if who.size:
+        if who.size and weight.size > self.partners.shape[1]:
             worst = self.partner_gmv[who].argmin(axis=1)
-            new = rng.choice(weight.size, size=who.size, p=weight / weight.sum())
-            self.partners[who, worst] = new
+            # draw by weight among suppliers the anchor does not partner yet (Gumbel max)
+            keys = np.log(np.maximum(weight, 1e-300))[None, :] + rng.gumbel(size=(who.size, weight.size))
+            keys[np.arange(who.size)[:, None], self.partners[who]] = -np.inf
+            self.partners[who, worst] = keys.argmax(axis=1)
         self.partner_gmv[:] = 0.0
 
 

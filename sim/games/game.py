@@ -20,6 +20,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+import sim.games.nucleolus as _nucleolus
+import sim.games.values as _values
+import sim.games.verify as _verify
+from sim.games._bits import popcounts
 from sim.games.errors import GameError
 
 if TYPE_CHECKING:
@@ -45,16 +49,17 @@ def _check_players(players: Any) -> tuple[str, ...]:
                 if not isinstance(p, str) or not p.strip()]
     seen: set[str] = set()
     for p in names:
-        if p in seen:
-            problems.append(f"player {p!r} is listed twice")
-        seen.add(p)
+        if isinstance(p, str):
+            if p in seen:
+                problems.append(f"player {p!r} is listed twice")
+            seen.add(p)
     if problems:
         raise GameError(problems)
     return names
 
 
 def _as_worth(value: Any, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real | np.number):
+    if isinstance(value, bool) or not isinstance(value, Real | np.integer | np.floating):
         raise GameError(f"the worth of {what} must be a number; got {value!r}")
     worth = float(value)
     if not math.isfinite(worth):
@@ -110,7 +115,7 @@ class CoalitionGame:
                 continue
             what = self.label(mask)
             if mask == 0:
-                if not (isinstance(worth, Real | np.number) and float(worth) == 0.0):
+                if not (isinstance(worth, Real | np.integer | np.floating) and float(worth) == 0.0):
                     problems.append(f"the empty coalition has worth 0 by definition; got {worth!r}")
                 continue
             if given[mask]:
@@ -202,6 +207,7 @@ class CoalitionGame:
 
     @property
     def grand_mask(self) -> int:
+        """The bitmask of the grand coalition, ``2**n - 1``."""
         return (1 << self.n) - 1
 
     @property
@@ -230,7 +236,7 @@ class CoalitionGame:
             members = list(coalition)
         except TypeError:
             raise GameError(f"a coalition must be a collection of player names; got {coalition!r}") from None
-        unknown = [m for m in members if m not in self._index]
+        unknown = [m for m in members if not isinstance(m, str) or m not in self._index]
         if unknown:
             raise GameError(f"coalition {{{', '.join(map(str, members))}}} names unknown player(s): "
                             + ", ".join(repr(u) for u in unknown))
@@ -267,8 +273,6 @@ class CoalitionGame:
     def to_frame(self) -> pd.DataFrame:
         """The coalition table: one row per non-empty coalition, its size and worth."""
         table = self._dense()
-        from sim.games._bits import popcounts
-
         masks = np.arange(1, 1 << self.n)
         return pd.DataFrame({"size": popcounts(self.n)[masks].astype(int), "worth": table[masks]},
                             index=pd.Index([self.label(int(m)) for m in masks], name="coalition"))
@@ -345,132 +349,90 @@ class CoalitionGame:
 
     def shapley(self) -> pd.Series:
         """Exact Shapley value; see :func:`sim.games.values.shapley`."""
-        from sim.games.values import shapley
-
-        return shapley(self)
+        return _values.shapley(self)
 
     def shapley_sampled(self, n_permutations: int, seed: int | np.random.Generator | None = None) -> SampledShapley:
         """Shapley value estimated from random permutations, with standard errors;
         see :func:`sim.games.values.shapley_sampled`."""
-        from sim.games.values import shapley_sampled
-
-        return shapley_sampled(self, n_permutations, seed)
+        return _values.shapley_sampled(self, n_permutations, seed)
 
     def banzhaf(self, normalized: bool = False) -> pd.Series:
         """Banzhaf value; see :func:`sim.games.values.banzhaf`."""
-        from sim.games.values import banzhaf
-
-        return banzhaf(self, normalized=normalized)
+        return _values.banzhaf(self, normalized=normalized)
 
     def proportional(self) -> pd.Series:
         """``v(N)`` split in proportion to standalone worths; see :func:`sim.games.values.proportional`."""
-        from sim.games.values import proportional
-
-        return proportional(self)
+        return _values.proportional(self)
 
     def equal_surplus(self) -> pd.Series:
         """Standalone worth plus an equal share of the surplus; see :func:`sim.games.values.equal_surplus`."""
-        from sim.games.values import equal_surplus
-
-        return equal_surplus(self)
+        return _values.equal_surplus(self)
 
     def risk_adjusted_shapley(self, risk: Mapping[str, float], r: float) -> pd.Series:
         """MODEL.md section 7 risk-adjusted Shapley value; see :func:`sim.games.values.risk_adjusted_shapley`."""
-        from sim.games.values import risk_adjusted_shapley
-
-        return risk_adjusted_shapley(self, risk, r)
+        return _values.risk_adjusted_shapley(self, risk, r)
 
     def nucleolus(self) -> pd.Series:
         """Nucleolus (pre-nucleolus if the imputation set is empty); see :func:`sim.games.nucleolus.nucleolus`."""
-        from sim.games.nucleolus import nucleolus
-
-        return nucleolus(self)
+        return _nucleolus.nucleolus(self)
 
     def prenucleolus(self) -> pd.Series:
         """Pre-nucleolus; see :func:`sim.games.nucleolus.prenucleolus`."""
-        from sim.games.nucleolus import prenucleolus
-
-        return prenucleolus(self)
+        return _nucleolus.prenucleolus(self)
 
     def least_core(self) -> LeastCore:
         """Least-core epsilon and a point of the least core; see :func:`sim.games.nucleolus.least_core`."""
-        from sim.games.nucleolus import least_core
-
-        return least_core(self)
+        return _nucleolus.least_core(self)
 
     def core_bounds(self) -> pd.DataFrame:
         """Smallest and largest amount of each player over the core; see :func:`sim.games.nucleolus.core_bounds`."""
-        from sim.games.nucleolus import core_bounds
-
-        return core_bounds(self)
+        return _nucleolus.core_bounds(self)
 
     # ------------------------------------------------------------ verdicts
 
     def excesses(self, x: Allocation) -> pd.Series:
         """``v(S) - x(S)`` for every non-empty coalition; see :func:`sim.games.verify.excesses`."""
-        from sim.games.verify import excesses
-
-        return excesses(self, x)
+        return _verify.excesses(self, x)
 
     def max_excess(self, x: Allocation) -> float:
         """Largest excess over the proper coalitions; see :func:`sim.games.verify.max_excess`."""
-        from sim.games.verify import max_excess
-
-        return max_excess(self, x)
+        return _verify.max_excess(self, x)
 
     def blocking_coalitions(self, x: Allocation, tol: float | None = None) -> pd.Series:
         """Coalitions that gain by leaving ``x``, largest excess first; see :func:`sim.games.verify.blocking_coalitions`."""
-        from sim.games.verify import blocking_coalitions
-
-        return blocking_coalitions(self, x, tol)
+        return _verify.blocking_coalitions(self, x, tol)
 
     def is_efficient(self, x: Allocation, tol: float | None = None) -> bool:
         """Whether ``x(N) = v(N)`` to ``tol``."""
-        from sim.games.verify import is_efficient
-
-        return is_efficient(self, x, tol)
+        return _verify.is_efficient(self, x, tol)
 
     def is_individually_rational(self, x: Allocation, tol: float | None = None) -> bool:
         """Whether every player gets at least its standalone worth."""
-        from sim.games.verify import is_individually_rational
-
-        return is_individually_rational(self, x, tol)
+        return _verify.is_individually_rational(self, x, tol)
 
     def in_core(self, x: Allocation, tol: float | None = None) -> bool:
         """Whether ``x`` is efficient and blocked by no coalition; see :func:`sim.games.verify.in_core`."""
-        from sim.games.verify import in_core
-
-        return in_core(self, x, tol)
+        return _verify.in_core(self, x, tol)
 
     def core_is_empty(self, tol: float | None = None) -> bool:
         """Whether no allocation is in the core; see :func:`sim.games.verify.core_is_empty`."""
-        from sim.games.verify import core_is_empty
-
-        return core_is_empty(self, tol)
+        return _verify.core_is_empty(self, tol)
 
     def is_essential(self) -> bool:
         """Whether the imputation set is non-empty: ``v(N) >= sum of v({i})``."""
-        from sim.games.verify import is_essential
-
-        return is_essential(self)
+        return _verify.is_essential(self)
 
     def is_superadditive(self, tol: float | None = None) -> bool:
         """Whether ``v(S | T) >= v(S) + v(T)`` for all disjoint ``S, T``; see :func:`sim.games.verify.is_superadditive`."""
-        from sim.games.verify import is_superadditive
-
-        return is_superadditive(self, tol)
+        return _verify.is_superadditive(self, tol)
 
     def is_convex(self, tol: float | None = None) -> bool:
         """Whether the game is convex (supermodular); see :func:`sim.games.verify.is_convex`."""
-        from sim.games.verify import is_convex
-
-        return is_convex(self, tol)
+        return _verify.is_convex(self, tol)
 
     def is_nucleolus(self, x: Allocation, tol: float | None = None) -> bool:
         """Kohlberg's test that ``x`` is the nucleolus; see :func:`sim.games.verify.is_nucleolus`."""
-        from sim.games.verify import is_nucleolus
-
-        return is_nucleolus(self, x, tol)
+        return _verify.is_nucleolus(self, x, tol)
 
 
 # --------------------------------------------------------------------------
@@ -482,7 +444,7 @@ THREE_PARTY_PLAYERS = ("platform", "supplier", "anchor")
 
 def _exact(x: float, name: str) -> Fraction:
     """A parameter as the exact decimal it prints as (0.07 is 7/100, not the nearest binary fraction)."""
-    if isinstance(x, bool) or not isinstance(x, Real | np.number):
+    if isinstance(x, bool) or not isinstance(x, Real | np.integer | np.floating):
         raise GameError(f"{name} must be a number; got {x!r}")
     if isinstance(x, Fraction | int | np.integer):
         return Fraction(int(x)) if isinstance(x, np.integer) else Fraction(x)
@@ -537,11 +499,6 @@ class ThreePartyGame:
         worths = self._worths(_exact(theta, "theta"))
         return CoalitionGame.from_array(self.players, [float(worths[m]) for m in range(8)])
 
-    @property
-    def total_standalone(self) -> float:
-        """``R1 + R2 + R3``: the slope of ``v(N)`` in ``theta``."""
-        return float(self._p["R1"] + self._p["R2"] + self._p["R3"])
-
     def _shapley_affine(self) -> tuple[list[Fraction], list[Fraction]]:
         """Shapley value as ``c + theta * d`` (exact)."""
         zero = self._worths(Fraction(0))
@@ -556,9 +513,7 @@ class ThreePartyGame:
         return c, [total / 3] * 3
 
     def _risk_affine(self, risk: Mapping[str, float], r: float) -> tuple[list[Fraction], list[Fraction]]:
-        from sim.games.values import _check_risk
-
-        shares, weight = _check_risk(self.players, risk, r)
+        shares, weight = _values._check_risk(self.players, risk, r)
         rw = Fraction(repr(weight))
         share = [Fraction(repr(float(a))) for a in shares]
         share = [a / sum(share) for a in share]

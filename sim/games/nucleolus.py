@@ -69,8 +69,7 @@ class _Programme:
         res = linprog(c, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq, bounds=bounds, method="highs",
                       options=_HIGHS)
         if res.status != 0:
-            raise GameError(f"the linear programme failed ({res.message.strip()}); "
-                            "the game's worths may be too far apart in magnitude")
+            raise GameError(f"HiGHS could not solve a linear programme of this game: {res.message.strip()}")
         return res
 
 
@@ -136,7 +135,7 @@ def _sequential(game: CoalitionGame, imputations: bool, use_duals: bool) -> pd.S
     fixed_rows: list[int] = []  # indices into p.masks
     fixed_excess: list[float] = []
     basis = np.ones((1, n)) / np.sqrt(n)  # orthonormal rows spanning the fixed equalities (x(N) first)
-    while basis.shape[0] < n:
+    while basis.shape[0] < n and free.any():  # free empties only once the span is full (singletons are in it)
         rows = np.flatnonzero(free)
         A_free = p.A[rows]
         A_ub = hstack([-A_free, csr_matrix(-np.ones((rows.size, 1)))]).tocsr()
@@ -147,9 +146,8 @@ def _sequential(game: CoalitionGame, imputations: bool, use_duals: bool) -> pd.S
         res = p.solve(np.r_[np.zeros(n), 1.0], A_ub, b_ub, A_eq, b_eq, bounds)
         level, x = res.x[n], res.x[:n]
         tight = (p.worth[rows] - A_free @ x) >= level - _TIGHT
-        settle = np.zeros(rows.size, dtype=bool)
-        if use_duals:
-            settle = tight & (-res.ineqlin.marginals > _DUAL)
+        # A positive dual multiplier means tight in every optimal solution (complementary slackness).
+        settle = tight & (-res.ineqlin.marginals > _DUAL) if use_duals else np.zeros(rows.size, dtype=bool)
         if not settle.any():
             settle = _always_tight(p, rows, tight, level, A_ub, b_ub, A_eq, b_eq, bounds)
         for j in rows[settle]:

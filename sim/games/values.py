@@ -39,7 +39,7 @@ def shapley(game: CoalitionGame) -> pd.Series:
     ``sum_{S contains i} (w1(|S|) + w0(|S|)) v(S) - sum_S w0(|S|) v(S)`` with
     ``w1(s) = 1/(n C(n-1, s-1))`` and ``w0(s) = 1/(n C(n-1, s))``: one
     weighting of the table and one fold per player, vectorised over the
-    ``2**n`` entries (about 10 ms for 20 players).
+    ``2**n`` entries (about 15 ms for 20 players).
     Efficient, symmetric, additive, zero for null players.
     """
     v = game._dense()
@@ -154,7 +154,7 @@ def equal_surplus(game: CoalitionGame) -> pd.Series:
 def _check_risk(players: tuple[str, ...], risk: Mapping[str, float], r: float) -> tuple[np.ndarray, float]:
     """Risk borne per player (in player order) and the risk weight, checked."""
     problems: list[str] = []
-    if isinstance(r, bool) or not isinstance(r, Real | np.number) or not (0.0 <= float(r) <= 1.0):
+    if isinstance(r, bool) or not isinstance(r, Real | np.integer | np.floating) or not (0.0 <= float(r) <= 1.0):
         problems.append(f"the risk weight r must be a number in [0, 1]; got {r!r}")
     if not isinstance(risk, Mapping | pd.Series):
         raise GameError(problems + ["risk must map each player to the risk it bears"])
@@ -169,7 +169,7 @@ def _check_risk(players: tuple[str, ...], risk: Mapping[str, float], r: float) -
         if p not in risk.keys():
             continue
         a = risk[p]
-        if isinstance(a, bool) or not isinstance(a, Real | np.number) or not math.isfinite(float(a)):
+        if isinstance(a, bool) or not isinstance(a, Real | np.integer | np.floating) or not math.isfinite(float(a)):
             problems.append(f"the risk borne by {p!r} must be a finite number; got {a!r}")
         elif a < 0:
             problems.append(f"the risk borne by {p!r} is negative ({a}); risk must be >= 0")

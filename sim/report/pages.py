@@ -17,7 +17,10 @@ def run_report(scenario, summary: dict, prov: dict, plots: list[Path]) -> str:
     lines = [f"# livesim run: {scenario.name}", "",
              f"Seed {prov.get('seed')}, {scenario.time.days} days, {scenario.population.consumers:,} consumers, "
              f"{scenario.population.anchors:,} anchors, {scenario.population.suppliers:,} suppliers; "
-             f"livesim {prov.get('livesim')} (commit {prov.get('git_commit')}), wall time {prov.get('wall_time_s')} s.",
+             f"livesim {prov.get('livesim')} (commit {prov.get('git_commit')}), wall time {prov.get('wall_time_s')} s. "
+             f"One simulated consumer stands for {scenario.population.users_per_consumer:,.0f} users, so the "
+             f"population represents {scenario.population.consumers * scenario.population.users_per_consumer / 1e6:,.0f} "
+             "million users (money and orders are reported as simulated, unscaled).",
              "", "## Run summary", "", "| measure | value | meaning |", "|---|---|---|"]
     for k, v in summary.items():
         key = "return_rate_<category>" if k.startswith("return_rate_") else k

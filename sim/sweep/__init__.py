@@ -37,6 +37,8 @@ _EXPORTS = {
     "SweepResults": "sim.sweep.analyze",
     "load_results": "sim.sweep.analyze",
     "point_summary": "sim.sweep.analyze",
+    "level_summary": "sim.sweep.analyze",
+    "difference_from": "sim.sweep.analyze",
     "sobol_indices": "sim.sweep.analyze",
     "morris_indices": "sim.sweep.analyze",
     "analyze_sweep": "sim.sweep.analyze",

@@ -5,6 +5,8 @@
   Student-t confidence interval (95% by default) for the mean.
 - :func:`level_summary`: the same, grouping runs by the values of chosen
   parameters (the other parameters pooled): what grid plots show.
+- :func:`difference_from`: each point's difference from a baseline point,
+  paired by replication when the sweep used common random numbers.
 - :func:`sobol_indices`: first-order and total Sobol' indices (and
   second-order ones when the design has them) with SALib's bootstrap
   confidence intervals, from the mean over replications at each point.
@@ -163,6 +165,50 @@ def level_summary(results: SweepResults, by: list[str], measures: list[str] | No
     if unknown:
         raise InputError(f"not varied parameters: {unknown}")
     return _summaries(results.runs, list(by), measures, conf)
+
+
+def difference_from(results: SweepResults, baseline: dict[str, Any], measures: list[str] | None = None,
+                    conf: float = 0.95, relative: bool = False) -> pd.DataFrame:
+    """Each point's difference from a baseline point (given by its parameter
+    values, e.g. ``{"traffic.anchor_cap": 1.0, "traffic.long_tail_reserve": 0.0}``),
+    per measure, with an interval. With common random numbers the runs are
+    paired by replication (same seed) and the interval is the paired t
+    interval; otherwise Welch's interval for two independent means. With
+    ``relative``, differences are fractions of the baseline mean."""
+    measures = _check_measures(results, measures)
+    unknown = [k for k in baseline if k not in results.names]
+    if unknown or len(baseline) != len(results.names):
+        raise InputError(f"the baseline must give a value for each varied parameter {results.names}")
+    ok = results.ok
+    mask = np.ones(len(ok), dtype=bool)
+    for k, v in baseline.items():
+        mask &= (ok[k] == v).to_numpy()
+    base = ok[mask]
+    if base.empty:
+        raise InputError(f"no successful run at the baseline {baseline}")
+    paired = results.spec.common_random_numbers
+    rows = []
+    for point, frame in ok.groupby("point", sort=True):
+        params = frame.iloc[0][results.names].to_dict()
+        for m in measures:
+            b = base.set_index("replication")[m]
+            x = frame.set_index("replication")[m]
+            scale = abs(b.mean()) if relative else 1.0
+            if paired:
+                common = x.index.intersection(b.index)
+                d = (x[common] - b[common]).to_numpy() / scale
+                est = interval(d, conf)
+                row = {"n": est["n"], "difference": est["mean"], "ci_low": est["ci_low"], "ci_high": est["ci_high"]}
+            else:
+                xa, ba = x.to_numpy() / scale, b.to_numpy() / scale
+                diff = xa.mean() - ba.mean()
+                va, vb = xa.var(ddof=1) / len(xa), ba.var(ddof=1) / len(ba)
+                se = np.sqrt(va + vb)
+                dof = (va + vb) ** 2 / (va ** 2 / (len(xa) - 1) + vb ** 2 / (len(ba) - 1)) if se > 0 else np.inf
+                half = float(stats.t.ppf(0.5 + conf / 2.0, dof)) * se if se > 0 else 0.0
+                row = {"n": len(xa), "difference": diff, "ci_low": diff - half, "ci_high": diff + half}
+            rows.append({"point": point, **params, "measure": m, **row})
+    return pd.DataFrame(rows, columns=["point", *results.names, "measure", "n", "difference", "ci_low", "ci_high"])
 
 
 @dataclass

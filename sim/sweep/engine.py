@@ -11,6 +11,7 @@ and the manifest, whatever happened.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import importlib.metadata
 import os
@@ -149,6 +150,17 @@ def describe(spec: Spec, design: Design) -> str:
             f"= {design.n_points * spec.replications} runs of {spec.model}")
 
 
+@contextlib.contextmanager
+def _started(executor):
+    """Release what the executor holds (a Dask client or cluster) at the end."""
+    try:
+        yield
+    finally:
+        close = getattr(executor, "close", None)
+        if close is not None:
+            close()
+
+
 class _StopOnSignal:
     """First Ctrl-C (or SIGTERM): finish the runs in flight, then stop.
     Second: stop at once (KeyboardInterrupt)."""
@@ -194,7 +206,7 @@ def run_sweep(spec: Spec, *, executor=None, out: str | Path | None = None, resum
     def say(msg: str) -> None:
         tqdm.write(f"livesim sweep: {msg}", file=sys.stderr)
 
-    with store.lock():
+    with store.lock(), _started(executor):
         manifest = store.read_manifest()
         if resume:
             if manifest is None:
@@ -204,12 +216,18 @@ def run_sweep(spec: Spec, *, executor=None, out: str | Path | None = None, resum
                     f"{root}: holds a sweep of a different spec (fingerprint {str(manifest.get('fingerprint'))[:12]}, "
                     f"this spec {fingerprint[:12]}); resume with the same spec and --set options "
                     f"(or just: livesim sweep --resume {root}), or choose another output folder")
-            _check_points(store, design)
+            if (store.root / POINTS).is_file():
+                _check_points(store, design)
+            else:  # killed while the folder was being set up
+                store.create(spec_toml=spec.to_toml(), scenario_toml=spec.base.to_toml(), points=points_table(design))
         else:
             if not store.is_empty():
                 hint = "use --resume to continue it" if manifest else "it is not an empty folder"
                 raise InputError(f"{root}: already exists and holds files ({hint}); choose another output folder")
-            store.create(spec_toml=spec.to_toml(), scenario_toml=spec.base.to_toml(), points=points_table(design))
+        start = getattr(executor, "start", None)
+        if start is not None:
+            start()  # e.g. connect to the Dask scheduler: refused before anything is written
+        if not resume:
             manifest = {
                 "format": FORMAT, "name": spec.name, "description": spec.description, "fingerprint": fingerprint,
                 "model": spec.model, "sampler": spec.sampler, "parameters": spec.names,
@@ -220,6 +238,8 @@ def run_sweep(spec: Spec, *, executor=None, out: str | Path | None = None, resum
                           "per_run": "runs/", "errors": "errors/", "spec": "spec.toml", "scenario": "scenario.toml"},
                 "sessions": [],
             }
+            store.write_manifest(manifest)  # first: a folder with any file of a sweep can be resumed
+            store.create(spec_toml=spec.to_toml(), scenario_toml=spec.base.to_toml(), points=points_table(design))
 
         done = store.scan(fingerprint, need_daily=spec.wants_daily)
         if retry_failed:

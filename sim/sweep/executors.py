@@ -19,6 +19,7 @@ import collections
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -168,36 +169,65 @@ class DaskExecutor:
 
     label = "dask"
 
-    def __init__(self, address: str | None = None, local_workers: int | None = None):
+    def __init__(self, address: str | None = None, local_workers: int | None = None, *,
+                 connect_timeout: str = "20s"):
         if (address is None) == (local_workers is None):
             raise ValueError("give either a scheduler address or a number of local workers")
         self.address = address
         self.local_workers = local_workers
         self.workers = local_workers or 0
+        self.connect_timeout = connect_timeout
+        self._client = None
+        self._cluster = None
+
+    def start(self) -> None:
+        """Connect (or start the local cluster); the engine calls this before
+        it writes anything, so an unreachable scheduler is refused early."""
+        if self._client is None:
+            self._client, self._cluster = self._connect()
+            self.workers = sum(self._client.nthreads().values())
+
+    def close(self) -> None:
+        client, cluster, self._client, self._cluster = self._client, self._cluster, None, None
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
 
     def _connect(self):
         from distributed import Client, LocalCluster
 
         if self.address is not None:
             try:
-                client = Client(self.address, timeout="20s")
-            except (OSError, TimeoutError) as exc:
+                client = Client(self.address, timeout=self.connect_timeout)
+            except (OSError, TimeoutError, ValueError) as exc:
                 raise InputError(f"--scheduler {self.address}: cannot connect ({exc})") from None
             return client, None
-        cluster = LocalCluster(n_workers=self.local_workers, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+        # Worker processes inherit an ignored SIGINT (Python keeps it ignored), so
+        # a Ctrl-C at the terminal, sent to the whole process group, leaves the
+        # runs in flight to finish; this process decides when to stop.
+        main = threading.current_thread() is threading.main_thread()
+        saved = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+        try:
+            cluster = LocalCluster(n_workers=self.local_workers, threads_per_worker=1, processes=True,
+                                   host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+        finally:
+            if main:
+                signal.signal(signal.SIGINT, saved)
         return Client(cluster), cluster
 
     def run(self, tasks: Iterable[RunTask], ctx: RunContext, on_outcome: OnOutcome, stop: threading.Event) -> None:
-        from distributed import as_completed
+        from distributed import KilledWorker, as_completed
 
         pending = collections.deque(tasks)
         if not pending:
             return
-        client, cluster = self._connect()
+        owned = self._client is None  # started here, so closed here
+        self.start()
+        client = self._client
         futures: dict = {}
         try:
-            threads = sum(client.nthreads().values()) or 1
+            threads = sum(client.nthreads().values()) or 1  # none yet (an adaptive cluster): they may come
             self.workers = threads
             shared = client.scatter(ctx, broadcast=True, hash=False)
             window = 2 * threads
@@ -211,21 +241,27 @@ class DaskExecutor:
                     stream.add(fut)
 
             submit()
+            lost: list[tuple[RunTask, str]] = []
             for fut in stream:
                 task = futures.pop(fut)
                 try:
                     outcome = fut.result()
-                except Exception as exc:  # the worker died under it (KilledWorker) or similar
-                    outcome = crash_outcome(task, ctx, f"{type(exc).__name__}: {exc}")
+                except KilledWorker as exc:  # workers kept dying while running it: its own doing
+                    outcome = crash_outcome(task, ctx, f"WorkerDied: {exc}")
+                except Exception as exc:  # the cluster lost it (cancelled, connection closed): not a result
+                    lost.append((task, f"{type(exc).__name__}: {exc}"))
+                    continue
                 on_outcome(outcome)
                 submit()
+            if lost and not stop.is_set():
+                raise SweepError(f"{len(lost)} run(s) were lost by the Dask cluster (first: {lost[0][1]}); "
+                                 "the finished runs are saved, and --resume repeats the lost ones")
         except KeyboardInterrupt:
             client.cancel(list(futures))
             raise
         finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            if owned:
+                self.close()
 
 
 def make_executor(*, serial: bool = False, workers: int | None = None, scheduler: str | None = None,

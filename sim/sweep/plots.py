@@ -54,9 +54,12 @@ def measure_figure(results: SweepResults, measure: str, conf: float = 0.95) -> F
             others = [n for n in names if n != x]
             if len(others) == 1:
                 s = level_summary(results, [x, others[0]], [measure], conf)
-                for value, g in s.groupby(others[0], sort=True):
+                groups = list(s.groupby(others[0], sort=True))
+                for k, (value, g) in enumerate(groups):
+                    shift = k - (len(groups) - 1) / 2  # dodge the lines so the bars do not hide each other
                     _errline(ax, g[x], g, label=f"{_short(others[0])}={value:g}"
-                             if isinstance(value, (int, float)) else f"{_short(others[0])}={value}")
+                             if isinstance(value, (int, float)) else f"{_short(others[0])}={value}",
+                             shift=shift, values=results.runs[x])
                 ax.legend(fontsize=7)
             else:
                 s = level_summary(results, [x], [measure], conf)
@@ -76,23 +79,43 @@ def measure_figure(results: SweepResults, measure: str, conf: float = 0.95) -> F
     return fig
 
 
-def _errline(ax, x: pd.Series, s: pd.DataFrame, label: str | None) -> None:
+def _numeric(values: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+
+
+def _log_axis(values: pd.Series) -> bool:
+    """Positive values spanning more than a factor of 20 (e.g. traffic caps 0.01 ... 1) go on a log axis."""
+    if not _numeric(values):
+        return False
+    lo, hi = float(values.min()), float(values.max())
+    return lo > 0 and hi / lo > 20
+
+
+def _errline(ax, x: pd.Series, s: pd.DataFrame, label: str | None, shift: float = 0.0,
+             values: pd.Series | None = None) -> None:
     order = np.argsort(x.to_numpy(), kind="stable")
     xs = x.to_numpy()[order]
     mean = s["mean"].to_numpy()[order]
     lo = s["ci_low"].to_numpy()[order]
     hi = s["ci_high"].to_numpy()[order]
-    ax.errorbar(xs if np.issubdtype(xs.dtype, np.number) else np.arange(len(xs)), mean,
-                yerr=np.nan_to_num(np.vstack([mean - lo, hi - mean])), marker="o", ms=4, capsize=3, label=label)
+    if not _numeric(x):
+        pos = np.arange(len(xs)) + 0.04 * shift
+    elif values is not None and _log_axis(values):
+        pos = xs.astype(float) * 10 ** (0.015 * shift)
+    else:
+        span = float(values.max() - values.min()) if values is not None and len(values) else 0.0
+        pos = xs.astype(float) + 0.008 * span * shift
+    ax.errorbar(pos, mean, yerr=np.nan_to_num(np.vstack([mean - lo, hi - mean])), marker="o", ms=4, capsize=3,
+                label=label)
 
 
 def _categorical_ticks(ax, values: pd.Series) -> None:
     v = values.drop_duplicates()
-    if not pd.api.types.is_numeric_dtype(v) or pd.api.types.is_bool_dtype(v):
+    if not _numeric(v):
         ax.set_xticks(np.arange(len(v)), [str(a) for a in sorted(v.tolist())])
     else:
         vals = sorted(float(a) for a in v.tolist())
-        if vals[0] > 0 and vals[-1] / vals[0] > 20:  # e.g. traffic caps 0.01 ... 1: spread them out
+        if _log_axis(v):
             ax.set_xscale("log")
         if len(vals) <= 8:
             ax.set_xticks(vals, [f"{a:g}" for a in vals])

@@ -533,9 +533,10 @@ def spec_from_dict(raw: dict[str, Any], *, source: str | None = None, base_dir: 
     if not doc.parameters and sampler != "grid":
         problems.append(f"parameters: the {sampler} sampler needs at least one parameter with a range")
     if sampler == "grid":
-        for fld in ("samples", "second_order", "levels"):
-            if fld in d.model_fields_set:
-                problems.append(f"design.{fld}: does not apply to a grid (its size comes from the value lists)")
+        if d.samples is not None:
+            problems.append("design.samples: does not apply to a grid (its size comes from the value lists)")
+        if d.second_order or d.levels != Design.model_fields["levels"].default:
+            problems.append("design.second_order and design.levels do not apply to a grid")
     else:
         if d.samples is None:
             what = {"lhs": "the number of points", "sobol": "the base sample N (a power of 2)",
@@ -546,11 +547,11 @@ def spec_from_dict(raw: dict[str, Any], *, source: str | None = None, base_dir: 
                             f"their balance otherwise), got {d.samples}")
         if sampler == "sobol" and d.second_order and len(doc.parameters) < 2:
             problems.append("design.second_order: needs at least two parameters")
-        if sampler != "sobol" and "second_order" in d.model_fields_set:
+        if sampler != "sobol" and d.second_order:
             problems.append("design.second_order: only applies to the sobol sampler")
         if sampler == "morris" and d.levels % 2:
             problems.append(f"design.levels: morris needs an even number of levels, got {d.levels}")
-        if sampler != "morris" and "levels" in d.model_fields_set:
+        if sampler != "morris" and d.levels != Design.model_fields["levels"].default:
             problems.append("design.levels: only applies to the morris sampler")
 
     keep = doc.keep

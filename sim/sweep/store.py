@@ -101,21 +101,26 @@ class SweepStore:
     def lock(self) -> Iterator[None]:
         """Hold an exclusive lock on the folder (released even if the process
         is killed), so two sweeps never write into it at once."""
+        created = not self.root.exists()
         self.root.mkdir(parents=True, exist_ok=True)
         try:
             import fcntl
         except ImportError:  # no advisory locks on this platform
-            yield
-            return
+            fcntl = None
         fh = open(self.root / ".lock", "w")
         try:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                raise InputError(f"{self.root}: another livesim sweep is writing into this folder") from None
+            if fcntl is not None:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    raise InputError(f"{self.root}: another livesim sweep is writing into this folder") from None
             yield
         finally:
             fh.close()
+            if not self.manifest_path.exists():  # refused before writing anything: leave no trace
+                (self.root / ".lock").unlink(missing_ok=True)
+                if created and not any(self.root.iterdir()):
+                    self.root.rmdir()
 
     def is_empty(self) -> bool:
         return not any(p.name != ".lock" for p in self.root.iterdir()) if self.root.is_dir() else True

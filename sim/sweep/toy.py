@@ -1,9 +1,9 @@
 """A toy stand-in for the core model, with the same interface.
 
-``toy_run(scenario, seed, keep_daily=False, progress=False)`` returns an
-object with ``summary`` (measure name -> float, the same names the core model
-reports) and ``daily`` (one row per day, or None), like
-``sim.runner.run_scenario``. It exists so the sweep engine can be built,
+``toy_run(scenario, seed, keep_daily=False, progress=False)`` returns a
+:class:`sim.runner.RunResult` with ``summary`` (measure name -> float, a
+subset of the names the core model reports) and ``daily`` (one row per day,
+or None), like ``sim.runner.run_scenario``. It exists so the sweep engine can be built,
 tested and benchmarked without the core model; its numbers mean nothing.
 
 It reads a few real scenario fields (population sizes, horizon, traffic
@@ -17,18 +17,10 @@ of sleeping; at ``consumers = 10, days = 1`` a run takes microseconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
-
-@dataclass
-class ToyRunResult:
-    """The shape of ``sim.runner.RunResult``: a one-row summary and optional daily frame."""
-
-    summary: dict[str, float]
-    daily: pd.DataFrame | None = None
+from sim.runner import RunResult
 
 
 def _capped_shares(shares: np.ndarray, cap: float) -> np.ndarray:
@@ -50,7 +42,7 @@ def _capped_shares(shares: np.ndarray, cap: float) -> np.ndarray:
         s[free] = shares[free] / shares[free].sum() * room
 
 
-def toy_run(scenario, seed: int, *, keep_daily: bool = False, progress: bool = False) -> ToyRunResult:
+def toy_run(scenario, seed: int, *, keep_daily: bool = False, progress: bool = False) -> RunResult:
     """One toy run: traffic concentration, purchases, returns and trust over ``time.days``."""
     rng = np.random.default_rng(seed)
     n_consumers = scenario.population.consumers
@@ -145,14 +137,14 @@ def toy_run(scenario, seed: int, *, keep_daily: bool = False, progress: bool = F
     if keep_daily:
         daily = pd.DataFrame(rows, columns=["day", "gmv", "net_gmv", "orders", "top50_traffic_share",
                                             "mean_institutional_trust"])
-    return ToyRunResult(summary=summary, daily=daily)
+    return RunResult(summary=summary, daily=daily)
 
 
 class ToyModelError(RuntimeError):
     """Raised on purpose by :func:`toy_run_fragile`."""
 
 
-def toy_run_fragile(scenario, seed: int, *, keep_daily: bool = False, progress: bool = False) -> ToyRunResult:
+def toy_run_fragile(scenario, seed: int, *, keep_daily: bool = False, progress: bool = False) -> RunResult:
     """Like :func:`toy_run`, but raises :class:`ToyModelError` when
     ``traffic.anchor_cap`` is below 0.02: a model that fails at some points,
     for testing how a sweep records failures."""

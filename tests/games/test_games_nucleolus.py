@@ -12,7 +12,7 @@ from sim.games import CoalitionGame
 from sim.games.nucleolus import _sequential
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(games_with_core(max_players=7))
 def test_nucleolus_is_in_a_non_empty_core(drawn):
     game, witness = drawn
@@ -22,7 +22,7 @@ def test_nucleolus_is_in_a_non_empty_core(drawn):
     assert np.allclose(x, game.prenucleolus(), atol=1e-7)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(games(min_players=2, max_players=8))
 def test_nucleolus_is_efficient_and_individually_rational_for_essential_games(game):
     x = game.nucleolus()
@@ -34,7 +34,7 @@ def test_nucleolus_is_efficient_and_individually_rational_for_essential_games(ga
         assert x.name == "prenucleolus"
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(games(min_players=2, max_players=7, low=-20, high=40))
 def test_nucleolus_passes_kohlberg_criterion(game):
     x = game.nucleolus()
@@ -59,7 +59,7 @@ def test_prenucleolus_passes_kohlberg_criterion_for_the_pre_nucleolus(game):
         assert _balanced(rows[excess >= level - 1e-6], np.zeros(0, dtype=int), game.n)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(tables(min_players=2, max_players=7, low=-20, high=40), st.data())
 def test_nucleolus_treats_symmetric_players_equally(drawn, data):
     n, table = drawn
@@ -74,7 +74,7 @@ def test_nucleolus_treats_symmetric_players_equally(drawn, data):
     assert x.iloc[i] == pytest.approx(x.iloc[j], abs=1e-7)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(games(min_players=2, max_players=6, low=-20, high=40), st.booleans())
 def test_auxiliary_programmes_agree_with_dual_values(game, imputations):
     if imputations and not game.is_essential():
@@ -84,7 +84,7 @@ def test_auxiliary_programmes_agree_with_dual_values(game, imputations):
     assert np.allclose(by_duals, by_checks, atol=1e-7)
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(games(max_players=8))
 def test_least_core_epsilon_is_non_positive_exactly_when_the_core_is_non_empty(game):
     lc = game.least_core()
@@ -145,7 +145,7 @@ def test_core_bounds_are_the_extremes_of_the_core():
     assert empty.core_bounds().isna().all().all()
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(games_with_core(min_players=2, max_players=5))
 def test_core_bounds_contain_every_core_point_and_are_attained(drawn):
     game, witness = drawn

@@ -72,7 +72,7 @@ def test_mango_thresholds_match_a_brute_force_scan():
         assert threshold <= first + 1e-9 < threshold + step, name
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.lists(st.integers(0, 1000), min_size=3, max_size=3),
        st.lists(st.integers(-50, 100), min_size=3, max_size=3),
        st.lists(st.integers(0, 10), min_size=3, max_size=3), st.integers(0, 10))

@@ -27,7 +27,7 @@ def test_shapley_equals_average_over_all_orders(game):
     assert close(game.shapley(), shapley_by_permutations(game))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(games())
 def test_shapley_is_efficient(game):
     assert game.shapley().sum() == pytest.approx(game.grand_worth, abs=1e-8)
@@ -61,7 +61,7 @@ def test_shapley_gives_a_null_player_nothing(drawn, data):
     assert close(phi.drop(phi.index[k]), CoalitionGame.from_array(names(n), table).shapley())
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.data())
 def test_shapley_is_additive(data):
     n, first = data.draw(tables())

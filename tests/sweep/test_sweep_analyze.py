@@ -149,3 +149,28 @@ def test_load_results_refusals_and_partial_sweeps(tmp_path, grid):
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="not a sweep folder"):
         load_results(tmp_path / "empty")
+
+
+def test_difference_from_a_baseline_paired_and_unpaired(tmp_path):
+    from sim.sweep.analyze import difference_from
+
+    raw = {"experiment": {"model": "sweep_models:linear", "replications": 6, "master_seed": 4,
+                          "common_random_numbers": True},
+           "parameters": {"purchase.intercept": {"values": [0.0, 1.0]}}}
+    paired = sweep(tmp_path, raw, "paired")
+    d = difference_from(paired, {"purchase.intercept": 0.0}, ["noisy"])
+    # same seeds at both points: the noise cancels exactly, the difference is 3 * 1.0
+    assert d["difference"].tolist() == [0.0, 3.0]
+    assert d["ci_high"].tolist() == [0.0, 3.0] and d["n"].tolist() == [6, 6]
+    raw["experiment"]["common_random_numbers"] = False
+    indep = sweep(tmp_path, raw, "indep")
+    d = difference_from(indep, {"purchase.intercept": 0.0}, ["noisy"]).set_index("point")
+    runs = indep.runs
+    a, b = runs[runs["point"] == 1]["noisy"], runs[runs["point"] == 0]["noisy"]
+    welch = stats.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)
+    assert d.loc[1, "difference"] == pytest.approx(a.mean() - b.mean())
+    assert (d.loc[1, "ci_low"], d.loc[1, "ci_high"]) == (pytest.approx(welch.low), pytest.approx(welch.high))
+    rel = difference_from(paired, {"purchase.intercept": 1.0}, ["y"], relative=True).set_index("point")
+    assert rel.loc[0, "difference"] == pytest.approx(-1.0)
+    with pytest.raises(InputError, match="a value for each varied parameter"):
+        difference_from(paired, {"time.days": 3})

@@ -83,3 +83,10 @@ def test_existing_scheduler_gives_the_same_results(spec, sweeps, tmp_path):
                            progress=False)
     assert report.done == 18
     assert (tmp_path / "s" / "runs.parquet").read_bytes() == (root / "serial" / "runs.parquet").read_bytes()
+
+
+def test_unreachable_scheduler_is_refused_before_anything_is_written(spec, tmp_path):
+    executor = DaskExecutor(address="tcp://127.0.0.1:9", connect_timeout="1s")
+    with pytest.raises(InputError, match="--scheduler tcp://127.0.0.1:9: cannot connect"):
+        run_sweep(spec, executor=executor, out=tmp_path / "s", progress=False)
+    assert not (tmp_path / "s").exists()

@@ -238,3 +238,13 @@ def test_scenario_file_is_relative_to_the_spec(tmp_path):
 def test_replicate_only_study_has_one_point():
     spec = spec_from_dict(grid_raw(parameters={}))
     assert build_design(spec).n_points == 1
+
+
+def test_a_sobol_spec_can_be_switched_to_another_sampler_with_set():
+    raw = sobol_raw()
+    raw["design"]["second_order"] = False
+    spec = spec_from_dict(raw, sets=[("design.sampler", "lhs"), ("design.samples", 5)])
+    assert spec.sampler == "lhs" and build_design(spec).n_points == 5
+    raw["design"]["second_order"] = True
+    assert problems(raw, sets=[("design.sampler", "lhs")]) == [
+        "design.second_order: only applies to the sobol sampler"]

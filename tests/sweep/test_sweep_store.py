@@ -143,6 +143,8 @@ def test_refusals(tmp_path):
     (tmp_path / "busy" / "notes.txt").write_text("mine")
     with pytest.raises(InputError, match="not an empty folder"):
         run_sweep(spec, executor=SerialExecutor(), out=tmp_path / "busy", progress=False)
+    assert [p.name for p in (tmp_path / "busy").iterdir()] == ["notes.txt"]  # left as it was
+    assert not (tmp_path / "empty").exists()
 
 
 def test_folder_lock_refuses_a_second_writer(tmp_path):
