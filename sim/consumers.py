@@ -123,26 +123,40 @@ class ConsumerPopulation:
         return np.where(hit.any(axis=1), hit.argmax(axis=1), -1)
 
     def update_trust(self, consumers: np.ndarray, anchors: np.ndarray, good: np.ndarray,
-                     scenario: Scenario) -> None:
+                     scenario: Scenario, loss_scale=1.0, floor: float | None = None,
+                     weight: float = 1.0) -> None:
         """Experience updates personal trust (if the anchor is followed) and
         institutional trust: a good purchase raises both, a mismatch lowers
-        both; guarantees put a floor under institutional trust."""
+        both; guarantees put a floor under institutional trust.
+
+        ``loss_scale`` (scalar or one per experience) shrinks the institutional
+        loss of a bad experience (platform guarantees); ``floor`` overrides
+        ``trust.institutional_floor``; ``weight`` scales every effect (an
+        experience heard by word of mouth rather than lived)."""
         tp = scenario.trust
         if consumers.size == 0:
             return
+        floor = tp.institutional_floor if floor is None else floor
         slot = self.follow_slot(consumers, np.where(anchors >= 0, anchors, -2))
         has = slot >= 0
         c, s, g = consumers[has], slot[has], good[has]
         pt = self.personal_trust[c, s]
-        self.personal_trust[c, s] = np.where(g, pt + tp.good_gain * (1 - pt), pt * (1 - tp.bad_loss))
+        self.personal_trust[c, s] = np.where(g, pt + weight * tp.good_gain * (1 - pt),
+                                             pt * (1 - weight * tp.bad_loss))
         # institutional trust: every experience of the day counts once
         n_good = np.bincount(consumers[good], minlength=self.n)
         n_bad = np.bincount(consumers[~good], minlength=self.n)
         touched = np.flatnonzero(n_good + n_bad)
         it = self.institutional_trust[touched]
-        it = 1 - (1 - it) * np.power(1 - tp.institutional_gain, n_good[touched])
-        it = it * np.power(1 - tp.institutional_loss, n_bad[touched])
-        self.institutional_trust[touched] = np.maximum(it, tp.institutional_floor)
+        it = 1 - (1 - it) * np.power(1 - weight * tp.institutional_gain, n_good[touched])
+        if np.ndim(loss_scale) == 0:
+            it = it * np.power(1 - weight * tp.institutional_loss * float(loss_scale), n_bad[touched])
+        else:  # one scale per experience: multiply the factors of each consumer's bad experiences
+            ls = np.asarray(loss_scale, dtype=np.float64)[~good]
+            log_keep = np.bincount(consumers[~good], weights=np.log1p(-weight * tp.institutional_loss * ls),
+                                   minlength=self.n)
+            it = it * np.exp(log_keep[touched])
+        self.institutional_trust[touched] = np.maximum(it, np.minimum(floor, self.institutional_trust[touched]))
 
     def follow(self, consumers: np.ndarray, anchors: np.ndarray, initial_trust: float) -> None:
         """Consumers start following anchors: an empty slot if any, else the least trusted one."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.finance.credit import FINANCE_DAILY, FINANCE_SUMMARY, finance_daily, finance_summary
+from sim.trust import daily_rows as trust_daily_rows
+from sim.trust import summary_rows as trust_summary_rows
 
 DAILY_MEASURES: dict[str, str] = {
     "gmv": "gross merchandise value of today's orders, all channels (yuan)",
@@ -52,6 +54,19 @@ DAILY_MEASURES: dict[str, str] = {
     "cash_suppliers": "suppliers' total cash at the end of the day (yuan)",
     "cash_anchors": "anchors' total cash at the end of the day (yuan)",
     **FINANCE_DAILY,
+    # trust, fraud and word of mouth (sim/trust.py)
+    "complaints_not_as_described": "complaints today: product not as described (from returns for mismatch)",
+    "complaints_fake_orders": "complaints today: fake orders or faked data (buyers and followers of a detected fraudster)",
+    "complaints_fake_goods": "complaints today: fake goods received",
+    "complaints_other": "complaints today: other causes (ordinary returns, spoiled deliveries)",
+    "complaints": "complaints today, all causes",
+    "fraud_detected": "fraudsters (anchors and suppliers) the platform detected today",
+    "fraudsters": "anchors and suppliers faking heat today",
+    "fake_gmv": "fake orders bought today, at their stated value (not part of gmv) (yuan)",
+    "fines": "fines paid by detected fraudsters to the platform today (yuan)",
+    "counterfeits": "fake goods delivered today",
+    "wom_reached": "distinct consumers whose trust word of mouth moved today",
+    "wom_messages": "experiences passed to a tie today (one per tie reached)",
 }
 
 
@@ -192,6 +207,8 @@ def daily_measures(model, t: DayTally) -> dict[str, float]:
         row["commission_platform"] = row["cash_platform"] - prev
     else:
         row["commission_platform"] = row["cash_platform"]
+    row.update(trust_daily_rows(model, t))
+    row["commission_platform"] -= row["fines"]  # fines reach the platform's cash too
     model._prev_cash = row["cash_platform"]
     row.update(finance_daily(model))
     return row
@@ -226,6 +243,20 @@ SUMMARY_MEASURES: dict[str, str] = {
     "profit_anchors": "anchors' income over the run: pit fees and commissions received (yuan)",
     "escrow_end": "consumer money still held in escrow at the end (yuan)",
     **FINANCE_SUMMARY,
+    # trust, fraud and word of mouth (sim/trust.py)
+    "complaint_share_not_as_described": "share of all complaints over the run: not as described (F10)",
+    "complaint_share_fake_orders": "share of all complaints over the run: fake orders or faked data (F11)",
+    "complaint_share_fake_goods": "share of all complaints over the run: fake goods",
+    "complaint_share_other": "share of all complaints over the run: other causes",
+    "complaints": "complaints over the run, all causes",
+    "complaints_fake_goods": "fake-goods complaints over the run (F14)",
+    "perceived_risk": "1 - institutional trust, averaged over the days of the run (F13)",
+    "fraud_detected": "fraudsters detected over the run",
+    "fake_gmv": "fake orders bought over the run, at their stated value (yuan)",
+    "wom_reach_per_day": "distinct consumers whose trust word of mouth moved, per day",
+    "wom_reach_per_experience": "ties reached by word of mouth per lived experience (delivery)",
+    "shock_trust_fall": "relative fall of mean institutional trust, 14 days after the first persona collapse vs the 7 days before (F16)",
+    "shock_gmv_fall": "relative fall of GMV, 14 days after the first persona collapse vs the 7 days before (F16)",
 }
 
 
@@ -279,4 +310,5 @@ def run_summary(model, daily) -> dict[str, float]:
         "escrow_end": led["escrow"] / 100.0,
     })
     out.update(finance_summary(model))
+    out.update(trust_summary_rows(model, daily))
     return out

@@ -23,6 +23,7 @@ from sim.market.traffic import allocate_traffic, ranking_score
 from sim.measures import DAILY_MEASURES, DayTally, daily_measures
 from sim.scenario import FINANCE_EVENTS, Scenario
 from sim.streams import derive_streams
+from sim.trust import TrustSystem
 
 CH_ANCHOR, CH_STORE, CH_SHELF = 0, 1, 2
 KEPT, RETURNED, SPOILED = 0, 1, 2
@@ -101,6 +102,7 @@ class LiveCommerceModel(mesa.Model):
         self.book: list[OrderChunk] = []
         # the credit sub-model: lender, loans, trade credit, defaults (MODEL.md 4.5)
         self.finance = Finance(self) if sc.finance.enabled else None
+        self.trust = TrustSystem(self)  # fraud state, guarantees, social graph (sim/trust.py)
 
         # ---- measures
         self.day = 0
@@ -126,6 +128,7 @@ class LiveCommerceModel(mesa.Model):
         """One day (MODEL.md section 3)."""
         d = self.day
         tally = DayTally(self)
+        self.trust.start_day()
         self._fire_events(d)                                   # 1. events
         live = self._open_broadcasts(tally)                   # 2. broadcasts and listings
         shares = self._allocate_traffic(live)                  # 3. public traffic
@@ -133,7 +136,8 @@ class LiveCommerceModel(mesa.Model):
         self._purchase(live, views, tally)                     # 4-5. buying, stock, escrow
         if self.mode is not None:                              # standalone channels outside the coalition
             self.mode.standalone_day(self, tally)
-        self._deliver_and_return(d, tally)                     # 6-7. returns, spoilage, trust
+        self._deliver_and_return(d, tally)                     # 6-7. returns, spoilage, trust, complaints
+        self.trust.fraud_step(d, tally)                        # 8. fake orders, detection
         self._produce(d, tally)                                # production for stock
         settlement_day = (d + 1) % self.params.time.settlement_period == 0
         if settlement_day:                                     # 9. settlement
@@ -174,6 +178,8 @@ class LiveCommerceModel(mesa.Model):
                 self.platform.policy["preferential_exponent"] = ev.preferential_exponent
             elif ev.kind in FINANCE_EVENTS:                    # credit squeeze, return wave, head default
                 self.finance.fire_event(ev, d)
+            elif ev.kind == "persona_collapse":
+                self.trust.persona_collapse(ev, d)
         mult = 1.0
         for start, end, m in self._spikes:
             if start <= d < end:
@@ -192,7 +198,7 @@ class LiveCommerceModel(mesa.Model):
         rng = self.streams["broadcast"]
         a = sc.anchors
         prob = np.array([a.broadcast_probability_head, a.broadcast_probability_waist,
-                         a.broadcast_probability_tail])[an.tier] * an.alive
+                         a.broadcast_probability_tail])[an.tier] * an.alive * self.trust.may_broadcast(self.day)
         live_a = np.flatnonzero(rng.random(an.n) < prob)
         k = min(a.products_per_broadcast, an.partners.shape[1])
         order = np.argsort(rng.random((live_a.size, an.partners.shape[1])), axis=1)[:, :k]
@@ -261,6 +267,7 @@ class LiveCommerceModel(mesa.Model):
                         sp.store_performance[np.maximum(b["store"], 0)])
         new = is_anchor & (an.age[np.maximum(b["anchor"], 0)] < sc.traffic.new_entrant_days)
         boost = np.where(new, pol["new_entrant_boost"], 1.0)
+        perf = perf * self.trust.score_multiplier(b, self.day)   # fake orders inflate, detection demotes
         score = ranking_score(perf, pol["preferential_exponent"], boost)
         # predicted GMV: the rule's conversion at an average viewer times the listed price
         lst = b["listing"]
@@ -457,7 +464,7 @@ class LiveCommerceModel(mesa.Model):
         """Deliveries (spoiled produce is refunded), returns within the window
         (refund, reverse logistics, restock), and trust updated from experience."""
         sp, led, sc = self.suppliers, self.ledger, self.params
-        exp_c, exp_a, exp_good = [], [], []
+        exp_c, exp_a, exp_s, exp_mis, exp_spoil, ret_mis = [], [], [], [], [], []
         for ch in self.book:
             dl = ch.delivery_day == d
             if dl.any():
@@ -470,8 +477,8 @@ class LiveCommerceModel(mesa.Model):
                 tally.refunds += refund
                 tally.spoiled_value += refund
                 tally.spoiled_live_value += int(ch.price[spoiled & (ch.channel != CH_SHELF)].sum())
-                good = ~ch.mismatch[dl] & (ch.outcome[dl] != SPOILED)
-                exp_c.append(ch.consumer[dl]); exp_a.append(ch.anchor[dl]); exp_good.append(good)
+                exp_c.append(ch.consumer[dl]); exp_a.append(ch.anchor[dl]); exp_s.append(ch.supplier[dl])
+                exp_mis.append(ch.mismatch[dl]); exp_spoil.append(ch.outcome[dl] == SPOILED)
             rt = (ch.return_day == d) & (ch.outcome == RETURNED)
             if rt.any():
                 refund = int(ch.price[rt].sum())
@@ -485,10 +492,13 @@ class LiveCommerceModel(mesa.Model):
                 tally.returns += int(rt.sum())
                 tally.reverse_logistics += int(cost.sum())
                 tally.returns_not_as_described += int(ch.mismatch[rt].sum())
+                ret_mis.append(ch.mismatch[rt])
                 self.cum["cat_returns"] += np.bincount(ch.category[rt], minlength=self.n_categories)
-        if exp_c:
-            self.consumers.update_trust(np.concatenate(exp_c), np.concatenate(exp_a),
-                                        np.concatenate(exp_good), sc)
+        cat = lambda parts, dt: np.concatenate(parts) if parts else np.zeros(0, dtype=dt)  # noqa: E731
+        self.trust.after_delivery(
+            d, {"consumer": cat(exp_c, np.int64), "anchor": cat(exp_a, np.int64), "supplier": cat(exp_s, np.int64),
+                "mismatch": cat(exp_mis, bool), "spoiled": cat(exp_spoil, bool)},
+            {"mismatch": cat(ret_mis, bool)})
 
     def _produce(self, d: int, tally: "DayTally") -> None:
         sp, led, fin = self.suppliers, self.ledger, self.finance

@@ -249,6 +249,60 @@ class FinanceParams(Section):
     contagion_memory_days: int = F(90, "how long a loss from a default or a shock counts as the cause of a later default", "days", ge=1, le=3650)
 
 
+class Guarantees(Section):
+    """Platform trust instruments (levers; all off in the default scenario)."""
+
+    compensation: bool = F(False, "the platform compensates several times the price for fakes and misdescribed goods", "switch")
+    compensation_loss_cut: float = Rate(0.5, "relative cut of the institutional-trust loss of a bad experience under the compensation guarantee")
+    compensation_floor: float = Rate(0.6, "floor under institutional trust while the compensation guarantee holds", "score in [0,1]")
+    compensation_risk_cover: float = Rate(0.2, "share of the perceived risk (1 - institutional trust) the compensation guarantee takes away when it is offered")
+    fast_refunds: bool = F(False, "refunds are paid at once on a return, without dispute", "switch")
+    fast_refund_loss_cut: float = Rate(0.3, "relative cut of the institutional-trust loss of a mismatch return under fast refunds")
+    fast_refund_risk_cover: float = Rate(0.1, "share of the perceived risk (1 - institutional trust) fast refunds take away when they are offered")
+    traceability: bool = F(False, "products carry traceable origin codes", "switch")
+    traceability_fake_cut: float = Rate(0.5, "relative cut of counterfeit sales by dishonest suppliers under traceability")
+    spill_over_cut: float = Rate(0.5, "relative cut of a persona collapse's spill-over onto institutional trust per active instrument (compensation, traceability), compounded")
+
+
+class Fraud(Section):
+    """Fake viewers and fake orders bought by dishonest anchors and merchants."""
+
+    enabled: bool = F(True, "dishonest anchors and merchants buy fake traffic and orders", "switch")
+    honesty_mean: float = Rate(0.8, "mean honesty of anchors and suppliers (beta distributed)", "score in [0,1]")
+    honesty_concentration: float = F(8.0, "beta concentration (a+b) of honesty", "", gt=0.0, le=1000.0)
+    honesty_threshold: float = Rate(0.5, "honesty below which an agent fakes heat", "score in [0,1]")
+    fake_order_share: float = F(0.3, "fake orders (and fake viewers) bought, as a share of real GMV, by a fully dishonest agent; scales with (threshold - honesty) / threshold", "fraction", ge=0.0, le=10.0)
+    detection_probability: float = Rate(0.02, "daily probability the platform detects an active fraudster", "probability/day")
+    demotion_days: int = F(30, "days a detected fraudster's ranking score is cut", "days", ge=0, le=3650)
+    demotion_factor: float = Rate(0.3, "ranking-score multiplier while demoted")
+    fine_days_gmv: float = F(3.0, "fine on detection, in days of the agent's recent (real) GMV", "days", ge=0.0, le=365.0)
+    reform_probability: float = Rate(0.3, "probability a detected fraudster stops faking")
+    trust_loss: float = Rate(0.1, "fall of personal trust in a detected anchor among its recent buyers and followers, as a share of trust")
+    institutional_loss: float = Rate(0.03, "fall of institutional trust of recent buyers of a detected fraudster, as a share of trust")
+    counterfeit_honesty: float = Rate(0.65, "honesty below which a supplier sells some fake goods", "score in [0,1]")
+    counterfeit_rate: float = Rate(0.03, "probability an order from a supplier with honesty below counterfeit_honesty is a fake good", "probability")
+
+
+class Complaints(Section):
+    """Which experiences turn into complaints, by cause."""
+
+    not_as_described: float = Rate(0.55, "probability a return for mismatch (advertised above true quality) becomes a complaint", "probability")
+    fake_orders: float = Rate(0.28, "probability a recent buyer or follower of a detected fraudster complains about faked data", "probability")
+    fake_goods: float = Rate(0.6, "probability a buyer who received a fake good complains", "probability")
+    other_return: float = Rate(0.045, "probability an ordinary return becomes a complaint (other causes)", "probability")
+    other_spoiled: float = Rate(0.15, "probability a spoiled delivery becomes a complaint (other causes)", "probability")
+
+
+class WordOfMouth(Section):
+    """Experiences passed to social ties (a sparse random graph)."""
+
+    enabled: bool = F(True, "consumers pass experiences to their ties", "switch")
+    ties: int = F(6, "social ties per consumer (fixed width, drawn at random)", "consumers", ge=0, le=64)
+    share_good: float = Rate(0.1, "probability a good experience is passed to each tie", "probability")
+    share_bad: float = Rate(0.15, "probability a bad experience (mismatch, fake good, fraud discovery) is passed to each tie", "probability")
+    weight: float = Rate(0.2, "effect of a heard experience on trust, relative to one's own")
+
+
 # ----------------------------------------------------------------------- events
 
 
@@ -271,6 +325,21 @@ class DemandSpikeEvent(Section):
     day: int = F(0, "first day of the spike", "day", ge=0, le=3650)
     duration: int = F(1, "days the spike lasts", "days", ge=1, le=3650)
     activity_multiplier: float = F(2.0, "multiplier on daily activity probability (capped at 1)", "multiplier", gt=0.0, le=100.0)
+
+
+class PersonaCollapseEvent(Section):
+    """A scandal: the anchor of a given GMV rank loses its followers' trust; the
+    platform's credibility suffers a spill-over (MODEL.md 4.4)."""
+
+    kind: Literal["persona_collapse"] = F("persona_collapse", "event kind", "")
+    day: int = F(0, "day the scandal breaks", "day", ge=0, le=3650)
+    anchor_rank: int = F(1, "the anchor hit, by GMV so far (1 = the top anchor)", "rank", ge=1, le=1_000_000)
+    trust_drop: float = Rate(0.8, "fall of followers' personal trust in the anchor, as a share of trust")
+    unfollow_share: float = Rate(0.5, "share of the anchor's followers who unfollow at once")
+    spill_over: float = Rate(0.3, "fall of institutional trust of the anchor's followers, as a share of trust, before guarantees")
+    public_spill_over: float = Rate(0.05, "fall of institutional trust of every other consumer (news coverage), as a share of trust, before guarantees")
+    suspension_days: int = F(30, "days the anchor does not broadcast", "days", ge=0, le=3650)
+    scare_half_life: float = F(30.0, "half-life of the spill-over: the news fades and the trust it took comes back (0 = it never does); losses through experience and word of mouth stay", "days", ge=0.0, le=3650.0)
 
 
 class CreditSqueezeEvent(Section):
@@ -311,7 +380,7 @@ class AlgorithmChangeEvent(Section):
 
 
 Event = Annotated[Union[TrafficPolicyEvent, DemandSpikeEvent, CreditSqueezeEvent, ReturnWaveEvent,
-                        HeadDefaultEvent, AlgorithmChangeEvent], Field(discriminator="kind")]
+                        HeadDefaultEvent, AlgorithmChangeEvent, PersonaCollapseEvent], Field(discriminator="kind")]
 FINANCE_EVENTS = ("credit_squeeze", "return_wave", "head_default")
 
 
@@ -337,6 +406,10 @@ class Scenario(Section):
     events: list[Event] = Field(default_factory=list, description="scheduled events (shocks, policy changes)")
     coalition: Coalition = Field(default_factory=Coalition)
     finance: FinanceParams = Field(default_factory=FinanceParams)
+    guarantees: Guarantees = Field(default_factory=Guarantees)
+    fraud: Fraud = Field(default_factory=Fraud)
+    complaints: Complaints = Field(default_factory=Complaints)
+    word_of_mouth: WordOfMouth = Field(default_factory=WordOfMouth)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Scenario":
@@ -364,6 +437,9 @@ class Scenario(Section):
         for i, ev in enumerate(self.events):
             if ev.day >= self.time.days:
                 problems.append(f"events.{i}.day: {ev.day} is beyond the horizon (allowed: 0 to time.days - 1 = {self.time.days - 1})")
+            if ev.kind == "persona_collapse" and ev.anchor_rank > self.population.anchors:
+                problems.append(f"events.{i}.anchor_rank: {ev.anchor_rank} is beyond the anchor population "
+                                f"(allowed: 1 to population.anchors = {self.population.anchors})")
         problems += _finance_checks(self)
         if problems:
             raise ValueError("; ".join(problems))
@@ -470,7 +546,8 @@ def _set_path(data: dict, path: str, value: Any) -> None:
 # ------------------------------------------------------------------ TOML in/out
 
 
-_EVENT_KINDS = {"traffic_policy", "demand_spike", "credit_squeeze", "return_wave", "head_default", "algorithm_change"}
+_EVENT_KINDS = {"traffic_policy", "demand_spike", "credit_squeeze", "return_wave", "head_default", "algorithm_change",
+                "persona_collapse"}
 
 
 def _format_loc(loc: tuple) -> str:
@@ -593,6 +670,7 @@ def field_docs() -> dict[str, dict[str, str]]:
     add("events.return_wave.", ReturnWaveEvent)
     add("events.head_default.", HeadDefaultEvent)
     add("events.algorithm_change.", AlgorithmChangeEvent)
+    add("events.persona_collapse.", PersonaCollapseEvent)
     docs["name"] = {"description": "a label for the scenario", "unit": "", "range": "", "default": "'default'"}
     return docs
 

@@ -24,6 +24,8 @@ MECHANISMS = (
     "adapt",       # adaptation of fees, prices, partners
     "coalition",   # standalone channels outside the coalition, defection draws
     "finance",     # credit: dishonest borrowers, detection, upstream links, return waves
+    "fraud",       # honesty, fake goods, complaints, fraud detection (sim/trust.py)
+    "social",      # the word-of-mouth graph and what passes along it
 )
 
 

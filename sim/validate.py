@@ -42,6 +42,8 @@ FACTS: tuple[Fact, ...] = (
     Fact("F7", "return_rate_jewelry", "return rate, jewelry", "28%", 0.24, 0.32, "CAS ecology paper"),
     Fact("F8", "reverse_logistics_share", "reverse logistics cost as a share of sales", "above 12%", 0.09, 0.15, "CAS ecology paper"),
     Fact("F9", "spoilage_share", "spoilage share of agricultural produce sold live", "up to 20%", 0.10, 0.22, "CAS ecology paper"),
+    Fact("F10", "complaint_share_not_as_described", "complaints: not as described, share of all complaints", "32%", 0.25, 0.40, "CAS ecology paper"),
+    Fact("F11", "complaint_share_fake_orders", "complaints: fake orders or faked data, share of all complaints", "25%", 0.18, 0.32, "CAS ecology paper"),
 )
 
 
@@ -68,7 +70,33 @@ class PairedFact:
 
 
 # Paired facts are added by the mechanisms they test (trust and fraud, credit).
-PAIRED_FACTS: tuple[PairedFact, ...] = ()
+# F16: a persona collapse of the top anchor on day 30 of a 90-day run.
+_COLLAPSE = [{"kind": "persona_collapse", "day": 30, "anchor_rank": 1}]
+_SHORT = {"time.days": 120}
+
+PAIRED_FACTS: tuple[PairedFact, ...] = (
+    PairedFact("F12", "return_rate_apparel", "virtual try-on lowers the apparel return rate", "by 15 points",
+               -0.22, -0.08, "CAS ecology paper", off={"returns.virtual_try_on": False},
+               on={"returns.virtual_try_on": True}, base=_SHORT),
+    PairedFact("F13", "perceived_risk", "platform guarantees lower perceived risk (1 - institutional trust)",
+               "by 28%", -0.40, -0.15, "CAS ecology paper",
+               off={"guarantees.compensation": False, "guarantees.fast_refunds": False},
+               on={"guarantees.compensation": True, "guarantees.fast_refunds": True}, relative=True, base=_SHORT,
+               unit="%"),
+    PairedFact("F14", "complaints_fake_goods", "traceability lowers fake-goods complaints", "by 43%",
+               -0.60, -0.25, "CAS ecology paper", off={"guarantees.traceability": False},
+               on={"guarantees.traceability": True}, relative=True, base=_SHORT, unit="%"),
+    PairedFact("F16a", "mean_institutional_trust_run", "persona collapse of the top anchor: institutional trust falls",
+               "trust crisis spreads beyond the anchor", -1.0, -0.001, "CAS ecology paper",
+               off={"events": []}, on={"events": _COLLAPSE}, base={"time.days": 90}),
+    PairedFact("F16b", "gmv", "persona collapse of the top anchor: platform GMV falls",
+               "trust crisis spreads beyond the anchor", -1.0, -0.001, "CAS ecology paper",
+               off={"events": []}, on={"events": _COLLAPSE}, relative=True, base={"time.days": 90}, unit="%"),
+    PairedFact("F16c", "shock_trust_fall", "persona collapse: guarantees shrink the fall of institutional trust",
+               "guarantees shrink the fall", -1.0, -0.001, "CAS ecology paper",
+               off={"guarantees.compensation": False}, on={"guarantees.compensation": True}, relative=True,
+               base={"time.days": 90, "events": _COLLAPSE}, unit="%"),
+)
 
 # ---- credit (F17, F18): a smaller world whose suppliers lean on credit. Capacities
 # are scaled with the consumers (30% of the default) so that brands produce, and

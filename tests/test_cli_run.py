@@ -40,6 +40,7 @@ def test_rerun_from_written_scenario_reproduces_daily(tmp_path):
 
 def test_validate_prints_fact_table_and_writes_csv(tmp_path, capsys):
     csv = tmp_path / "v.csv"
+    # the level facts only: the paired facts (lever off vs on) have their own tests (tests/test_trust.py)
     code = cli(["validate", "--replications", "2", "--workers", "1", "--csv", str(csv), *SMALL,
                 "--set", "time.days=20", "--no-paired"])   # (paired facts run their own worlds: slow)
     assert code == 0

@@ -91,8 +91,9 @@ class Checked(LiveCommerceModel):
                + f("exit_cover") - f("seized") + f("reserve_payout") - f("escrow_hold") + f("escrow_release"))
         assert sup == int(led.supplier_balance.sum())
         assert int(led.anchor_balance.sum()) == (f("pit_fee") + f("anchor_commission") - f("commission_clawback")
-                                                 - f("anchor_seized") - f("anchor_estate_to_owners"))
-        assert led["platform"] == f("commission") - f("reserve_contribution") - f("exit_cover")
+                                                 - f("anchor_seized") - f("anchor_estate_to_owners") - f("fine_anchor"))
+        assert led["platform"] == (f("commission") - f("reserve_contribution") - f("exit_cover")
+                                   + f("fine_anchor") + f("fine_supplier"))
         assert led["logistics"] == f("forward_logistics") + f("reverse_logistics")
         assert led["production"] == f("production") + f("upstream_production")
         assert led["lender"] == (f("lender_funding") - f("loan") + f("interest") + f("loan_repayment")
@@ -163,6 +164,10 @@ def test_events_change_policy_and_demand():
 
 
 def _paired(overrides_off, overrides_on, measure, seeds=(1, 2, 3)):
+    # the traffic levers in isolation: fraud and word of mouth (sim/trust.py) add
+    # noise that three seeds of this tiny world cannot average out
+    iso = {"fraud.enabled": False, "word_of_mouth.enabled": False}
+    overrides_off, overrides_on = {**iso, **overrides_off}, {**iso, **overrides_on}
     off = [run_scenario(small_scenario(**{"time.days": 60, "population.anchors": 400, **overrides_off}), s).summary[measure]
            for s in seeds]
     on = [run_scenario(small_scenario(**{"time.days": 60, "population.anchors": 400, **overrides_on}), s).summary[measure]
