@@ -28,9 +28,21 @@ def _demand_spike(sc: Scenario) -> list[dict]:
     return [{"kind": "demand_spike", "day": sc.time.days // 2, "duration": 10, "activity_multiplier": 2.0}]
 
 
+def _persona_collapse(sc: Scenario) -> list[dict]:
+    # a third into the run the top anchor's persona collapses (sim/trust.py)
+    return [{"kind": "persona_collapse", "day": sc.time.days // 3, "anchor_rank": 1}]
+
+
+def _credit_squeeze(sc: Scenario) -> list[dict]:
+    # a third into the run the lender cuts credit lines to a third and raises the rate (sim/finance)
+    return [{"kind": "credit_squeeze", "day": sc.time.days // 3, "credit_multiple": 0.3, "interest_rate": 0.2}]
+
+
 #: shock scenario name -> events to add (as scenario event tables)
 SHOCKS: dict[str, Callable[[Scenario], list[dict]]] = {
     "none": lambda sc: [],
+    "persona_collapse": _persona_collapse,
+    "credit_squeeze": _credit_squeeze,
     "algorithm_change": _algorithm_change,
     "demand_spike": _demand_spike,
 }

@@ -31,9 +31,10 @@ def test_stability_table_has_a_row_per_rule_and_shock_with_intervals(tmp_path):
         'parameters.coalition.split_rule.values=["shapley","status_quo"]'])
     run_sweep(spec, executor=SerialExecutor(), out=tmp_path / "ss", progress=False)
     table = stability_table(tmp_path / "ss")
-    assert len(table) == 2 * 3
+    shocks = ("none", "persona_collapse", "credit_squeeze", "algorithm_change")
+    assert len(table) == 2 * len(shocks)
     assert set(zip(table["split_rule"], table["shock"])) == {
-        (r, s) for r in ("shapley", "status_quo") for s in ("none", "algorithm_change", "demand_spike")}
+        (r, s) for r in ("shapley", "status_quo") for s in shocks}
     assert (table["n"] == 2).all()
     for m in STABILITY_MEASURES:
         assert {m, f"{m}_low", f"{m}_high"} <= set(table.columns)
@@ -52,3 +53,14 @@ def test_synergy_scan_matches_the_closed_form_thresholds():
             assert row["core_nonempty"] == (row["theta_emergent"] >= row["theta_core_nonempty"] - 1e-9)
         if np.isfinite(row["theta_shapley_in_core"]):
             assert row["shapley_in_core"] == (row["theta_emergent"] >= row["theta_shapley_in_core"] - 1e-9)
+
+
+@pytest.mark.parametrize("shock,kind", [("persona_collapse", "persona_collapse"), ("credit_squeeze", "credit_squeeze")])
+def test_trust_and_credit_shocks_plug_into_the_study(shock, kind):
+    from sim.coalition.study import run_stability
+
+    sc = Scenario().with_overrides({**TINY, "time.days": 60, "time.settlement_period": 20, "coalition.shock": shock})
+    shocked = with_shock(sc)
+    assert shocked.events[-1].kind == kind and shocked.events[-1].day == 20
+    res = run_stability(sc, 3)
+    assert res.summary["share_in_core"] >= 0.0 and res.summary["v_grand"] != 0.0
