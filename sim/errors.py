@@ -22,3 +22,20 @@ class InputError(ValueError):
 
 class ScenarioError(InputError):
     """A scenario (file, table or override) that does not validate."""
+
+
+def read_toml(path, error: type[InputError] = InputError) -> dict:
+    """Parse a TOML file, or raise ``error`` naming the file and what is wrong
+    (missing, not UTF-8 text, not valid TOML)."""
+    import tomllib
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.is_file():
+        raise error(f"no such file: {p}")
+    try:
+        return tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"not valid TOML: {exc}", source=str(p)) from None
+    except UnicodeDecodeError:
+        raise error("not a text file (expected UTF-8 TOML)", source=str(p)) from None

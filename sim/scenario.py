@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal, Union
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, read_toml
 
 
 def F(default: Any, desc: str, unit: str = "", **kw: Any) -> Any:
@@ -518,6 +518,15 @@ def _finance_checks(sc: "Scenario") -> list[str]:
     return out
 
 
+def parse_value(text: str) -> Any:
+    """A ``--set PATH=VALUE`` value: TOML syntax (``2``, ``0.5``, ``true``,
+    ``[1, 2]``, ``"x"``), or else the text itself as a string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
 def _set_path(data: dict, path: str, value: Any) -> None:
     parts = path.split(".")
     node: Any = data
@@ -604,16 +613,8 @@ def load_scenario(path: str | Path | None = None, overrides: dict[str, Any] | No
     if path is None:
         scenario = Scenario()
     else:
-        p = Path(path)
-        if not p.is_file():
-            raise ScenarioError(f"no such file: {p}")
-        try:
-            data = tomllib.loads(p.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ScenarioError(f"not valid TOML: {exc}", source=str(p)) from None
-        except UnicodeDecodeError:
-            raise ScenarioError("not a text file (expected UTF-8 TOML)", source=str(p)) from None
-        scenario = scenario_from_dict(data, source=str(p))
+        data = read_toml(path, ScenarioError)
+        scenario = scenario_from_dict(data, source=str(path))
     if overrides:
         scenario = scenario.with_overrides(overrides)
     return scenario

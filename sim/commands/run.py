@@ -15,7 +15,7 @@ from sim.errors import InputError
 def parse_overrides(items: list[str]) -> dict:
     """``PATH=VALUE`` strings to a dict; VALUE is read as TOML (numbers, true,
     strings in quotes) and falls back to a bare string."""
-    import tomllib
+    from sim.scenario import parse_value
 
     out = {}
     problems = []
@@ -24,11 +24,7 @@ def parse_overrides(items: list[str]) -> dict:
             problems.append(f"--set {item!r}: expected PATH=VALUE")
             continue
         path, raw = item.split("=", 1)
-        try:
-            value = tomllib.loads(f"v = {raw}")["v"]
-        except tomllib.TOMLDecodeError:
-            value = raw
-        out[path.strip()] = value
+        out[path.strip()] = parse_value(raw)
     if problems:
         raise InputError(problems)
     return out

@@ -46,7 +46,6 @@ import hashlib
 import importlib
 import json
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -54,7 +53,8 @@ from typing import Any, Literal
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.errors import InputError, ScenarioError
+from sim.errors import InputError, ScenarioError, read_toml
+from sim.scenario import parse_value  # noqa: F401  (re-exported: the --set value syntax)
 from sim.scenario import Scenario, field_docs, load_scenario
 
 DEFAULT_MODEL = "sim.runner:run_scenario"
@@ -220,15 +220,6 @@ class Spec:
 
 
 # --------------------------------------------------------------------- loading
-
-
-def parse_value(text: str) -> Any:
-    """A ``--set`` value: TOML syntax (``2``, ``0.5``, ``true``, ``[1, 2]``,
-    ``"x"``), or else the text itself as a string."""
-    try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
-        return text
 
 
 def parse_sets(items: list[str] | None) -> list[tuple[str, Any]]:
@@ -592,14 +583,7 @@ def load_spec(path: str | Path, sets: list[str] | list[tuple[str, Any]] | None =
     """Read and validate a spec file; ``sets`` are ``--set`` overrides
     (``"PATH=VALUE"`` strings or ``(path, value)`` pairs)."""
     p = Path(path)
-    if not p.is_file():
-        raise SpecError(f"no such file: {p}")
-    try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"not valid TOML: {exc}", source=str(p)) from None
-    except UnicodeDecodeError:
-        raise SpecError("not a text file (expected UTF-8 TOML)", source=str(p)) from None
+    raw = read_toml(p, SpecError)
     pairs = parse_sets(sets) if sets and isinstance(sets[0], str) else list(sets or [])
     return spec_from_dict(raw, source=str(p), base_dir=p.parent, sets=pairs,
                           check_model_import=check_model_import)
