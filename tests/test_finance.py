@@ -284,3 +284,27 @@ def test_defaults_are_written_by_livesim_run(tmp_path):
     assert cli(["run", "--scenario", str(path), "--out", str(out), "--no-plots", "--quiet"]) == 0
     table = pd.read_parquet(out / "defaults.parquet")
     assert len(table) == 1 and table["chain"].iloc[0].startswith("event:head_default(day 5)")
+
+
+def test_fake_orders_of_the_fraud_model_inflate_credit_lines():
+    """Suppliers faking heat (sim/trust.py) report their fake orders as sales,
+    so the lender's line exceeds the multiple of true sales; with the lender
+    seeing true sales it does not."""
+    import numpy as np
+
+    from sim.model import LiveCommerceModel
+    from tests.conftest import small_scenario
+
+    over = {"fraud.honesty_mean": 0.45, "fraud.detection_probability": 0.0, "time.days": 30}
+    lines = {}
+    for true_sales in (False, True):
+        m = LiveCommerceModel(small_scenario(**over, **{"finance.lender_true_sales": true_sales}), 4)
+        m.run(30)
+        fin, sp = m.finance, m.suppliers
+        faking = sp.fraudster & sp.alive & (fin.sales_sum > 0)
+        assert faking.any() and (fin.sales_inflation()[faking] > 0).all()
+        lines[true_sales] = (fin.line[faking], np.floor(fin.multiple * fin.sales_sum[faking]))
+    inflated, base = lines[False]
+    assert (inflated >= base).all() and (inflated > base).any()
+    honest, base_t = lines[True]
+    assert (honest == base_t).all()

@@ -289,6 +289,18 @@ class Finance:
         led.transfer(led.acct("insurance"), led.supplier_accts(supplier), pay, "insurance_payout")
 
     # ------------------------------------------------------------- end of day
+    def sales_inflation(self) -> np.ndarray:
+        """By how much each supplier's reported sales exceed its true sales:
+        the lender-facing lever (``faked_sales_share`` of the dishonest
+        borrowers) plus the fake orders of suppliers the fraud model
+        (sim/trust.py) has faking heat right now."""
+        sp = self.m.suppliers
+        inflation = np.where(self.dishonest, self.p.faked_sales_share, 0.0)
+        faking = getattr(sp, "fraudster", None)
+        if faking is not None:
+            inflation = inflation + np.where(faking, sp.fake_order_share, 0.0)
+        return inflation
+
     def end_of_day(self, d: int, tally, settlement_day: bool) -> None:
         m, fp = self.m, self.p
         led, sp = m.ledger, m.suppliers
@@ -309,7 +321,7 @@ class Finance:
                          "fake_orders")
         reported = self.sales_sum.astype(np.float64)
         if not fp.lender_true_sales:
-            reported = reported * np.where(self.dishonest, 1.0 + fp.faked_sales_share, 1.0)
+            reported = reported * (1.0 + self.sales_inflation())
         line = np.floor(self.multiple * reported).astype(np.int64)
         if not fp.order_loans:
             line[:] = 0
