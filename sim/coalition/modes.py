@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.coalition.players import player_of_agents
 from sim.finance.ledger import to_cents
 
 #: bloc of the agents of a coalition being evaluated (and of the grand coalition)
@@ -174,16 +175,10 @@ def coalition_mode(model, players, coalition) -> Mode | None:
     if len(members) == len(players):
         return None
     ns, na = model.suppliers.n, model.anchors.n
-    sup = 1 + np.arange(ns, dtype=np.int64)            # alone: a bloc of one
-    anc = 1 + ns + np.arange(na, dtype=np.int64)
-    plat = -1
-    for p in players:
-        if p.name not in members:
-            continue
-        if p.kind == "platform":
-            plat = MEMBERS
-        elif p.kind == "suppliers":
-            sup[p.idx] = MEMBERS
-        else:
-            anc[p.idx] = MEMBERS
+    member = np.array([p.name in members for p in players] + [False])  # index -1: in no player
+    plat_p, sup_p, anc_p = player_of_agents(players, model)
+    # members share one bloc; every other agent is alone in a bloc of one
+    sup = np.where(member[sup_p], MEMBERS, 1 + np.arange(ns, dtype=np.int64))
+    anc = np.where(member[anc_p], MEMBERS, 1 + ns + np.arange(na, dtype=np.int64))
+    plat = MEMBERS if member[plat_p] else -1
     return Mode(plat, sup, anc, model.params.coalition)
