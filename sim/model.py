@@ -10,7 +10,7 @@ the double-entry ledger, in integer cents (:mod:`sim.finance.ledger`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import mesa
 import numpy as np
@@ -19,6 +19,7 @@ from sim.agents import Anchor, AnchorTable, Platform, Supplier, SupplierTable
 from sim.consumers import ConsumerPopulation, PurchaseTerms, purchase_logit, sigmoid
 from sim.finance.credit import Finance
 from sim.finance.ledger import Ledger, to_cents
+from sim.finance.presale import CANCELLED, Presale
 from sim.market.traffic import allocate_traffic, ranking_score
 from sim.measures import DAILY_MEASURES, DayTally, daily_measures
 from sim.scenario import FINANCE_EVENTS, Scenario
@@ -26,15 +27,17 @@ from sim.streams import derive_streams
 from sim.trust import TrustSystem
 
 CH_ANCHOR, CH_STORE, CH_SHELF = 0, 1, 2
-KEPT, RETURNED, SPOILED = 0, 1, 2
+KEPT, RETURNED, SPOILED = 0, 1, 2   # and CANCELLED = 3: a pre-sale order cancelled before it shipped
 
 
 @dataclass
 class OrderChunk:
-    """The orders placed on one day, kept until they are settled."""
+    """The orders placed on one day, kept until they are settled (pre-sale
+    orders settle ``presale_settle_day``, the rest ``settle_day``)."""
 
     day: int
     settle_day: int
+    presale_settle_day: int
     consumer: np.ndarray
     supplier: np.ndarray
     anchor: np.ndarray        # -1 for store broadcasts and shelf orders
@@ -46,8 +49,16 @@ class OrderChunk:
     anchor_fee: np.ndarray    # cents
     outcome: np.ndarray       # KEPT, RETURNED or SPOILED
     mismatch: np.ndarray      # returned because the product was not as advertised
-    delivery_day: np.ndarray
+    delivery_day: np.ndarray  # -1 for a cancelled pre-sale order
     return_day: np.ndarray
+    presale: np.ndarray       # pre-sale order (sim/finance/presale.py)
+    deposit: np.ndarray       # cents paid at order by a pre-sale order (0 otherwise)
+    released: np.ndarray      # cents of a pre-sale order's money released to the merchant before settlement
+
+    def subset(self, mask: np.ndarray) -> "OrderChunk":
+        """The orders in ``mask`` (a new chunk with the same days)."""
+        return OrderChunk(**{f.name: (getattr(self, f.name)[mask] if isinstance(getattr(self, f.name), np.ndarray)
+                                      else getattr(self, f.name)) for f in fields(self)})
 
 
 class LiveCommerceModel(mesa.Model):
@@ -102,6 +113,8 @@ class LiveCommerceModel(mesa.Model):
         self.book: list[OrderChunk] = []
         # the credit sub-model: lender, loans, trade credit, defaults (MODEL.md 4.5)
         self.finance = Finance(self) if sc.finance.enabled else None
+        # pre-sale orders and the escrow of pre-sale funds (part of the credit sub-model)
+        self.presale = Presale(self) if self.finance is not None else None
         self.trust = TrustSystem(self)  # fraud state, guarantees, social graph (sim/trust.py)
 
         # ---- measures
@@ -129,6 +142,9 @@ class LiveCommerceModel(mesa.Model):
         d = self.day
         tally = DayTally(self)
         self.trust.start_day()
+        if self.presale is not None:                           # pre-sale orders due today ship first
+            self.presale.tally = tally
+            self.presale.ship(d)
         self._fire_events(d)                                   # 1. events
         live = self._open_broadcasts(tally)                   # 2. broadcasts and listings
         shares = self._allocate_traffic(live)                  # 3. public traffic
@@ -383,40 +399,50 @@ class LiveCommerceModel(mesa.Model):
         cand_b = np.concatenate([bb, np.full(int(s_buy.sum()), -1)])
         price = to_cents(sp.price[cand_sup])
         ok = _within_budget(cand_cons, price, to_cents(cons.budget), rng)
-        ok_stock, lost = _within_stock(cand_sup, ok, sp.stock, rng)
-        keep = ok & ok_stock
+        # pre-sale orders (live rooms only) take no stock today: theirs is committed on the shipping day
+        pre = self.presale.choose(self.day, ok & (cand_b >= 0)) if self.presale is not None else \
+            np.zeros(ok.size, dtype=bool)
+        ok_stock, lost = _within_stock(cand_sup, ok & ~pre, sp.stock, rng)
+        keep = ok & (ok_stock | pre)
         np.add.at(sp.period_lost, cand_sup[ok & ~ok_stock], 1)
         tally.lost_sales = int(lost)
-        o_cons, o_sup, o_b, o_price = cand_cons[keep], cand_sup[keep], cand_b[keep], price[keep]
+        o_cons, o_sup, o_b, o_price, o_pre = cand_cons[keep], cand_sup[keep], cand_b[keep], price[keep], pre[keep]
         ix = np.where(o_b >= 0, o_b, b["anchor"].size)  # shelf orders read the padding (also with no broadcast)
         o_anchor = np.append(b["anchor"], -1)[ix]
         o_room = np.append(b["room"], -1)[ix]
         o_channel = np.where(o_b < 0, CH_SHELF, np.where(o_anchor >= 0, CH_ANCHOR, CH_STORE))
         o_rate = np.where(o_anchor >= 0, np.append(b["rate"], 0.0)[ix], 0.0)
         sold = np.bincount(o_sup, minlength=sp.n)
-        sp.stock -= sold
+        sp.stock -= np.bincount(o_sup[~o_pre], minlength=sp.n)
         sp.period_sold += sold
         sp.demand_ema = 0.9 * sp.demand_ema + 0.1 * np.bincount(cand_sup[ok], minlength=sp.n)
-        # ---- money: consumers pay into escrow; suppliers pay to ship
-        total = int(o_price.sum())
+        # ---- money: consumers pay into escrow (a pre-sale order: its deposit into
+        # presale_escrow); suppliers pay to ship (a pre-sale order: on its shipping day)
         led = self.ledger
-        led.transfer(led.acct("consumers"), led.acct("escrow"), total, "sale")
+        led.transfer(led.acct("consumers"), led.acct("escrow"), int(o_price[~o_pre].sum()), "sale")
         cat = sp.category[o_sup]
-        led.transfer(led.supplier_accts(o_sup), led.acct("logistics"), self.cat_forward[cat], "forward_logistics")
+        led.transfer(led.supplier_accts(o_sup[~o_pre]), led.acct("logistics"), self.cat_forward[cat[~o_pre]],
+                     "forward_logistics")
+        platform_fee = to_cents(sp.price[o_sup] * self.cat_commission[cat]
+                                * (1.0 if self.mode is None else self.mode.order_on_platform(o_anchor, o_sup)))
+        if self.presale is not None:
+            deposit, released = self.presale.open_orders(o_sup, o_price, platform_fee, o_pre)
+        else:
+            deposit = released = np.zeros(o_sup.size, dtype=np.int64)
         # ---- outcomes (decided now, revealed on delivery / return day)
         outcome, mismatch = self._draw_outcomes(o_cons, o_sup, cat)
         rr = self.streams["returns"]
-        delivery = self.day + self.cat_shipping[cat]
+        lead = sc.finance.presale_lead_days
+        delivery = self.day + self.cat_shipping[cat] + np.where(o_pre, lead, 0)
         window = sc.platform.return_window_days
         return_day = delivery + rr.integers(0, window + 1, o_sup.size)
         settle = self.day + int(self.cat_shipping.max()) + window + sc.platform.settlement_delay_days + 1
         self.book.append(OrderChunk(
-            day=self.day, settle_day=settle, consumer=o_cons, supplier=o_sup, anchor=o_anchor, room=o_room,
-            channel=o_channel, category=cat, price=o_price,
-            platform_fee=to_cents(sp.price[o_sup] * self.cat_commission[cat]
-                                  * (1.0 if self.mode is None else self.mode.order_on_platform(o_anchor, o_sup))),
-            anchor_fee=to_cents(sp.price[o_sup] * o_rate),
-            outcome=outcome, mismatch=mismatch, delivery_day=delivery, return_day=return_day))
+            day=self.day, settle_day=settle, presale_settle_day=settle + lead, consumer=o_cons, supplier=o_sup,
+            anchor=o_anchor, room=o_room, channel=o_channel, category=cat, price=o_price,
+            platform_fee=platform_fee, anchor_fee=to_cents(sp.price[o_sup] * o_rate),
+            outcome=outcome, mismatch=mismatch, delivery_day=delivery, return_day=return_day,
+            presale=o_pre, deposit=deposit, released=released))
         # ---- following after a purchase in an anchor's room
         tr = self.streams["trust"]
         in_room = (o_anchor >= 0) & (tr.random(o_anchor.size) < sc.consumers.follow_after_purchase)
@@ -472,8 +498,10 @@ class LiveCommerceModel(mesa.Model):
                 delivered = dl & ~spoiled
                 tally.deliveries += int(delivered.sum())
                 self.cum["cat_deliveries"] += np.bincount(ch.category[delivered], minlength=self.n_categories)
-                refund = int(ch.price[spoiled].sum())
+                refund = int(ch.price[spoiled & ~ch.presale].sum())
                 led.transfer(led.acct("escrow"), led.acct("consumers"), refund, "refund")
+                if self.presale is not None:
+                    refund += self.presale.refund(ch, spoiled & ch.presale)
                 tally.refunds += refund
                 tally.spoiled_value += refund
                 tally.spoiled_live_value += int(ch.price[spoiled & (ch.channel != CH_SHELF)].sum())
@@ -481,8 +509,10 @@ class LiveCommerceModel(mesa.Model):
                 exp_mis.append(ch.mismatch[dl]); exp_spoil.append(ch.outcome[dl] == SPOILED)
             rt = (ch.return_day == d) & (ch.outcome == RETURNED)
             if rt.any():
-                refund = int(ch.price[rt].sum())
+                refund = int(ch.price[rt & ~ch.presale].sum())
                 led.transfer(led.acct("escrow"), led.acct("consumers"), refund, "refund")
+                if self.presale is not None:
+                    refund += self.presale.refund(ch, rt & ch.presale)
                 cost = to_cents(ch.price[rt] / 100.0 * self.cat_reverse_share[ch.category[rt]])
                 led.transfer(led.supplier_accts(ch.supplier[rt]), led.acct("logistics"), cost, "reverse_logistics")
                 if self.finance is not None:
@@ -503,7 +533,8 @@ class LiveCommerceModel(mesa.Model):
     def _produce(self, d: int, tally: "DayTally") -> None:
         sp, led, fin = self.suppliers, self.ledger, self.finance
         budget = fin.production_budget() if fin is not None else None
-        order, _ = sp.produce(d, self.params.suppliers.target_stock_days, budget)
+        committed = self.presale.backlog if self.presale is not None and self.presale.active else None
+        order, _ = sp.produce(d, self.params.suppliers.target_stock_days, budget, committed)
         if fin is not None:
             tally.production_cost = fin.pay_production(d, order)
             return
@@ -514,19 +545,31 @@ class LiveCommerceModel(mesa.Model):
     def _settle(self, d: int, tally: "DayTally") -> None:
         """Settlement day: orders past delivery, the return window and the
         settlement delay are paid out of escrow: the platform keeps its
-        commission, the supplier gets the rest and pays the anchor's commission."""
+        commission, the supplier gets the rest and pays the anchor's commission.
+        Pre-sale orders settle ``presale_lead_days`` later, out of
+        ``presale_escrow``; the supplier gets its part less what was released."""
         led = self.ledger
         remaining = []
         commission = 0
         for ch in self.book:
-            if ch.settle_day > d:
+            if ch.settle_day > d and ch.presale_settle_day > d:
                 remaining.append(ch)
                 continue
-            kept = ch.outcome == KEPT
-            fee = ch.platform_fee[kept]
+            due = np.where(ch.presale, ch.presale_settle_day <= d, ch.settle_day <= d)
+            if not due.all():
+                remaining.append(ch.subset(~due))   # pre-sale orders not due yet
+            kept = (ch.outcome == KEPT) & due
+            spot, pre = kept & ~ch.presale, kept & ch.presale
+            fee = ch.platform_fee[spot]
             commission += led.transfer(led.acct("escrow"), led.acct("platform"), int(fee.sum()), "commission")
-            led.transfer(led.acct("escrow"), led.supplier_accts(ch.supplier[kept]), ch.price[kept] - fee,
+            led.transfer(led.acct("escrow"), led.supplier_accts(ch.supplier[spot]), ch.price[spot] - fee,
                          "settlement")
+            if pre.any():
+                fee = ch.platform_fee[pre]
+                commission += led.transfer(led.acct("presale_escrow"), led.acct("platform"), int(fee.sum()),
+                                           "presale_commission")
+                led.transfer(led.acct("presale_escrow"), led.supplier_accts(ch.supplier[pre]),
+                             ch.price[pre] - fee - ch.released[pre], "presale_settlement")
             via = kept & (ch.anchor >= 0) & self.anchors.alive[ch.anchor]  # a defaulted anchor's commission is cancelled
             led.transfer(led.supplier_accts(ch.supplier[via]), led.anchor_accts(ch.anchor[via]),
                          ch.anchor_fee[via], "anchor_commission")

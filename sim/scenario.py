@@ -247,6 +247,11 @@ class FinanceParams(Section):
     fake_order_cost: float = Rate(0.15, "what faking costs a dishonest supplier (brushing fees, commission on fake orders), as a share of the faked sales, paid daily")
     fake_detection_probability: float = Rate(0.1, "probability per settlement day that the lender detects a dishonest borrower's faked sales: the loan is recalled and credit barred", "probability")
     contagion_memory_days: int = F(90, "how long a loss from a default or a shock counts as the cause of a later default", "days", ge=1, le=3650)
+    presale_share: float = Rate(0.0, "share of live-room orders (anchor and store broadcasts) that are pre-sale orders: a deposit now, the goods and the balance presale_lead_days later (a presale event overrides it on its days)")
+    presale_lead_days: int = F(14, "extra days before a pre-sale order ships (its delivery, return window and settlement move as much later); its stock is taken on the shipping day", "days", ge=1, le=365)
+    presale_deposit_share: float = F(0.2, "share of a pre-sale order's price the consumer pays at order (the deposit); the balance is paid when the goods ship", "fraction", gt=0.0, le=1.0)
+    presale_release_share: float = Rate(0.5, "share of the merchant's part (price less commission) of each pre-sale payment the platform releases to the merchant at once, before delivery (ignored with presale_escrow)")
+    presale_escrow: bool = F(False, "escrow of pre-sale funds: pre-sale payments stay in escrow until the order settles, nothing is released to the merchant early", "switch")
 
 
 class Guarantees(Section):
@@ -371,6 +376,16 @@ class HeadDefaultEvent(Section):
     return_share: float = Rate(0.0, "share of its kept orders still inside the return window that consumers return")
 
 
+class PresaleEvent(Section):
+    """A pre-sale festival (e.g. the Double 11 pre-sale): for `duration` days from
+    `day`, a share `share` of live-room orders are pre-sale orders."""
+
+    kind: Literal["presale"] = F("presale", "event kind", "")
+    day: int = F(0, "first day of the pre-sale", "day", ge=0, le=3650)
+    duration: int = F(10, "days the pre-sale lasts", "days", ge=1, le=3650)
+    share: float = Rate(0.5, "share of live-room orders that are pre-sale orders on those days (replaces finance.presale_share)")
+
+
 class AlgorithmChangeEvent(Section):
     """A sudden change of the ranking algorithm's preferential exponent (a traffic_policy shorthand)."""
 
@@ -380,8 +395,9 @@ class AlgorithmChangeEvent(Section):
 
 
 Event = Annotated[Union[TrafficPolicyEvent, DemandSpikeEvent, CreditSqueezeEvent, ReturnWaveEvent,
-                        HeadDefaultEvent, AlgorithmChangeEvent, PersonaCollapseEvent], Field(discriminator="kind")]
-FINANCE_EVENTS = ("credit_squeeze", "return_wave", "head_default")
+                        HeadDefaultEvent, AlgorithmChangeEvent, PersonaCollapseEvent, PresaleEvent],
+                  Field(discriminator="kind")]
+FINANCE_EVENTS = ("credit_squeeze", "return_wave", "head_default", "presale")
 
 
 # --------------------------------------------------------------------- scenario
@@ -502,6 +518,14 @@ def _finance_checks(sc: "Scenario") -> list[str]:
     if fp.loan_term_days is not None and fp.loan_term_days > sc.time.days:
         out.append(f"finance.loan_term_days: {fp.loan_term_days} days is longer than the horizon time.days = "
                    f"{sc.time.days} (allowed: 1 to {sc.time.days}); no loan could be repaid within the run")
+    if fp.presale_share > 0 and not fp.enabled:
+        out.append("finance.presale_share: pre-sale orders need the credit sub-model (set finance.enabled = true, "
+                   "or finance.presale_share = 0)")
+    presale = fp.presale_share > 0 or any(ev.kind == "presale" for ev in sc.events)
+    if presale and fp.presale_lead_days >= sc.time.days:
+        out.append(f"finance.presale_lead_days: {fp.presale_lead_days} days is not shorter than the horizon "
+                   f"time.days = {sc.time.days} (allowed: 1 to {sc.time.days - 1}); no pre-sale order would ship "
+                   "within the run")
     for i, ev in enumerate(sc.events):
         if ev.kind in FINANCE_EVENTS and not fp.enabled:
             out.append(f"events.{i}.kind: {ev.kind!r} needs the credit sub-model (set finance.enabled = true)")
@@ -556,7 +580,7 @@ def _set_path(data: dict, path: str, value: Any) -> None:
 
 
 _EVENT_KINDS = {"traffic_policy", "demand_spike", "credit_squeeze", "return_wave", "head_default", "algorithm_change",
-                "persona_collapse"}
+                "persona_collapse", "presale"}
 
 
 def _format_loc(loc: tuple) -> str:
@@ -672,6 +696,7 @@ def field_docs() -> dict[str, dict[str, str]]:
     add("events.head_default.", HeadDefaultEvent)
     add("events.algorithm_change.", AlgorithmChangeEvent)
     add("events.persona_collapse.", PersonaCollapseEvent)
+    add("events.presale.", PresaleEvent)
     docs["name"] = {"description": "a label for the scenario", "unit": "", "range": "", "default": "'default'"}
     return docs
 

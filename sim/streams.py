@@ -26,6 +26,7 @@ MECHANISMS = (
     "finance",     # credit: dishonest borrowers, detection, upstream links, return waves
     "fraud",       # honesty, fake goods, complaints, fraud detection (sim/trust.py)
     "social",      # the word-of-mouth graph and what passes along it
+    "presale",     # which live-room orders are pre-sale orders, stock rationing on their shipping day
 )
 
 

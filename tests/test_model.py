@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from sim.agents import Anchor, Platform, Supplier
+from sim.finance.presale import CANCELLED
 from sim.model import KEPT, RETURNED, SPOILED, LiveCommerceModel
 from sim.runner import run_scenario
 from tests.conftest import small_scenario
@@ -52,7 +53,7 @@ class Checked(LiveCommerceModel):
 
     def step(self):
         led = self.ledger
-        before_refunds = led.flow("refund")
+        before_refunds = led.flow("refund") + led.flow("presale_refund")
         alive_s, alive_a = self.suppliers.alive.copy(), self.anchors.alive.copy()
         super().step()
         d = self.day - 1
@@ -69,7 +70,8 @@ class Checked(LiveCommerceModel):
             assert alive_s[chunk.supplier].all()
             assert alive_a[chunk.anchor[chunk.anchor >= 0]].all()
         # net GMV equals GMV minus refunds
-        assert round(t["net_gmv"] * 100) == round(t["gmv"] * 100) - (led.flow("refund") - before_refunds)
+        assert round(t["net_gmv"] * 100) == round(t["gmv"] * 100) - (led.flow("refund") + led.flow("presale_refund")
+                                                                      - before_refunds)
         # stock is never negative; exited suppliers hold none and produce nothing
         assert (self.suppliers.stock >= 0).all()
         dead = ~self.suppliers.alive
@@ -77,10 +79,19 @@ class Checked(LiveCommerceModel):
         # returns never exceed deliveries, per category, cumulatively
         assert (self.cum["cat_returns"] <= self.cum["cat_deliveries"]).all()
         # every yuan consumers paid (net of refunds) sits in escrow or went to the
-        # platform (commission) or the suppliers (settlement), to the cent
+        # platform (commission) or the suppliers (settlement), to the cent; pre-sale
+        # money likewise through presale_escrow, less what defaulters' estates and
+        # the platform's compensation gave back for cancelled pre-sale orders
         paid = -led["consumers"]
-        assert paid == f("sale") - f("refund")
-        assert paid == led["escrow"] + f("commission") + f("settlement")
+        assert paid == (f("sale") - f("refund") + f("presale_deposit") + f("presale_balance") - f("presale_refund")
+                        - f("presale_recovery") - f("presale_compensation"))
+        assert led["escrow"] == f("sale") - f("refund") - f("commission") - f("settlement")
+        assert led["presale_escrow"] == (f("presale_deposit") + f("presale_balance") + f("presale_clawback")
+                                         - f("presale_release") - f("presale_refund") - f("presale_commission")
+                                         - f("presale_settlement")) >= 0
+        assert paid == (led["escrow"] + f("commission") + f("settlement") + led["presale_escrow"]
+                        + f("presale_commission") + f("presale_settlement") + f("presale_release")
+                        - f("presale_clawback") - f("presale_recovery") - f("presale_compensation"))
         # ... and what suppliers received went on to anchors, logistics, production,
         # the lender, deposits and pools, or stayed in their cash
         sup = (f("capital") + f("settlement") - f("anchor_commission") - f("pit_fee") - f("forward_logistics")
@@ -89,12 +100,14 @@ class Checked(LiveCommerceModel):
                - f("fake_orders") + f("commission_clawback") + f("unpaid_bills") - f("deposit") + f("deposit_release")
                - f("insurance_premium") + f("insurance_payout") - f("recovery") - f("estate_to_owners")
                + f("exit_cover") - f("seized") + f("reserve_payout") - f("escrow_hold") + f("escrow_release")
-               - f("fine_supplier"))
+               - f("fine_supplier") + f("presale_release") - f("presale_clawback") + f("presale_settlement")
+               - f("presale_recovery") - f("presale_recovery_platform"))
         assert sup == int(led.supplier_balance.sum())
         assert int(led.anchor_balance.sum()) == (f("pit_fee") + f("anchor_commission") - f("commission_clawback")
                                                  - f("anchor_seized") - f("anchor_estate_to_owners") - f("fine_anchor"))
         assert led["platform"] == (f("commission") - f("reserve_contribution") - f("exit_cover")
-                                   + f("fine_anchor") + f("fine_supplier"))
+                                   + f("fine_anchor") + f("fine_supplier") + f("presale_commission")
+                                   - f("presale_compensation") + f("presale_recovery_platform"))
         assert led["logistics"] == f("forward_logistics") + f("reverse_logistics")
         assert led["production"] == f("production") + f("upstream_production")
         assert led["lender"] == (f("lender_funding") - f("loan") + f("interest") + f("loan_repayment")
@@ -111,6 +124,24 @@ class Checked(LiveCommerceModel):
             assert int(fin.principal.sum()) == f("loan") - f("loan_repayment") - fin.principal_written_off
             assert int(fin.deposit.sum()) == led["deposits"]
             assert int(fin.held.sum()) == led["supply_escrow"] and (fin.held[dead] == 0).all()
+            # pre-sale: the backlog is the units of orders not shipped yet; released money
+            # never exceeds the merchant's part; nothing is released under escrow
+            pre = self.presale
+            lead = self.params.finance.presale_lead_days
+            owed = np.zeros(self.suppliers.n, dtype=np.int64)
+            for ch in self.book:
+                open_ = ch.presale & (ch.outcome != CANCELLED)
+                assert (ch.released >= 0).all() and (ch.released <= ch.price - ch.platform_fee).all()
+                assert not ch.released[~ch.presale].any() and not ch.deposit[~ch.presale].any()
+                assert (ch.delivery_day[ch.outcome == CANCELLED] == -1).all()
+                if ch.day + lead > d:
+                    owed += np.bincount(ch.supplier[open_], minlength=owed.size)
+                    assert (ch.released[open_] <= ch.deposit[open_]).all()
+            assert (pre.backlog == owed).all()
+            if self.params.finance.presale_escrow:
+                assert f("presale_release") == 0
+            assert pre.claims_total >= pre.recovered_total >= 0
+            assert pre.claims_total == sum(round(r["presale_claim"] * 100) for r in fin.records)
             # exited agents are gone from the Mesa model too
             assert len(self.agents_by_type[Supplier]) == int(self.suppliers.alive.sum())
             assert len(self.agents_by_type[Anchor]) == int(self.anchors.alive.sum())

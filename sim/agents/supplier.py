@@ -46,16 +46,20 @@ class SupplierTable:
         self.period_sold = np.zeros(n, dtype=np.int64)
         self.period_lost = np.zeros(n, dtype=np.int64)
 
-    def produce(self, day: int, target_days: float, max_units: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def produce(self, day: int, target_days: float, max_units: np.ndarray | None = None,
+                committed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Production orders placed today (units); they arrive after the lead time.
-        ``max_units`` caps the order (what the supplier can pay for).
-        Returns (units ordered, units arriving today)."""
+        ``max_units`` caps the order (what the supplier can pay for); ``committed``
+        (units owed to pre-sale orders not shipped yet) is produced for on top of
+        the stock target. Returns (units ordered, units arriving today)."""
         depth = self.pipeline.shape[1]
         arriving = self.pipeline[:, day % depth].copy()
         self.pipeline[:, day % depth] = 0
         self.stock += arriving
         in_transit = self.pipeline.sum(axis=1)
         want = target_days * self.demand_ema - self.stock - in_transit
+        if committed is not None:
+            want = want + committed
         order = np.clip(np.floor(want), 0, np.floor(self.capacity)).astype(np.int64)
         if max_units is not None:
             order = np.minimum(order, max_units)

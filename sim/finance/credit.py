@@ -63,6 +63,7 @@ import numpy as np
 import pandas as pd
 
 from sim.finance.ledger import to_cents
+from sim.finance.presale import PRESALE_DAILY, PRESALE_SUMMARY
 
 # order outcomes, as in sim.model (kept here to avoid a circular import)
 KEPT, RETURNED = 0, 1
@@ -77,6 +78,7 @@ FINANCE_DAILY: dict[str, str] = {
     "loan_losses": "loans written off at defaults today, net of recoveries from defaulters' estates (yuan)",
     "receivables_sold": "receivables sold to the lender today, face value (yuan)",
     "risk_reserve": "money in the platform's risk reserve at the end of the day (yuan)",
+    **PRESALE_DAILY,
 }
 
 FINANCE_SUMMARY: dict[str, str] = {
@@ -89,6 +91,7 @@ FINANCE_SUMMARY: dict[str, str] = {
     "loans_drawn": "order loans drawn over the run (yuan)",
     "loan_losses": "loans written off at defaults net of recoveries over the run (yuan)",
     "loan_loss_rate": "loan_losses / loans_drawn (F18)",
+    **PRESALE_SUMMARY,
 }
 
 
@@ -206,6 +209,7 @@ class Finance:
                 a = int(np.argsort(-gmv, kind="stable")[min(ev.rank, an.n) - 1])
                 if an.alive[a]:
                     self.default_anchor(a, d, label, ev.cash_lost, ev.return_share, ev.rank)
+        # a "presale" event needs nothing here: sim.finance.presale reads its window
 
     def return_wave(self, d: int, share: float, select=None) -> np.ndarray:
         """A share of kept orders still inside their return window (optionally
@@ -410,7 +414,8 @@ class Finance:
         parts = []
         for k, ch in enumerate(m.book):
             done = self.financed.get(ch.day)
-            ok = (ch.outcome == KEPT) & (ch.delivery_day + self.window < d) & short[ch.supplier]
+            # (pre-sale orders are not sold: part of their money may have been released already)
+            ok = (ch.outcome == KEPT) & (ch.delivery_day + self.window < d) & short[ch.supplier] & ~ch.presale
             if done is not None:
                 ok &= ~done
             idx = np.flatnonzero(ok)
@@ -507,7 +512,8 @@ class Finance:
         rec = {"id": len(self.records), "day": d, "agent": agent, "index": idx, "proximate": proximate,
                "parent": parent, "depth": depth, "trigger": trigger, "chain": chain,
                "loan_claim": 0.0, "upstream_claims": 0.0, "unpaid_bills": 0.0, "commission_clawback": 0.0,
-               "reserve_paid": 0.0, "creditors_hit": 0}
+               "reserve_paid": 0.0, "creditors_hit": 0, "presale_cancelled": 0, "presale_refunded": 0.0,
+               "presale_claim": 0.0, "presale_compensated": 0.0}
         self.records.append(rec)
         self.today["defaults"] += 1
         if depth > 0:
@@ -546,14 +552,26 @@ class Finance:
         if unpaid_due is not None:
             up = up + unpaid_due[links]
         self.payables[links] = 0
-        self.claims[i] = {"lender": lender, "sme": self.up_sme[links], "up": up.astype(np.int64), "id": rec["id"]}
+        # ---- its pre-sale orders not shipped yet are cancelled: escrowed deposits go back to
+        # the consumers; what was released to it is their claim on its estate
+        n_pre, refunded, pre_claim = self.m.presale.cancel_supplier(i, d)
+        rec["presale_cancelled"], rec["presale_refunded"] = n_pre, refunded / 100.0
+        rec["presale_claim"] = pre_claim / 100.0
+        self.claims[i] = {"lender": lender, "sme": self.up_sme[links], "up": up.astype(np.int64), "id": rec["id"],
+                          "presale": pre_claim, "presale_to": "consumers"}
         self.lender_claims += lender
         self.principal_written_off += int(self.principal[i])
         rec["loan_claim"] = lender / 100.0
         rec["upstream_claims"] = float(up.sum()) / 100.0
         self._pay_estate(i)
-        # ---- the risk reserve compensates upstream suppliers
+        # ---- under the compensation guarantee the platform pays consumers the pre-sale
+        # money the estate could not repay, and takes over their claim
         c = self.claims.get(i)   # (gone if its cash paid every creditor)
+        if c is not None and c["presale"] > 0 and self.m.params.guarantees.compensation:
+            led.transfer(led.acct("platform"), led.acct("consumers"), c["presale"], "presale_compensation")
+            c["presale_to"] = "platform"
+            rec["presale_compensated"] = c["presale"] / 100.0
+        # ---- the risk reserve compensates upstream suppliers
         if c is not None:
             comp = _alloc(min(led["reserve"], int(c["up"].sum())), c["up"])
             led.transfer(led.acct("reserve"), led.supplier_accts(c["sme"]), comp, "reserve_payout")
@@ -612,22 +630,30 @@ class Finance:
             return
         acct = led.supplier_accts(i)
         if c is not None:
-            L, up = c["lender"], c["up"]
+            L, up, P = c["lender"], c["up"], c["presale"]
             if self.p.upstream_escrow:
                 pu = _alloc(min(cash, int(up.sum())), up)
-                pl = min(cash - int(pu.sum()), L)
+                rest = _alloc(min(cash - int(pu.sum()), L + P), np.array([L, P]))
+                pl, pp = int(rest[0]), int(rest[1])
             else:
-                total = L + int(up.sum())
-                share = _alloc(min(cash, total), np.append(up, L))
-                pu, pl = share[:-1], int(share[-1])
+                total = L + int(up.sum()) + P
+                share = _alloc(min(cash, total), np.append(up, [L, P]))
+                pu, pl, pp = share[:-2], int(share[-2]), int(share[-1])
             led.transfer(acct, led.supplier_accts(c["sme"]), pu, "upstream_recovery")
             led.transfer(acct, led.acct("lender"), pl, "recovery")
+            if c["presale_to"] == "platform":
+                led.transfer(acct, led.acct("platform"), pp, "presale_recovery_platform")
+            else:
+                led.transfer(acct, led.acct("consumers"), pp, "presale_recovery")
+            if pp:
+                self.m.presale.recovered(pp)
             c["up"] = up - pu
             c["lender"] = L - pl
+            c["presale"] = P - pp
             self.lender_recovered += pl
             self.today["loss"] -= pl
-            cash -= int(pu.sum()) + pl
-            if c["lender"] == 0 and not c["up"].any():
+            cash -= int(pu.sum()) + pl + pp
+            if c["lender"] == 0 and not c["up"].any() and c["presale"] == 0:
                 del self.claims[i]
         if cash > 0 and i not in self.claims:
             led.transfer(acct, led.acct("capital"), cash, "estate_to_owners")
@@ -657,6 +683,7 @@ class Finance:
             "loan_losses": t["loss"] / 100.0,
             "receivables_sold": t["rf"] / 100.0,
             "risk_reserve": self.m.ledger["reserve"] / 100.0,
+            **self.m.presale.daily_row(),
         }
         self.today = self._zero_today()
         return row
@@ -678,12 +705,14 @@ class Finance:
             "loans_drawn": drawn,
             "loan_losses": losses,
             "loan_loss_rate": losses / drawn if drawn > 0 else 0.0,
+            **self.m.presale.summary(),
         }
 
     def default_table(self) -> pd.DataFrame:
         """One row per default: when, who, why, its parent default and the chain to its trigger."""
         cols = ["id", "day", "agent", "index", "proximate", "parent", "depth", "trigger", "chain", "loan_claim",
-                "upstream_claims", "unpaid_bills", "commission_clawback", "reserve_paid", "creditors_hit"]
+                "upstream_claims", "unpaid_bills", "commission_clawback", "reserve_paid", "creditors_hit",
+                "presale_cancelled", "presale_refunded", "presale_claim", "presale_compensated"]
         return pd.DataFrame(self.records, columns=cols)
 
 

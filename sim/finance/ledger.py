@@ -10,7 +10,9 @@ crossed. Amounts are int64 cents, so identities hold to the cent.
 The credit sub-model (:mod:`sim.finance.credit`) adds the ``lender`` and the
 platform's ``reserve`` (risk reserve), ``insurance`` (return-insurance pool)
 and ``deposits`` (margin deposits) and ``supply_escrow`` (a merchant's money held back
-for its upstream suppliers) inside the system, and the outside
+for its upstream suppliers) inside the system; pre-sale orders
+(:mod:`sim.finance.presale`) add ``presale_escrow`` (pre-sale deposits and
+balances the platform holds); and the outside
 accounts ``funding`` (the lender's own funding), ``unpaid_vendors`` (bills a
 defaulter left unpaid), ``penalties`` (cash a defaulter lost: seized or
 absconded) and ``fraud_costs`` (what faking sales costs).
@@ -25,7 +27,8 @@ from __future__ import annotations
 import numpy as np
 
 OUTSIDE = ("consumers", "capital", "production", "logistics", "funding", "unpaid_vendors", "penalties", "fraud_costs")
-FIXED = OUTSIDE + ("escrow", "platform", "lender", "reserve", "insurance", "deposits", "supply_escrow")
+FIXED = OUTSIDE + ("escrow", "platform", "lender", "reserve", "insurance", "deposits", "supply_escrow",
+                   "presale_escrow")
 
 
 def to_cents(yuan) -> np.ndarray:
