@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from sim.errors import ScenarioError
 from sim.finance.credit import KEPT as FIN_KEPT, RETURNED as FIN_RETURNED
+from sim.finance.presale import CANCELLED
 from sim.model import KEPT, RETURNED, LiveCommerceModel
 from sim.runner import run_scenario
 from sim.scenario import Scenario, load_scenario
@@ -63,14 +64,24 @@ def random_finance_scenario(draw):
         "finance.faked_sales_merchant_share": draw(st.sampled_from([0.0, 0.5])),
         "finance.faked_sales_share": draw(st.sampled_from([0.0, 2.0])),
         "finance.fake_detection_probability": draw(st.floats(0.0, 1.0)),
+        # pre-sale orders: deposits, early release or escrow, cancellation at defaults
+        "finance.presale_share": draw(st.sampled_from([0.0, 0.3, 0.8])),
+        "finance.presale_lead_days": draw(st.integers(1, days - 1)),
+        "finance.presale_deposit_share": draw(st.floats(0.05, 1.0)),
+        "finance.presale_release_share": draw(st.floats(0.0, 1.0)),
+        "finance.presale_escrow": draw(st.booleans()),
+        "guarantees.compensation": draw(st.booleans()),
     }
     sc = small_scenario(**ov)
     n_ev = draw(st.integers(0, 3))
     events = []
     for _ in range(n_ev):
         day = draw(st.integers(0, days - 1))
-        kind = draw(st.sampled_from(["credit_squeeze", "return_wave", "head_default_s", "head_default_a"]))
-        if kind == "credit_squeeze":
+        kind = draw(st.sampled_from(["credit_squeeze", "return_wave", "head_default_s", "head_default_a", "presale"]))
+        if kind == "presale":
+            events.append({"kind": kind, "day": day, "duration": draw(st.integers(1, days)),
+                           "share": draw(st.floats(0.0, 1.0))})
+        elif kind == "credit_squeeze":
             events.append({"kind": kind, "day": day, "credit_multiple": draw(st.floats(0.05, 1.0)),
                            "interest_rate": draw(st.floats(0.0, 1.0))})
         elif kind == "return_wave":
@@ -135,6 +146,13 @@ def test_finance_off_keeps_the_core_model_and_zero_credit_measures():
     ({"finance.credit_multiple": 0.0}, "finance.credit_multiple", "no credit"),
     ({"finance.receivable_discount": 1.5}, "finance.receivable_discount", "<= 1"),
     ({"finance.sales_window_days": 0}, "finance.sales_window_days", ">= 1"),
+    ({"finance.presale_share": 1.2}, "finance.presale_share", "<= 1"),
+    ({"finance.presale_deposit_share": 0.0}, "finance.presale_deposit_share", "> 0"),
+    ({"finance.presale_release_share": -0.1}, "finance.presale_release_share", ">= 0"),
+    ({"finance.presale_lead_days": 0}, "finance.presale_lead_days", ">= 1"),
+    ({"time.days": 30, "finance.presale_share": 0.2, "finance.presale_lead_days": 30},
+     "finance.presale_lead_days", "not shorter than the horizon"),
+    ({"finance.enabled": False, "finance.presale_share": 0.2}, "finance.presale_share", "finance.enabled"),
 ])
 def test_credit_settings_that_cannot_work_are_refused(overrides, field, words):
     with pytest.raises(ScenarioError) as e:
@@ -155,6 +173,8 @@ def test_zero_multiple_is_fine_without_loans():
     ({"kind": "credit_squeeze", "day": 5, "interest_rate": -1.0}, "events.0.interest_rate", ">= 0"),
     ({"kind": "return_wave", "day": 5, "category": "cars"}, "events.0.category", "unknown category"),
     ({"kind": "head_default", "day": 5, "target": "bank"}, "events.0.target", "supplier"),
+    ({"kind": "presale", "day": 5, "share": 1.5}, "events.0.share", "<= 1"),
+    ({"kind": "presale", "day": 5, "duration": 0}, "events.0.duration", ">= 1"),
 ])
 def test_bad_finance_events_are_refused(event, field, words):
     from sim.scenario import scenario_from_dict
@@ -172,8 +192,24 @@ def test_finance_events_need_the_credit_model(tmp_path):
     assert any("events.0.kind" in p and "finance.enabled" in p for p in e.value.problems)
 
 
+def test_presale_event_needs_the_credit_model_and_a_lead_within_the_horizon():
+    from sim.scenario import scenario_from_dict
+
+    data = small_scenario(**{"finance.enabled": False}).model_dump(mode="python")
+    with pytest.raises(ScenarioError) as e:
+        scenario_from_dict({**data, "events": [{"kind": "presale", "day": 3}]})
+    assert any("events.0.kind" in p and "finance.enabled" in p for p in e.value.problems), e.value.problems
+    data = small_scenario(**{"time.days": 20, "finance.presale_lead_days": 25}).model_dump(mode="python")
+    with pytest.raises(ScenarioError) as e:
+        scenario_from_dict({**data, "events": [{"kind": "presale", "day": 3}]})
+    assert any("finance.presale_lead_days" in p and "horizon" in p for p in e.value.problems), e.value.problems
+    # without any pre-sale the lead is not checked
+    assert small_scenario(**{"time.days": 20, "finance.presale_lead_days": 25}).finance.presale_lead_days == 25
+
+
 def test_finance_scenario_round_trips_through_toml(tmp_path):
-    sc = _with_events(small_scenario(**{"finance.loan_term_days": 30}), [
+    sc = _with_events(small_scenario(**{"finance.loan_term_days": 30, "finance.presale_share": 0.2}), [
+        {"kind": "presale", "day": 12, "duration": 5, "share": 0.7},
         {"kind": "credit_squeeze", "day": 10, "credit_multiple": 0.5},
         {"kind": "head_default", "day": 20, "target": "anchor", "rank": 2, "return_share": 0.3},
         {"kind": "algorithm_change", "day": 5, "preferential_exponent": 1.2}])
@@ -308,3 +344,152 @@ def test_fake_orders_of_the_fraud_model_inflate_credit_lines():
     assert (inflated >= base).all() and (inflated > base).any()
     honest, base_t = lines[True]
     assert (honest == base_t).all()
+
+
+# ---------------------------------------------------------------- pre-sale orders
+
+PRESALE = {"time.days": 40, "time.settlement_period": 30, "finance.presale_share": 0.5,
+           "finance.presale_lead_days": 10}
+
+
+def _presale_cash(overrides: dict, seed: int, days: int) -> tuple[np.ndarray, np.ndarray, LiveCommerceModel]:
+    """Suppliers' total cash and the net pre-sale money released to them, at the end of each day."""
+    m = Checked(small_scenario(**overrides), seed)
+    cash, released = [], []
+    for _ in range(days):
+        m.step()
+        cash.append(int(m.ledger.supplier_balance.sum()))
+        released.append(m.ledger.flow("presale_release") - m.ledger.flow("presale_clawback"))
+    return np.array(cash), np.array(released), m
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_presale_money_released_early_raises_merchants_cash_before_settlement(seed):
+    """Same seed, same pre-sale orders: without escrow the merchants hold the released
+    pre-sale money from the order day on, to the cent, until the orders settle; with
+    escrow none of it reaches them before settlement. Both hold more than without
+    pre-sale (the sale money of spot orders waits in escrow, and pre-sale orders pay
+    their shipping later)."""
+    first_settlement = PRESALE["time.settlement_period"] - 1   # no pre-sale order settles before it
+    days = first_settlement
+    none, _, _ = _presale_cash({**PRESALE, "finance.presale_share": 0.0}, seed, days)
+    esc, esc_rel, m_esc = _presale_cash({**PRESALE, "finance.presale_escrow": True}, seed, days)
+    rel, rel_rel, m_rel = _presale_cash(PRESALE, seed, days)
+    assert m_rel.ledger.flow("presale_deposit") > 0 and m_rel.ledger.flow("presale_balance") > 0
+    assert (esc_rel == 0).all() and m_esc.ledger.flow("presale_settlement") == 0
+    assert m_rel.ledger.flow("presale_settlement") == 0
+    assert (rel_rel > 0).all()
+    assert ((rel - esc) == rel_rel).all()
+    assert (rel > none).all()
+    # the release is the configured share of the merchant's part of what consumers paid so far
+    fp = m_rel.params.finance
+    paid = m_rel.ledger.flow("presale_deposit") + m_rel.ledger.flow("presale_balance")
+    assert m_rel.ledger.flow("presale_release") <= fp.presale_release_share * paid
+    assert m_rel.ledger.flow("presale_release") >= 0.8 * fp.presale_release_share * paid
+
+
+def test_settled_presale_orders_pay_the_merchant_only_what_was_not_released():
+    m = Checked(small_scenario(**{**PRESALE, "time.days": 60}), 3)
+    m.run(PRESALE["time.settlement_period"] - 1)
+    pending = [(ch, (ch.outcome == KEPT) & ch.presale) for ch in m.book]
+    due = [(ch, mask & (ch.presale_settle_day <= 29)) for ch, mask in pending]
+    expect = sum(int((ch.price - ch.platform_fee - ch.released)[mask].sum()) for ch, mask in due)
+    released = sum(int(ch.released[mask].sum()) for ch, mask in due)
+    assert expect > 0 and released > 0
+    before = m.ledger.flow("presale_settlement")
+    m.run(1)   # day 29: the first settlement day
+    assert m.ledger.flow("presale_settlement") - before == expect
+
+
+def test_presale_orders_ship_later_and_take_stock_on_the_shipping_day():
+    m = Checked(small_scenario(**PRESALE), 4)
+    m.run(1)
+    ch = m.book[0]
+    lead = PRESALE["finance.presale_lead_days"]
+    assert ch.presale.any() and not ch.presale[ch.channel == 2].any()   # never on the shelf
+    assert (ch.delivery_day[ch.presale] == lead + m.cat_shipping[ch.category[ch.presale]]).all()
+    assert (ch.delivery_day[~ch.presale] == m.cat_shipping[ch.category[~ch.presale]]).all()
+    assert (ch.deposit[ch.presale] > 0).all() and (ch.deposit[ch.presale] < ch.price[ch.presale]).all()
+    assert (m.presale.backlog == np.bincount(ch.supplier[ch.presale], minlength=m.suppliers.n)).all()
+    m.run(lead - 1)
+    stock, backlog = m.suppliers.stock.copy(), m.presale.backlog.copy()
+    balance_before = m.ledger.flow("presale_balance")
+    m.presale.tally = None
+    m.presale.ship(lead)   # what step() does first on the shipping day
+    open_ = ch.presale & (ch.outcome != CANCELLED)
+    shipped = np.bincount(ch.supplier[open_], minlength=m.suppliers.n)
+    assert (stock - m.suppliers.stock == shipped).all()
+    assert m.ledger.flow("presale_balance") - balance_before == int((ch.price - ch.deposit)[open_].sum())
+    assert (backlog - m.presale.backlog == np.bincount(ch.supplier[ch.presale], minlength=m.suppliers.n)).all()
+
+
+def test_production_planning_sees_the_presale_backlog():
+    """Units owed to pre-sale orders not shipped yet are produced for on top of the
+    stock target (up to capacity and what the merchant can pay)."""
+    import copy
+
+    m = LiveCommerceModel(small_scenario(**PRESALE, **{"suppliers.initial_stock_days": 1.0}), 5)
+    m.run(3)
+    backlog = m.presale.backlog
+    assert backlog.any()
+    budget = m.finance.production_budget()
+    target = m.params.suppliers.target_stock_days
+    without, _ = copy.deepcopy(m.suppliers).produce(3, target, budget)
+    with_, _ = copy.deepcopy(m.suppliers).produce(3, target, budget, backlog)
+    sp = m.suppliers
+    want = np.floor(target * sp.demand_ema - sp.stock - sp.pipeline.sum(axis=1) + backlog)
+    cap = np.minimum(np.floor(sp.capacity), budget)
+    assert (with_ == np.clip(want, 0, cap)).all()
+    assert (with_ >= without).all() and (with_ > without).any()
+
+
+def test_presale_event_sets_the_share_on_its_days():
+    sc = _with_events(small_scenario(**{"time.days": 20}), [{"kind": "presale", "day": 5, "duration": 3, "share": 0.6}])
+    m = Checked(sc, 1)
+    orders = []
+    for _ in range(12):
+        m.step()
+        orders.append(m.today["presale_orders"])
+    assert sum(orders[:5]) == 0 and all(o > 0 for o in orders[5:8]) and sum(orders[8:]) == 0
+    assert m.presale.share_today(6) == 0.6 and m.presale.share_today(8) == 0.0
+
+
+def _presale_default(seed: int, escrow: bool, compensation: bool = False):
+    sc = _with_events(small_scenario(**STRESSED, **{"finance.presale_share": 0.3, "finance.presale_escrow": escrow,
+                                                    "guarantees.compensation": compensation}),
+                      [{"kind": "head_default", "day": 40, "target": "supplier", "rank": 1, "return_share": 0.5}])
+    m = Checked(sc, seed)
+    m.run()
+    return m
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_default_with_undelivered_presale_orders_loses_released_money_only_without_escrow(seed):
+    """Paired on the same seed: the head merchant defaults with pre-sale orders not
+    shipped yet. They are cancelled; escrowed deposits go back to consumers. Without
+    escrow the released part is a claim on the estate and, as the estate is shared
+    with the lender, part of it is lost; with escrow consumers get all their
+    deposits back and lose nothing."""
+    off, on = _presale_default(seed, escrow=False), _presale_default(seed, escrow=True)
+    r_off, r_on = off.finance.records[0], on.finance.records[0]
+    assert r_off["presale_cancelled"] > 0 and r_on["presale_cancelled"] > 0
+    assert r_off["presale_claim"] > 0 and r_on["presale_claim"] == 0
+    assert r_on["presale_refunded"] > r_off["presale_refunded"] > 0
+    s_off, s_on = off.finance.summary(), on.finance.summary()
+    assert s_on["presale_losses"] == 0 and s_on["presale_released"] == 0
+    assert 0 < s_off["presale_losses"] <= r_off["presale_claim"]
+    assert off.ledger.flow("presale_recovery") > 0   # consumers recover part from the estate
+    daily = off.datacollector.get_model_vars_dataframe()
+    assert daily["presale_losses"].sum() == pytest.approx(s_off["presale_losses"], abs=0.01)
+    assert daily["presale_cancelled"].iloc[40] >= r_off["presale_cancelled"]
+
+
+def test_under_the_compensation_guarantee_the_platform_bears_the_presale_loss():
+    m = _presale_default(1, escrow=False, compensation=True)
+    rec = m.finance.records[0]
+    f = m.ledger.flow
+    assert rec["presale_compensated"] > 0 and f("presale_compensation") == round(rec["presale_compensated"] * 100)
+    # consumers got back every released yuan at the default; recoveries go to the platform
+    assert f("presale_recovery") == 0 and f("presale_recovery_platform") > 0
+    assert m.finance.summary()["presale_losses"] == pytest.approx(
+        (f("presale_compensation") - f("presale_recovery_platform")) / 100.0, abs=0.01)
