@@ -64,7 +64,8 @@ def crn_comparison(crn, independent) -> dict:
     ``factor_equal_time``: the same scaled to equal wall time (standard errors
     shrink with the square root of the runs a budget buys); ``marginal_factor``:
     per player, the median factor of its marginal contributions
-    ``v(S + i) - v(S)`` (the differences common random numbers are for);
+    ``v(S + i) - v(S)`` to the non-empty coalitions ``S`` whose worth varies
+    (the differences common random numbers are for);
     ``ceiling``: the largest ``factor_min`` any design could show on this
     sample (see :func:`efficiency_ceiling`), and ``ceiling_pooled``, the same
     with the spread of the grand coalition's worth pooled from both designs
@@ -94,8 +95,10 @@ def crn_comparison(crn, independent) -> dict:
     med = {}
     for i, p in enumerate(players):
         fs = []
-        for mask in range(1 << n):
-            if mask >> i & 1:
+        for mask in range(1, 1 << n):
+            # contributions to coalitions whose worth varies (not to the empty
+            # coalition or, say, the platform alone: those are plain worths)
+            if mask >> i & 1 or _sd(wc[:, mask]) == 0 or _sd(wi[:, mask]) == 0:
                 continue
             dc, di = _sd(wc[:, mask | 1 << i] - wc[:, mask]), _sd(wi[:, mask | 1 << i] - wi[:, mask])
             if dc > 0:
