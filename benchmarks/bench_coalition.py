@@ -51,13 +51,14 @@ def main() -> None:
           f"({f['crn']['seconds']:.1f} s CRN, {f['independent']['seconds']:.1f} s independent):")
     for p in f["factor"]:
         print(f"  {p:<10} SE(CRN) {f['crn']['shapley_se'][p]:>12,.0f}  SE(indep) "
-              f"{f['independent']['shapley_se'][p]:>12,.0f}  factor {f['factor'][p]:.2f}"
+              f"{f['independent']['shapley_se'][p]:>12,.0f}  factor {f['factor'][p]:.2f} "
+              f"({f['factor_interval'][p][0]:.2f}-{f['factor_interval'][p][1]:.2f})"
               f"  at equal time {f['factor_equal_time'][p]:.2f}  marginal contributions (median) "
               f"{f['marginal_factor'][p]:.1f}")
     print(f"  smallest factor {f['factor_min']:.2f}, rms factor {f['factor_rms']:.2f} (target 3)")
     print(f"  efficiency ceiling on the smallest factor: {f['ceiling']:.2f} on this sample, "
           f"{f['ceiling_pooled']:.2f} with the grand worth's spread pooled over both designs")
-    print(json.dumps({k: f[k] for k in ("factor", "factor_min", "factor_rms", "factor_equal_time", "time_ratio",
+    print(json.dumps({k: f[k] for k in ("factor", "factor_interval", "factor_min", "factor_rms", "factor_equal_time", "time_ratio",
                                         "marginal_factor", "ceiling", "ceiling_pooled")}))
 
 if __name__ == "__main__":

@@ -60,7 +60,8 @@ def crn_comparison(crn, independent) -> dict:
 
     Returns, per design, the runs, seconds, Shapley means and standard
     errors; ``factor``: SE(independent) / SE(CRN) of each player's Shapley
-    value at the same number of runs, ``factor_min`` and ``factor_rms``;
+    value at the same number of runs, with ``factor_interval`` (95%), and
+    ``factor_min`` and ``factor_rms``;
     ``factor_equal_time``: the same scaled to equal wall time (standard errors
     shrink with the square root of the runs a budget buys); ``marginal_factor``:
     per player, the median factor of its marginal contributions
@@ -83,6 +84,13 @@ def crn_comparison(crn, independent) -> dict:
                     "worth_se": {k: v["se"] for k, v in est.worth_table().items()}}
     se_c, se_i = out["crn"]["shapley_se"], out["independent"]["shapley_se"]
     out["factor"] = {p: se_i[p] / se_c[p] if se_c[p] > 0 else float("inf") for p in players}
+    # 95% interval of each factor (a ratio of two sample standard deviations:
+    # F distribution, assuming roughly normal units)
+    from scipy.stats import f as f_dist
+
+    dfc, dfi = crn.n_units - 1, independent.n_units - 1
+    lo, hi = np.sqrt(f_dist.ppf(0.975, dfi, dfc)), np.sqrt(f_dist.ppf(0.975, dfc, dfi))
+    out["factor_interval"] = {p: (f / lo, f * hi) for p, f in out["factor"].items()}
     out["factor_min"] = min(out["factor"].values())
     # the root-mean-square SE over players: one number for the whole value vector
     rms = lambda d: float(np.sqrt(np.mean(np.square(list(d.values())))))  # noqa: E731

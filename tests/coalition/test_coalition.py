@@ -193,3 +193,12 @@ def test_risk_measure_counts_credit_losses_of_the_window():
     ret_sup = losses(chunks, run.model, since=(fin.loss_platform, fin.loss_supplier, fin.loss_anchor))[1].sum() / 100.0
     assert booked > 0
     assert run.losses[1] == pytest.approx(ret_sup + booked)
+
+
+@pytest.mark.parametrize("crn", [True, False])
+def test_estimate_game_reports_progress_run_by_run(crn):
+    calls = []
+    est = estimate_game(tiny(), "roles", seed=1, replications=2, window=5, crn=crn,
+                        progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(k, 14) for k in range(1, 15)]
+    assert est.runs == 14

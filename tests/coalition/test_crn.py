@@ -51,3 +51,17 @@ def test_crn_cuts_the_error_of_differences_a_shared_shock_cancels():
     # twice the time per unit with independent seeds: equal-time factors are sqrt(2) larger
     for p, f in out["factor"].items():
         assert np.isclose(out["factor_equal_time"][p], f * np.sqrt(2.0))
+
+
+def test_factor_interval_contains_the_factor_and_narrows_with_units():
+    rng = np.random.default_rng(3)
+    widths = []
+    for units in (5, 40):
+        wc = rng.normal(size=(units, 8))
+        wi = 2.0 * rng.normal(size=(units, 8))
+        out = crn_comparison(_estimate(wc), _estimate(wi))
+        for p, f in out["factor"].items():
+            lo, hi = out["factor_interval"][p]
+            assert lo < f < hi
+        widths.append(np.mean([hi / lo for lo, hi in out["factor_interval"].values()]))
+    assert widths[1] < widths[0]
