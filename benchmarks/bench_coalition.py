@@ -7,7 +7,7 @@
    random numbers against independent seeds per coalition, at equal cost
    (7 R window runs each): the factor SE(independent) / SE(CRN).
 
-    .venv/bin/python benchmarks/bench_coalition.py                 # default scenario, R = 8 at 20k consumers
+    .venv/bin/python benchmarks/bench_coalition.py                 # default scenario; CRN comparison R = 30 at 20k consumers (~4 min)
     .venv/bin/python benchmarks/bench_coalition.py --consumers 5000 --replications 6   # quicker
     .venv/bin/python benchmarks/bench_coalition.py --skip-cost --players "platform;large=suppliers:large;sme=suppliers:sme;head=anchors:head;tail=anchors:rest"
 
@@ -29,7 +29,7 @@ from sim.scenario import Scenario
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--consumers", type=int, default=20000, help="consumers of the CRN comparison (default 20000)")
-    ap.add_argument("--replications", type=int, default=8, help="replications of the CRN comparison (default 8)")
+    ap.add_argument("--replications", type=int, default=30, help="replications of the CRN comparison (default 30)")
     ap.add_argument("--window", type=int, default=30, help="evaluation window in days (default 30)")
     ap.add_argument("--repeats", type=int, default=2, help="timing repeats of the cost ratio (best of; default 2)")
     ap.add_argument("--players", default="roles", help="player specification of the CRN comparison (default roles)")
