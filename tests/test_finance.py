@@ -346,6 +346,34 @@ def test_fake_orders_of_the_fraud_model_inflate_credit_lines():
     assert (honest == base_t).all()
 
 
+def test_losses_booked_per_agent_reconcile_with_the_ledger():
+    """The per-agent losses behind the risk-adjusted Shapley value (bad debt,
+    write-offs, shocks, covers) add up to what the ledger's flows say."""
+    sc = _with_events(small_scenario(**STRESSED, **{"finance.risk_reserve_rate": 0.2,
+                                                     "finance.return_insurance_premium": 0.01}), [
+        {"kind": "head_default", "day": 30, "target": "supplier", "rank": 1, "cash_lost": 0.5},
+        {"kind": "head_default", "day": 30, "target": "anchor", "rank": 1, "return_share": 0.6}])
+    m = Checked(sc, 2)
+    m.run()
+    fin, f = m.finance, m.ledger.flow
+    assert len(fin.records) >= 2
+    by = fin.loss_by_cause
+    assert by["shock"] == f("seized") + f("anchor_seized") > 0
+    assert fin.loss_anchor.sum() == f("commission_clawback") + f("anchor_seized")
+    # covers move losses from suppliers to the platform, except the exit cover, which is new
+    assert by["cover"] == f("exit_cover")
+    assert fin.loss_platform == f("reserve_payout") + f("insurance_payout") + f("exit_cover")
+    upstream = round(sum(r["upstream_claims"] for r in fin.records) * 100)
+    assert by["bad_debt"] == f("commission_clawback") + upstream - f("upstream_recovery")
+    # the defaulters wrote off their goods: the forced merchant had stock
+    forced = [r["index"] for r in fin.records if r["agent"] == "supplier" and r["depth"] == 0
+              and r["trigger"].startswith("event:head_default")]
+    assert forced and by["write_off"] > 0
+    assert fin.loss_supplier[forced[0]] > 0
+    total = fin.loss_platform + fin.loss_supplier.sum() + fin.loss_anchor.sum()
+    assert total == sum(by.values())
+
+
 # ---------------------------------------------------------------- pre-sale orders
 
 PRESALE = {"time.days": 40, "time.settlement_period": 30, "finance.presale_share": 0.5,
@@ -493,3 +521,7 @@ def test_under_the_compensation_guarantee_the_platform_bears_the_presale_loss():
     assert f("presale_recovery") == 0 and f("presale_recovery_platform") > 0
     assert m.finance.summary()["presale_losses"] == pytest.approx(
         (f("presale_compensation") - f("presale_recovery_platform")) / 100.0, abs=0.01)
+    # ... and the platform's share of it is booked as its loss (the risk of the risk-adjusted Shapley value)
+    fin = m.finance
+    assert fin.loss_platform == (f("reserve_payout") + f("insurance_payout") + f("exit_cover")
+                                 + f("presale_compensation") - f("presale_recovery_platform"))

@@ -37,27 +37,101 @@ def cost_ratio(scenario: Scenario | None = None, seed: int = 0, window: int | No
 
 def crn_factor(scenario: Scenario | None = None, replications: int = 8, seed: int = 0,
                window: int | None = None, players: str = "roles", world_seed: int | None = None) -> dict:
-    """Standard error of the Shapley values from ``replications`` replications
-    with common random numbers (all coalitions of a replication on one seed)
-    against independent seeds per coalition, at the same number of runs;
-    the factor is SE(independent) / SE(CRN) per player. With ``world_seed``
-    all runs share one initial population (replications of one world)."""
+    """Standard errors of the Shapley values from ``replications`` replications
+    with common random numbers (all coalitions of a replication forked from one
+    model) against independent seeds per coalition, at the same number of
+    window runs; see :func:`crn_comparison` for what is returned. With
+    ``world_seed`` all runs share one initial population (replications of one
+    world)."""
     sc = scenario if scenario is not None else Scenario()
+    ests = {crn: estimate_game(sc, players, seed=seed, replications=replications, window=window, crn=crn,
+                               world_seed=world_seed) for crn in (True, False)}
+    return crn_comparison(ests[True], ests[False])
+
+
+def _sd(x: np.ndarray) -> np.ndarray:
+    return x.std(axis=0, ddof=1)
+
+
+def crn_comparison(crn, independent) -> dict:
+    """Compare two :class:`~sim.coalition.game.GameEstimate` of one game, one
+    with common random numbers and one with independent seeds, replication
+    by replication (units).
+
+    Returns, per design, the runs, seconds, Shapley means and standard
+    errors; ``factor``: SE(independent) / SE(CRN) of each player's Shapley
+    value at the same number of runs, with ``factor_interval`` (95%), and
+    ``factor_min`` and ``factor_rms``;
+    ``factor_equal_time``: the same scaled to equal wall time (standard errors
+    shrink with the square root of the runs a budget buys); ``marginal_factor``:
+    per player, the median factor of its marginal contributions
+    ``v(S + i) - v(S)`` to the non-empty coalitions ``S`` whose worth varies
+    (the differences common random numbers are for);
+    ``ceiling``: the largest ``factor_min`` any design could show on this
+    sample (see :func:`efficiency_ceiling`), and ``ceiling_pooled``, the same
+    with the spread of the grand coalition's worth pooled from both designs
+    (the grand run is an independent replication in both, so its spread is the
+    same in expectation)."""
+    if crn.n_units < 2 or independent.n_units < 2:
+        raise ValueError("the comparison needs at least 2 units (replications) per design")
+    players = list(crn.players)
     out = {}
-    for crn in (True, False):
-        est = estimate_game(sc, players, seed=seed, replications=replications, window=window, crn=crn,
-                            world_seed=world_seed)
+    for key, est in (("crn", crn), ("independent", independent)):
         phi = est.shapley_units()
-        out["crn" if crn else "independent"] = {
-            "runs": est.runs, "seconds": est.seconds,
-            "shapley_mean": dict(zip(est.players, phi.mean(axis=0))),
-            "shapley_se": dict(zip(est.players, phi.std(axis=0, ddof=1) / np.sqrt(phi.shape[0]))),
-            "worth_se": {k: v["se"] for k, v in est.worth_table().items()},
-        }
+        out[key] = {"runs": est.runs, "seconds": est.seconds, "units": est.n_units,
+                    "shapley_mean": dict(zip(players, phi.mean(axis=0))),
+                    "shapley_se": dict(zip(players, _sd(phi) / np.sqrt(phi.shape[0]))),
+                    "worth_se": {k: v["se"] for k, v in est.worth_table().items()}}
     se_c, se_i = out["crn"]["shapley_se"], out["independent"]["shapley_se"]
-    out["factor"] = {p: se_i[p] / se_c[p] if se_c[p] > 0 else float("inf") for p in se_c}
+    out["factor"] = {p: se_i[p] / se_c[p] if se_c[p] > 0 else float("inf") for p in players}
+    # 95% interval of each factor (a ratio of two sample standard deviations:
+    # F distribution, assuming roughly normal units)
+    from scipy.stats import f as f_dist
+
+    dfc, dfi = crn.n_units - 1, independent.n_units - 1
+    lo, hi = np.sqrt(f_dist.ppf(0.975, dfi, dfc)), np.sqrt(f_dist.ppf(0.975, dfc, dfi))
+    out["factor_interval"] = {p: (f / lo, f * hi) for p, f in out["factor"].items()}
     out["factor_min"] = min(out["factor"].values())
     # the root-mean-square SE over players: one number for the whole value vector
     rms = lambda d: float(np.sqrt(np.mean(np.square(list(d.values())))))  # noqa: E731
     out["factor_rms"] = rms(se_i) / rms(se_c)
+    time_ratio = (independent.seconds / independent.n_units) / (crn.seconds / crn.n_units)
+    out["time_ratio"] = time_ratio
+    out["factor_equal_time"] = {p: f * np.sqrt(time_ratio) for p, f in out["factor"].items()}
+    n = len(players)
+    wc, wi = crn.worths, independent.worths
+    med = {}
+    for i, p in enumerate(players):
+        fs = []
+        for mask in range(1, 1 << n):
+            # contributions to coalitions whose worth varies (not to the empty
+            # coalition or, say, the platform alone: those are plain worths)
+            if mask >> i & 1 or _sd(wc[:, mask]) == 0 or _sd(wi[:, mask]) == 0:
+                continue
+            dc, di = _sd(wc[:, mask | 1 << i] - wc[:, mask]), _sd(wi[:, mask | 1 << i] - wi[:, mask])
+            if dc > 0:
+                fs.append(di / dc)
+        med[p] = float(np.median(fs)) if fs else float("nan")
+    out["marginal_factor"] = med
+    phi_i = independent.shapley_units()
+    out["ceiling"] = efficiency_ceiling(phi_i, wc[:, -1])
+    pooled = np.sqrt((_sd(wc[:, -1]) ** 2 + _sd(wi[:, -1]) ** 2) / 2.0)
+    out["ceiling_pooled"] = float(_sd(phi_i).sum() / pooled) if pooled > 0 else float("inf")
     return out
+
+
+def efficiency_ceiling(phi_independent: np.ndarray, grand_crn: np.ndarray) -> float:
+    """The largest smallest-factor common random numbers can show on a sample.
+
+    Shapley values are efficient in every replication: their sum is the grand
+    coalition's worth ``v(N)``. The sample standard deviation is a norm, so
+    ``SD(v(N)) <= sum_i SD(phi_i)`` in the CRN sample; if every player's
+    standard deviation were ``f`` times smaller than with independent seeds,
+    ``SD_crn(v(N)) <= sum_i SD_ind(phi_i) / f``. Hence
+    ``min_i SD_ind(phi_i) / SD_crn(phi_i) <= sum_i SD_ind(phi_i) / SD_crn(v(N))``,
+    whatever the random numbers' correlations (``phi_independent``: units x
+    players; ``grand_crn``: the CRN units' grand-coalition worths; both designs
+    with the same number of units)."""
+    sd_v = float(_sd(np.asarray(grand_crn, dtype=float)))
+    total = float(_sd(np.asarray(phi_independent, dtype=float)).sum())
+    return total / sd_v if sd_v > 0 else float("inf")

@@ -25,6 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                    help="override a scenario field, e.g. --set population.consumers=5000 (repeatable)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    p.add_argument("--quiet", action="store_true", help="no progress bar (it is shown on terminals, on stderr)")
 
 
 def _clean(obj):
@@ -57,8 +58,22 @@ def main(args: argparse.Namespace) -> int:
     spec = args.players if args.players is not None else sc.coalition.players
     parse_spec(spec)
     resolve_players(spec, LiveCommerceModel(sc, 0))  # refuse a bad partition before any run
-    est = estimate_game(sc, spec, seed=args.seed, replications=args.replications, window=args.window,
-                        warmup=args.warmup)
+    import sys
+
+    from tqdm.auto import tqdm
+
+    bar = tqdm(desc="coalition runs", unit="run", file=sys.stderr,
+               disable=args.quiet or not sys.stderr.isatty())
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    try:
+        est = estimate_game(sc, spec, seed=args.seed, replications=args.replications, window=args.window,
+                            warmup=args.warmup, progress=progress)
+    finally:
+        bar.close()
     out = _clean(est.to_dict())
     if args.json:
         print(json.dumps(out, indent=2))

@@ -171,21 +171,26 @@ def _blocking_items(block: pd.Series):
             yield str(key), e
 
 
-def play_window(model, players: list[Player], days: int, batches: int = 1, sync: bool = True):
+def play_window(model, players: list[Player], days: int, batches: int = 1, sync: bool = True, tick=None):
     """Fork ``model`` into every coalition's mode and run ``days``: returns
     worths (batches, 2**n) per batch, and the grand run (its per-player profit
     is the status quo; it keeps its model). The grand coalition runs first;
-    with ``sync`` every other mode replays its random streams day by day."""
+    with ``sync`` every other mode replays its random streams day by day.
+    ``tick`` (if given) is called after each coalition's run."""
     n = len(players)
     full = (1 << n) - 1
     worths = np.zeros((batches, 1 << n))
     states: list | None = [] if sync else None
     grand = run_mode(model, players, full, days, batches, keep_model=True, record=states)
     worths[:, full] = grand.profit.sum(axis=1)
+    if tick is not None:
+        tick()
     for mask in range(1, full):
         run = run_mode(model, players, mask, days, batches, replay=states)
         members = [i for i in range(n) if mask >> i & 1]
         worths[:, mask] = run.profit[:, members].sum(axis=1)
+        if tick is not None:
+            tick()
     return worths, grand
 
 
@@ -207,12 +212,14 @@ def build_model(scenario: Scenario, seed: int, world_seed: int | None = None):
 
 def estimate_game(scenario: Scenario | None = None, players: str | None = None, *, seed: int = 0,
                   replications: int | None = None, window: int | None = None, warmup: int | None = None,
-                  batches: int | None = None, crn: bool = True, world_seed: int | None = None) -> GameEstimate:
+                  batches: int | None = None, crn: bool = True, world_seed: int | None = None,
+                  progress=None) -> GameEstimate:
     """The one-shot game of ``scenario`` over a window (defaults from the
     scenario's ``coalition`` section). With ``crn=False`` every coalition of a
     replication runs on its own seed (independent seeds, same number of runs).
     With ``world_seed`` every run starts from the population of that seed
-    (see :func:`build_model`)."""
+    (see :func:`build_model`). ``progress``: called with ``(done, total)``
+    coalition runs after each run."""
 
     sc = scenario if scenario is not None else Scenario()
     cp = sc.coalition
@@ -230,6 +237,13 @@ def estimate_game(scenario: Scenario | None = None, players: str | None = None, 
     units_w, units_sq, units_r = [], [], []
     runs = 0
     seeds = replication_seeds(seed, R * (1 if crn else 1 << 12))
+
+    def tick():
+        nonlocal runs
+        runs += 1
+        if progress is not None:
+            progress(runs, R * ((1 << len(names)) - 1))
+
     for r in range(R):
         base = build_model(sc, seeds[r], world_seed)
         base.run(wu)
@@ -238,8 +252,7 @@ def estimate_game(scenario: Scenario | None = None, players: str | None = None, 
         if names is None:
             names = [p.name for p in ps]
         if crn:
-            w, grand = play_window(base, ps, days, nb)
-            runs += (1 << n) - 1
+            w, grand = play_window(base, ps, days, nb, tick=tick)
         else:
             # independent seeds: each coalition forks its own model (own seed, own warm-up)
             w = np.zeros((nb, 1 << n))
@@ -250,7 +263,7 @@ def estimate_game(scenario: Scenario | None = None, players: str | None = None, 
                 ps_m = resolve_players(spec, other)
                 run = run_mode(other, ps_m, mask, days, nb, keep_model=(mask == (1 << n) - 1))
                 w[:, mask] = run.profit[:, [i for i in range(n) if mask >> i & 1]].sum(axis=1)
-                runs += 1
+                tick()
                 if mask == (1 << n) - 1:
                     grand = run
         if nb > 1:

@@ -72,14 +72,27 @@ def wealth(model) -> tuple[float, np.ndarray, np.ndarray]:
     return plat, sup + inventory, anc
 
 
-def losses(chunks, model) -> tuple[float, np.ndarray, np.ndarray]:
-    """Losses (cents) from returns and spoilage of the orders in ``chunks``:
-    the supplier's logistics (and the goods, if spoiled), the commissions the
-    platform and the anchor forgo."""
+def finance_losses(model) -> tuple[float, np.ndarray, np.ndarray]:
+    """Losses (cents) the finance sub-model has booked so far per agent: bad
+    debt, write-offs, shocks, and what the platform's reserve, insurance pool
+    and exit cover took over (:meth:`sim.finance.credit.Finance._lose`)."""
+    fin = getattr(model, "finance", None)
+    if fin is None:
+        return 0.0, np.zeros(model.suppliers.n), np.zeros(model.anchors.n)
+    return (float(fin.loss_platform), fin.loss_supplier.astype(np.float64),
+            fin.loss_anchor.astype(np.float64))
+
+
+def losses(chunks, model, since: tuple | None = None) -> tuple[float, np.ndarray, np.ndarray]:
+    """Losses (cents) borne per agent: returns and spoilage of the orders in
+    ``chunks`` (the supplier's logistics and, if spoiled, the goods; the
+    commissions the platform and the anchor forgo) plus the finance losses
+    (bad debt, write-offs, shocks, covers) booked after ``since`` (a
+    :func:`finance_losses` snapshot; ``None``: all of them)."""
     sp = model.suppliers
-    plat = 0.0
-    sup = np.zeros(sp.n)
-    anc = np.zeros(model.anchors.n)
+    plat, sup, anc = finance_losses(model)
+    if since is not None:
+        plat, sup, anc = plat - since[0], sup - since[1], anc - since[2]
     for ch in chunks:
         bad = ch.outcome != KEPT
         if not bad.any():
@@ -144,6 +157,7 @@ def run_mode(model, players: list[Player], mask: int, days: int, batches: int = 
     m.mode = mode
     edges = np.linspace(0, days, batches + 1).round().astype(int)
     prev = by_player(players, m, *wealth(m))
+    booked = finance_losses(m)
     profit = np.zeros((batches, len(players)))
     chunks = []
     for k in range(batches):
@@ -159,5 +173,5 @@ def run_mode(model, players: list[Player], mask: int, days: int, batches: int = 
         now = by_player(players, m, *wealth(m))
         profit[k] = (now - prev) / 100.0
         prev = now
-    loss = by_player(players, m, *losses(chunks, m)) / 100.0
+    loss = by_player(players, m, *losses(chunks, m, since=booked)) / 100.0
     return ModeRun(mask, profit, loss, m if keep_model else None)

@@ -95,6 +95,10 @@ FINANCE_SUMMARY: dict[str, str] = {
 }
 
 
+#: causes of the losses :class:`Finance` books per agent (besides returns and spoilage)
+LOSS_CAUSES = ("bad_debt", "write_off", "shock", "cover")
+
+
 def _alloc(total: int, weights: np.ndarray) -> np.ndarray:
     """``total`` cents split pro rata to ``weights`` (int64), exactly (remainder to the largest)."""
     w = np.asarray(weights, dtype=np.int64)
@@ -165,6 +169,12 @@ class Finance:
         self.lender_claims = 0                      # lender's claims at defaults (principal + interest)
         self.lender_recovered = 0                   # recovered from estates since
         self.principal_written_off = 0
+        # losses borne by each agent (cents, cumulative; the risk measure of the
+        # risk-adjusted Shapley value): bad debt, write-offs, shocks, covers
+        self.loss_platform = 0
+        self.loss_supplier = np.zeros(n, dtype=np.int64)
+        self.loss_anchor = np.zeros(model.anchors.n, dtype=np.int64)
+        self.loss_by_cause = {cause: 0 for cause in LOSS_CAUSES}
         self.today = self._zero_today()
         from sim.agents import Anchor, Supplier
         self.supplier_agent = {a.idx: a for a in model.agents_by_type[Supplier]}
@@ -200,6 +210,7 @@ class Finance:
                 cash = int(led.supplier_balance[i])
                 seized = int(max(cash, 0) * ev.cash_lost)
                 led.transfer(led.supplier_accts(i), led.acct("penalties"), seized, "seized")
+                self._lose("shock", supplier=(i, seized))
                 if ev.return_share > 0:
                     self.return_wave(d, ev.return_share, lambda ch: ch.supplier == i)
                 self.default_supplier(i, d, f"{label}: merchant of GMV rank {ev.rank}", forced=label)
@@ -291,6 +302,8 @@ class Finance:
         want = np.where(alive, to_cents(cost / 100.0 * self.p.return_insurance_cover), 0)
         pay = _alloc(min(led["insurance"], int(want.sum())), want)
         led.transfer(led.acct("insurance"), led.supplier_accts(supplier), pay, "insurance_payout")
+        # the pool takes over that part of the suppliers' return losses
+        self._lose("cover", platform=int(pay.sum()), supplier=(supplier, -pay))
 
     # ------------------------------------------------------------- end of day
     def sales_inflation(self) -> np.ndarray:
@@ -492,6 +505,20 @@ class Finance:
         self.hit_amount[w] = amount[take]
         self.hit_day[w] = d
 
+    def _lose(self, cause: str, platform: int = 0, supplier=None, anchor=None) -> None:
+        """Book losses (cents; negative: a loss taken back) borne by the platform,
+        suppliers ``(index, amount)`` and anchors ``(index, amount)``, by cause."""
+        total = int(platform)
+        self.loss_platform += int(platform)
+        for arr, who in ((self.loss_supplier, supplier), (self.loss_anchor, anchor)):
+            if who is None:
+                continue
+            idx, amt = np.atleast_1d(np.asarray(who[0], dtype=np.int64)), np.atleast_1d(np.asarray(who[1], dtype=np.int64))
+            if idx.size:
+                np.add.at(arr, idx, np.broadcast_to(amt, idx.shape))
+                total += int(np.broadcast_to(amt, idx.shape).sum())
+        self.loss_by_cause[cause] += total
+
     def _new_record(self, agent: str, idx: int, d: int, proximate: str, forced: str | None) -> dict:
         parent, trigger = -1, None
         if forced is not None:
@@ -533,6 +560,7 @@ class Finance:
             mine = s == i
             back = _alloc(short, amt[mine])
             led.transfer(led.anchor_accts(a[mine]), acct, back, "commission_clawback")
+            self._lose("bad_debt", anchor=(a[mine], back))
             rec["commission_clawback"] = float(back.sum()) / 100.0
             short -= int(back.sum())
         if short:
@@ -559,6 +587,11 @@ class Finance:
         rec["presale_claim"] = pre_claim / 100.0
         self.claims[i] = {"lender": lender, "sme": self.up_sme[links], "up": up.astype(np.int64), "id": rec["id"],
                           "presale": pre_claim, "presale_to": "consumers"}
+        # upstream suppliers' unpaid invoices are their bad debt (recoveries and
+        # reserve payouts later reduce it); the defaulter writes off its goods
+        self._lose("bad_debt", supplier=(self.up_sme[links], up.astype(np.int64)))
+        goods = int(round(float((sp.stock[i] + sp.pipeline[i].sum()) * sp.unit_cost[i] * 100.0)))
+        self._lose("write_off", supplier=(i, goods))
         self.lender_claims += lender
         self.principal_written_off += int(self.principal[i])
         rec["loan_claim"] = lender / 100.0
@@ -569,12 +602,14 @@ class Finance:
         c = self.claims.get(i)   # (gone if its cash paid every creditor)
         if c is not None and c["presale"] > 0 and self.m.params.guarantees.compensation:
             led.transfer(led.acct("platform"), led.acct("consumers"), c["presale"], "presale_compensation")
+            self._lose("cover", platform=c["presale"])   # the platform takes over the buyers' loss
             c["presale_to"] = "platform"
             rec["presale_compensated"] = c["presale"] / 100.0
         # ---- the risk reserve compensates upstream suppliers
         if c is not None:
             comp = _alloc(min(led["reserve"], int(c["up"].sum())), c["up"])
             led.transfer(led.acct("reserve"), led.supplier_accts(c["sme"]), comp, "reserve_payout")
+            self._lose("cover", platform=int(comp.sum()), supplier=(c["sme"], -comp))
             c["up"] = c["up"] - comp
             rec["reserve_paid"] = float(comp.sum()) / 100.0
             # ---- losses remembered by its upstream creditors (for their own defaults' causes)
@@ -608,6 +643,7 @@ class Finance:
         cash = int(led.anchor_balance[a])
         seized = int(cash * cash_lost)
         led.transfer(led.anchor_accts(a), led.acct("penalties"), seized, "anchor_seized")
+        self._lose("shock", anchor=(a, seized))
         led.transfer(led.anchor_accts(a), led.acct("capital"), cash - seized, "anchor_estate_to_owners")
         an.alive[a] = False
         if return_share > 0:
@@ -640,9 +676,11 @@ class Finance:
                 share = _alloc(min(cash, total), np.append(up, [L, P]))
                 pu, pl, pp = share[:-2], int(share[-2]), int(share[-1])
             led.transfer(acct, led.supplier_accts(c["sme"]), pu, "upstream_recovery")
+            self._lose("bad_debt", supplier=(c["sme"], -pu))
             led.transfer(acct, led.acct("lender"), pl, "recovery")
             if c["presale_to"] == "platform":
                 led.transfer(acct, led.acct("platform"), pp, "presale_recovery_platform")
+                self._lose("cover", platform=-pp)
             else:
                 led.transfer(acct, led.acct("consumers"), pp, "presale_recovery")
             if pp:
@@ -665,7 +703,9 @@ class Finance:
         dead = np.flatnonzero(~sp.alive)
         bal = led.supplier_balance[dead]
         neg = dead[bal < 0]
-        led.transfer(led.acct("platform"), led.supplier_accts(neg), -led.supplier_balance[neg], "exit_cover")
+        cover = -led.supplier_balance[neg]
+        led.transfer(led.acct("platform"), led.supplier_accts(neg), cover, "exit_cover")
+        self._lose("cover", platform=int(cover.sum()))
         for i in dead[bal > 0]:
             self._pay_estate(int(i))
 

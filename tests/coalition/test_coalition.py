@@ -169,3 +169,36 @@ def test_cli_bad_players_exit_2(capsys):
                  "--set", "population.consumers=2000"])
     assert code == 2
     assert "unknown role 'banks'" in capsys.readouterr().err
+
+
+def test_risk_measure_counts_credit_losses_of_the_window():
+    """The losses behind the risk-adjusted Shapley value include what the credit
+    model booked in the window (here a forced merchant default: write-offs,
+    bad debt of its upstream suppliers), on top of returns and spoilage."""
+    from sim.coalition.worth import losses
+
+    sc = Scenario.model_validate({**tiny(**{"finance.trade_credit_share": 0.4, "finance.upstream_links": 2}).model_dump(),
+                                  "events": [{"kind": "head_default", "day": 12, "target": "supplier", "rank": 1}]})
+    m = LiveCommerceModel(sc, 4)
+    m.run(5)
+    ps = resolve_players("roles", m)
+    run = run_mode(m, ps, 0b111, 20, keep_model=True)
+    fin = run.model.finance
+    assert fin.loss_by_cause["write_off"] > 0
+    booked = (fin.loss_supplier.sum() - m.finance.loss_supplier.sum()) / 100.0
+    returns_only = losses([], run.model, since=(fin.loss_platform, fin.loss_supplier, fin.loss_anchor))
+    assert returns_only[1].sum() == 0.0
+    # the supplier player's risk = its returns/spoilage losses + the credit losses booked in the window
+    chunks = [ch for ch in run.model.book if ch.day >= 5]
+    ret_sup = losses(chunks, run.model, since=(fin.loss_platform, fin.loss_supplier, fin.loss_anchor))[1].sum() / 100.0
+    assert booked > 0
+    assert run.losses[1] == pytest.approx(ret_sup + booked)
+
+
+@pytest.mark.parametrize("crn", [True, False])
+def test_estimate_game_reports_progress_run_by_run(crn):
+    calls = []
+    est = estimate_game(tiny(), "roles", seed=1, replications=2, window=5, crn=crn,
+                        progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(k, 14) for k in range(1, 15)]
+    assert est.runs == 14
