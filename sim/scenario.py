@@ -242,6 +242,7 @@ class FinanceParams(Section):
     return_insurance_premium: float = Rate(0.0, "premium suppliers pay into the return-insurance pool, as a share of settled sales")
     return_insurance_cover: float = Rate(0.8, "share of a return's reverse-logistics cost the pool pays back to the supplier (while the pool has money)")
     lender_true_sales: bool = F(False, "the lender sees true sales (data sharing), so faked sales do not inflate credit lines", "switch")
+    lender_capital: float | None = F(None, "the lender's own capital, paid in by its owners at the start: it lends and buys receivables only up to its cash, rationing the day's requests pro rata when they exceed it (unset: unlimited outside funding)", "yuan", ge=0.0, le=1e13)
     faked_sales_merchant_share: float = Rate(0.0, "share of suppliers that report faked sales to the lender (the trust and fraud model may drive this later)")
     faked_sales_share: float = F(0.0, "reported sales inflation of those suppliers: 0.5 reports 150% of true sales", "fraction", ge=0.0, le=10.0)
     fake_order_cost: float = Rate(0.15, "what faking costs a dishonest supplier (brushing fees, commission on fake orders), as a share of the faked sales, paid daily")
@@ -499,6 +500,9 @@ def _finance_checks(sc: "Scenario") -> list[str]:
     if fp.enabled and fp.order_loans and fp.credit_multiple == 0:
         out.append("finance.credit_multiple: 0 gives no credit while finance.order_loans is true "
                    "(allowed: > 0, or set finance.order_loans = false)")
+    if fp.enabled and fp.lender_capital == 0:
+        out.append("finance.lender_capital: 0 leaves the lender nothing to lend or to buy receivables with "
+                   "(allowed: > 0 yuan, or leave it unset for unlimited outside funding)")
     if fp.loan_term_days is not None and fp.loan_term_days > sc.time.days:
         out.append(f"finance.loan_term_days: {fp.loan_term_days} days is longer than the horizon time.days = "
                    f"{sc.time.days} (allowed: 1 to {sc.time.days}); no loan could be repaid within the run")

@@ -2,12 +2,14 @@
 settings that cannot work, defaults, contagion and cause chains."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.errors import ScenarioError
-from sim.finance.credit import KEPT as FIN_KEPT, RETURNED as FIN_RETURNED
+from sim.agents import Lender
+from sim.finance.credit import KEPT as FIN_KEPT, RATIONED, RETURNED as FIN_RETURNED
 from sim.model import KEPT, RETURNED, LiveCommerceModel
 from sim.runner import run_scenario
 from sim.scenario import Scenario, load_scenario
@@ -63,6 +65,7 @@ def random_finance_scenario(draw):
         "finance.faked_sales_merchant_share": draw(st.sampled_from([0.0, 0.5])),
         "finance.faked_sales_share": draw(st.sampled_from([0.0, 2.0])),
         "finance.fake_detection_probability": draw(st.floats(0.0, 1.0)),
+        "finance.lender_capital": draw(st.one_of(st.none(), st.floats(1.0, 1e5))),
     }
     sc = small_scenario(**ov)
     n_ev = draw(st.integers(0, 3))
@@ -135,6 +138,8 @@ def test_finance_off_keeps_the_core_model_and_zero_credit_measures():
     ({"finance.credit_multiple": 0.0}, "finance.credit_multiple", "no credit"),
     ({"finance.receivable_discount": 1.5}, "finance.receivable_discount", "<= 1"),
     ({"finance.sales_window_days": 0}, "finance.sales_window_days", ">= 1"),
+    ({"finance.lender_capital": 0.0}, "finance.lender_capital", "nothing to lend"),
+    ({"finance.lender_capital": -100.0}, "finance.lender_capital", ">= 0"),
 ])
 def test_credit_settings_that_cannot_work_are_refused(overrides, field, words):
     with pytest.raises(ScenarioError) as e:
@@ -173,7 +178,7 @@ def test_finance_events_need_the_credit_model(tmp_path):
 
 
 def test_finance_scenario_round_trips_through_toml(tmp_path):
-    sc = _with_events(small_scenario(**{"finance.loan_term_days": 30}), [
+    sc = _with_events(small_scenario(**{"finance.loan_term_days": 30, "finance.lender_capital": 12345.67}), [
         {"kind": "credit_squeeze", "day": 10, "credit_multiple": 0.5},
         {"kind": "head_default", "day": 20, "target": "anchor", "rank": 2, "return_share": 0.3},
         {"kind": "algorithm_change", "day": 5, "preferential_exponent": 1.2}])
@@ -336,3 +341,126 @@ def test_losses_booked_per_agent_reconcile_with_the_ledger():
     assert fin.loss_supplier[forced[0]] > 0
     total = fin.loss_platform + fin.loss_supplier.sum() + fin.loss_anchor.sum()
     assert total == sum(by.values())
+
+
+# ------------------------------------------------------------------- the lender
+
+
+def test_the_lender_is_a_mesa_agent_holding_terms_and_capital():
+    sc = small_scenario(**{**STRESSED, "time.days": 40, "finance.credit_multiple": 1.5, "finance.interest_rate": 0.12,
+                           "finance.lender_true_sales": True, "finance.lender_capital": 50_000.0})
+    m = Checked(sc, 1)
+    lender = m.lender
+    assert lender is m.finance.lender and set(m.agents_by_type[Lender]) == {lender}
+    assert (lender.multiple, lender.rate, lender.true_sales) == (1.5, 0.12, True)
+    assert lender.capital == 5_000_000 and not lender.unlimited
+    assert lender.cash == 50_000.0 and m.ledger.flow("lender_capital") == 5_000_000
+    m.run(28)   # two days before a settlement day: loans are outstanding
+    assert lender.cash == m.ledger["lender"] / 100 >= 0
+    assert lender.loans_outstanding == m.finance.principal.sum() / 100 > 0
+    assert lender.loan_losses == (m.finance.lender_claims - m.finance.lender_recovered) / 100
+    # the lender's terms set the credit lines
+    alive = m.suppliers.alive
+    assert (m.finance.line[alive] == np.floor(1.5 * m.finance.sales_sum[alive])).all()
+    off = LiveCommerceModel(small_scenario(**{"finance.enabled": False, "time.days": 5}), 1)
+    assert off.lender is None and not any(isinstance(a, Lender) for a in off.agents)
+
+
+def test_a_credit_squeeze_changes_the_lenders_terms():
+    sc = _with_events(small_scenario(**{"time.days": 20}),
+                      [{"kind": "credit_squeeze", "day": 10, "credit_multiple": 0.25}])
+    m = LiveCommerceModel(sc, 1)
+    m.run(10)
+    assert (m.lender.multiple, m.lender.rate) == (1.0, 0.08)
+    m.run(1)
+    assert (m.lender.multiple, m.lender.rate) == (0.25, 0.08)   # the rate was not squeezed
+    assert (m.finance.multiple, m.finance.rate) == (0.25, 0.08)
+    fin, alive = m.finance, m.suppliers.alive
+    reported = fin.sales_sum * (1.0 + fin.sales_inflation())   # (the fraud model's fakers report more)
+    assert (fin.line[alive] == np.floor(0.25 * reported[alive])).all()
+
+
+def _lender_watched(sc: Scenario, seed: int) -> Checked:
+    """A checked model whose ledger asserts, after every single transfer, that
+    the lender's cash is not negative (so no loan or purchase ever exceeds it)."""
+    m = Checked(sc, seed)
+    led, lender_acct = m.ledger, m.ledger.acct("lender")
+    transfer = led.transfer
+
+    def watched(src, dst, cents, flow):
+        moved = transfer(src, dst, cents, flow)
+        assert led.balance[lender_acct] >= 0, f"the lender's cash went negative on flow {flow!r}"
+        return moved
+
+    led.transfer = watched
+    return m
+
+
+def test_ample_capital_gives_the_unlimited_run_exactly():
+    sc = small_scenario(**STRESSED)
+    ample = Checked(sc.with_overrides({"finance.lender_capital": 1e8}), 3)
+    ample.run()
+    r_unl = run_scenario(sc, 3, keep_daily=True)
+    r_amp = run_scenario(sc.with_overrides({"finance.lender_capital": 1e8}), 3, keep_daily=True)
+    assert r_unl.summary["loans_drawn"] > 0 and r_unl.summary["credit_rationed"] == 0
+    cols = [c for c in r_unl.daily.columns if c != "lender_cash"]
+    assert r_unl.daily[cols].equals(r_amp.daily[cols])
+    assert r_unl.summary == r_amp.summary
+    assert r_unl.defaults.equals(r_amp.defaults)
+    # only the lender's own cash differs: capital paid in instead of outside funding drawn
+    assert ample.ledger.flow("lender_funding") == 0
+    assert (r_amp.daily["lender_cash"] - r_unl.daily["lender_cash"]).min() > 0
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_scarce_capital_rations_credit_and_causes_defaults(seed):
+    scarce = small_scenario(**STRESSED, **{"finance.lender_capital": 50_000.0})
+    m = _lender_watched(scarce, seed)   # asserts the lender's cash never goes negative
+    m.run()
+    fin, f = m.finance, m.ledger.flow
+    daily = m.datacollector.get_model_vars_dataframe()
+    assert f("lender_funding") == 0 and f("loan") > 0
+    assert (daily["lender_cash"] >= 0).all()
+    # credit was asked for beyond the lender's cash, and refused
+    assert (daily["credit_rationed"] > 0).any()
+    assert fin.rationed_total == round(daily["credit_rationed"].sum() * 100) == round(m.lender.credit_rationed * 100)
+    assert fin.drawn_total == f("loan") == round(daily["loans_drawn"].sum() * 100)
+    # rationed defaults carry their own cause and the lender's losses at the time
+    recs = fin.records
+    rationed = [r for r in recs if r["proximate"] == RATIONED]
+    assert rationed
+    for r in rationed:
+        assert r["credit_rationed"] > 0
+        assert r["lender_losses"] >= 0
+        if r["via_lender_losses"]:   # the lender had lost money before: it names the default that cost it most
+            assert r["lender_losses"] > 0 and r["lender_loss_source"] >= 0
+        if r["lender_loss_source"] >= 0:
+            src = recs[r["lender_loss_source"]]
+            assert src["id"] < r["id"] and src["loan_claim"] > 0 and src["day"] <= r["day"]
+    for r in recs:
+        if r["proximate"] != RATIONED:
+            assert r["credit_rationed"] == 0 and r["lender_loss_source"] == -1 and not r["via_lender_losses"]
+    # the same world with an unlimited lender: fewer defaults, no rationing
+    unlimited = run_scenario(small_scenario(**STRESSED), seed)
+    m_summary = run_scenario(scarce, seed).summary
+    assert m_summary["defaults_suppliers"] == len([r for r in recs if r["agent"] == "supplier"])
+    assert unlimited.summary["credit_rationed"] == 0 and unlimited.summary["rationed_defaults"] == 0
+    assert m_summary["defaults_suppliers"] > unlimited.summary["defaults_suppliers"]
+    assert m_summary["rationed_defaults"] == len(rationed)
+    assert m_summary["loans_drawn"] < unlimited.summary["loans_drawn"]
+
+
+def test_receivable_purchases_are_rationed_to_the_lenders_cash():
+    """Without order loans the lender only buys receivables; a small capital
+    caps those purchases (whole orders, never beyond its cash)."""
+    sc = small_scenario(**STRESSED, **{"finance.order_loans": False, "finance.credit_multiple": 0.0,
+                                       "finance.lender_capital": 2_000.0})
+    m = _lender_watched(sc, 3)
+    m.run()
+    f = m.ledger.flow
+    assert f("loan") == 0 and f("receivable_sale") > 0 and f("lender_funding") == 0
+    assert m.finance.rationed_total > 0
+    unl = LiveCommerceModel(small_scenario(**STRESSED, **{"finance.order_loans": False,
+                                                         "finance.credit_multiple": 0.0}), 3)
+    unl.run()
+    assert unl.ledger.flow("receivable_sale") > f("receivable_sale")

@@ -97,7 +97,7 @@ class Checked(LiveCommerceModel):
                                    + f("fine_anchor") + f("fine_supplier"))
         assert led["logistics"] == f("forward_logistics") + f("reverse_logistics")
         assert led["production"] == f("production") + f("upstream_production")
-        assert led["lender"] == (f("lender_funding") - f("loan") + f("interest") + f("loan_repayment")
+        assert led["lender"] == (f("lender_capital") + f("lender_funding") - f("loan") + f("interest") + f("loan_repayment")
                                  - f("receivable_sale") + f("receivable_collection") + f("recovery"))
         assert led["reserve"] == f("reserve_contribution") - f("reserve_payout") >= 0
         assert led["insurance"] == f("insurance_premium") - f("insurance_payout") >= 0
@@ -111,6 +111,9 @@ class Checked(LiveCommerceModel):
             assert int(fin.principal.sum()) == f("loan") - f("loan_repayment") - fin.principal_written_off
             assert int(fin.deposit.sum()) == led["deposits"]
             assert int(fin.held.sum()) == led["supply_escrow"] and (fin.held[dead] == 0).all()
+            # a lender with finite capital never draws outside funding
+            if fin.lender.capital is not None:
+                assert f("lender_funding") == 0 and f("lender_capital") == fin.lender.capital
             # exited agents are gone from the Mesa model too
             assert len(self.agents_by_type[Supplier]) == int(self.suppliers.alive.sum())
             assert len(self.agents_by_type[Anchor]) == int(self.anchors.alive.sum())
