@@ -344,12 +344,14 @@ class PersonaCollapseEvent(Section):
 
 
 class CreditSqueezeEvent(Section):
-    """From `day` on, the lender cuts the credit multiple and/or raises the rate."""
+    """From `day` on, the lender cuts the credit multiple and/or raises the rate;
+    with finite lender capital, it may also lose a share of its cash that day."""
 
     kind: Literal["credit_squeeze"] = F("credit_squeeze", "event kind", "")
     day: int = F(0, "day the squeeze starts", "day", ge=0, le=3650)
     credit_multiple: float | None = F(None, "new credit multiple", "multiple", ge=0.0, le=24.0)
     interest_rate: float | None = F(None, "new annual interest rate", "1/year", ge=0.0, le=2.0)
+    capital_lost: float | None = F(None, "share of the lender's cash lost that day (losses outside the model); needs a finite finance.lender_capital", "fraction", ge=0.0, le=1.0)
 
 
 class ReturnWaveEvent(Section):
@@ -511,6 +513,10 @@ def _finance_checks(sc: "Scenario") -> list[str]:
             out.append(f"events.{i}.kind: {ev.kind!r} needs the credit sub-model (set finance.enabled = true)")
         if ev.kind == "credit_squeeze" and ev.credit_multiple == 0 and fp.order_loans:
             out.append(f"events.{i}.credit_multiple: 0 gives no credit while finance.order_loans is true (allowed: > 0)")
+        if ev.kind == "credit_squeeze" and ev.capital_lost is not None and fp.lender_capital is None:
+            out.append(f"events.{i}.capital_lost: needs a finite finance.lender_capital (with unlimited outside "
+                       "funding a loss of the lender's cash changes nothing; set finance.lender_capital or drop "
+                       "capital_lost)")
         if ev.kind == "head_default":
             n = sc.population.suppliers if ev.target == "supplier" else sc.population.anchors
             if ev.rank > n:

@@ -76,6 +76,8 @@ def random_finance_scenario(draw):
         if kind == "credit_squeeze":
             events.append({"kind": kind, "day": day, "credit_multiple": draw(st.floats(0.05, 1.0)),
                            "interest_rate": draw(st.floats(0.0, 1.0))})
+            if ov["finance.lender_capital"] is not None:
+                events[-1]["capital_lost"] = draw(st.floats(0.0, 1.0))
         elif kind == "return_wave":
             events.append({"kind": kind, "day": day, "share": draw(st.floats(0.0, 1.0))})
         else:
@@ -159,6 +161,8 @@ def test_zero_multiple_is_fine_without_loans():
     ({"kind": "credit_squeeze", "day": 5, "credit_multiple": 0.0}, "events.0.credit_multiple", "no credit"),
     ({"kind": "credit_squeeze", "day": 5, "interest_rate": -1.0}, "events.0.interest_rate", ">= 0"),
     ({"kind": "return_wave", "day": 5, "category": "cars"}, "events.0.category", "unknown category"),
+    ({"kind": "credit_squeeze", "day": 5, "capital_lost": 0.5}, "events.0.capital_lost", "finance.lender_capital"),
+    ({"kind": "credit_squeeze", "day": 5, "capital_lost": 1.5}, "events.0.capital_lost", "<= 1"),
     ({"kind": "head_default", "day": 5, "target": "bank"}, "events.0.target", "supplier"),
 ])
 def test_bad_finance_events_are_refused(event, field, words):
@@ -464,3 +468,21 @@ def test_receivable_purchases_are_rationed_to_the_lenders_cash():
                                                          "finance.credit_multiple": 0.0}), 3)
     unl.run()
     assert unl.ledger.flow("receivable_sale") > f("receivable_sale")
+
+
+def test_a_squeeze_that_wipes_lender_capital_rations_credit():
+    """Ample capital gives no rationing; losing 99% of the lender's cash on
+    day 30 (terms unchanged) makes it ration credit, and suppliers default."""
+    sc = small_scenario(**STRESSED, **{"finance.lender_capital": 1e6})
+    base = Checked(sc, 3)
+    base.run()
+    assert base.finance.rationed_total == 0 and not base.finance.records
+    hit = _lender_watched(_with_events(sc, [{"kind": "credit_squeeze", "day": 30, "capital_lost": 0.99}]), 3)
+    hit.run(30)
+    before = hit.ledger["lender"]
+    hit.run(1)
+    assert hit.ledger.flow("lender_loss") == int(before * 0.99) > 0
+    assert (hit.lender.multiple, hit.lender.rate) == (1.0, 0.08)
+    hit.run()
+    assert hit.finance.rationed_total > 0
+    assert any(r["proximate"] == RATIONED and r["day"] >= 30 for r in hit.finance.records)

@@ -98,7 +98,7 @@ class Checked(LiveCommerceModel):
         assert led["logistics"] == f("forward_logistics") + f("reverse_logistics")
         assert led["production"] == f("production") + f("upstream_production")
         assert led["lender"] == (f("lender_capital") + f("lender_funding") - f("loan") + f("interest") + f("loan_repayment")
-                                 - f("receivable_sale") + f("receivable_collection") + f("recovery"))
+                                 - f("receivable_sale") + f("receivable_collection") + f("recovery") - f("lender_loss"))
         assert led["reserve"] == f("reserve_contribution") - f("reserve_payout") >= 0
         assert led["insurance"] == f("insurance_premium") - f("insurance_payout") >= 0
         assert led["deposits"] == f("deposit") - f("deposit_release") >= 0

@@ -221,6 +221,10 @@ class Finance:
         sp = self.m.suppliers
         if ev.kind == "credit_squeeze":
             self.lender.squeeze(ev.credit_multiple, ev.interest_rate)
+            if ev.capital_lost:   # (validated: only with finite lender capital)
+                led = self.m.ledger
+                led.transfer(led.acct("lender"), led.acct("penalties"), int(led["lender"] * ev.capital_lost),
+                             "lender_loss")
             borrowers = np.flatnonzero(sp.alive & (self.principal > 0))
             self._hit(borrowers, self.principal[borrowers], -1, label, d)
         elif ev.kind == "return_wave":
