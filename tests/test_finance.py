@@ -486,3 +486,23 @@ def test_a_squeeze_that_wipes_lender_capital_rations_credit():
     hit.run()
     assert hit.finance.rationed_total > 0
     assert any(r["proximate"] == RATIONED and r["day"] >= 30 for r in hit.finance.records)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 10**9), min_size=1, max_size=40), st.integers(0, 4 * 10**10))
+def test_rationing_is_pro_rata_in_exact_cents(requests, cash):
+    """The rationing rule (``_alloc``): what is lent sums to the cash (or to all
+    requests, if less), nobody gets more than asked, each gets at least the
+    pro rata share rounded down, and the leftover cents (fewer than the number
+    of requests) go to the largest unfilled requests."""
+    from sim.finance.credit import _alloc
+
+    w = np.array(requests, dtype=np.int64)
+    out = _alloc(cash, w)
+    total = int(w.sum())
+    assert int(out.sum()) == min(cash, total)
+    assert (out >= 0).all() and (out <= w).all()
+    if total > 0:
+        exact = w * (min(cash, total) / total)
+        assert (out >= np.floor(exact) - 1).all()        # (-1: float rounding of the share)
+        assert (out - exact < w.size + 1).all()

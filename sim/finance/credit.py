@@ -28,7 +28,8 @@ The rules, as coded:
 * **The lender** (:class:`sim.agents.Lender`) holds the terms in force and,
   with ``lender_capital``, a finite capital: it lends and buys receivables
   only up to its cash. When the day's requested draws exceed its cash they
-  are rationed pro rata to the request (exact cents, largest remainder), then
+  are rationed pro rata to the request (exact cents; leftover cents to the
+  largest unfilled requests), then
   receivable purchases likewise from what is left (whole orders, oldest
   first, up to each supplier's share). A supplier whose cut is at least its
   remaining gap (it would have met what was due had the lender funded the
@@ -490,7 +491,7 @@ class Finance:
         returns the cash each received and, with a ``budget`` (the lender's cash
         left, finite capital), what each was refused (else None). If the
         proceeds wanted exceed the budget, each supplier gets a pro rata share
-        of it (largest remainder) and sells whole orders, oldest first, up to it."""
+        of it (``_alloc``) and sells whole orders, oldest first, up to it."""
         m, led = self.m, self.m.ledger
         short = need > 0
         parts = []
