@@ -352,15 +352,16 @@ def test_losses_booked_per_agent_reconcile_with_the_ledger():
 
 def test_the_lender_is_a_mesa_agent_holding_terms_and_capital():
     sc = small_scenario(**{**STRESSED, "time.days": 40, "finance.credit_multiple": 1.5, "finance.interest_rate": 0.12,
-                           "finance.lender_true_sales": True, "finance.lender_capital": 50_000.0})
+                           "finance.lender_true_sales": True, "finance.lender_capital": 1e6})
     m = Checked(sc, 1)
     lender = m.lender
     assert lender is m.finance.lender and set(m.agents_by_type[Lender]) == {lender}
     assert (lender.multiple, lender.rate, lender.true_sales) == (1.5, 0.12, True)
-    assert lender.capital == 5_000_000 and not lender.unlimited
-    assert lender.cash == 50_000.0 and m.ledger.flow("lender_capital") == 5_000_000
-    m.run(28)   # two days before a settlement day: loans are outstanding
-    assert lender.cash == m.ledger["lender"] / 100 >= 0
+    assert lender.capital == 100_000_000 and not lender.unlimited
+    assert lender.cash == 1e6 and m.ledger.flow("lender_capital") == 100_000_000
+    while m.finance.principal.sum() == 0 and m.day < 39:   # until loans are outstanding
+        m.run(1)
+    assert lender.cash == m.ledger["lender"] / 100 < 1e6
     assert lender.loans_outstanding == m.finance.principal.sum() / 100 > 0
     assert lender.loan_losses == (m.finance.lender_claims - m.finance.lender_recovered) / 100
     # the lender's terms set the credit lines

@@ -26,12 +26,14 @@ The rules, as coded:
   receivables (kept orders past the return window, waiting for settlement) to
   the lender at ``receivable_discount``; the lender collects them at settlement.
 * **The lender** (:class:`sim.agents.Lender`) holds the terms in force and,
-  with ``lender_capital``, a finite capital: it lends and buys receivables
-  only up to its cash. When the day's requested draws exceed its cash they
-  are rationed pro rata to the request (exact cents; leftover cents to the
-  largest unfilled requests), then
-  receivable purchases likewise from what is left (whole orders, oldest
-  first, up to each supplier's share). A supplier whose cut is at least its
+  with ``lender_capital``, a finite capital: it lends new money and buys
+  receivables only up to its cash. A draw that a borrower repays the lender
+  the same day (its interest, instalment or excess falling due) is rolled
+  over and needs no cash; when the day's requests for new money beyond that
+  exceed the lender's cash they are rationed pro rata to the request (exact
+  cents; leftover cents to the largest unfilled requests), then receivable
+  purchases likewise from what is left (whole orders, oldest first, up to
+  each supplier's share). A supplier whose cut is at least its
   remaining gap (it would have met what was due had the lender funded the
   whole request) defaults with the proximate cause ``RATIONED``; its record
   names the lender's net loan losses so far and the earlier default that cost
@@ -407,12 +409,17 @@ class Finance:
         draw = np.where(alive, np.clip(need, 0, headroom), 0)
         rationed = None
         budget = None
-        if self.lender.capital is not None:   # finite capital: lend at most the lender's cash, pro rata
+        if self.lender.capital is not None:   # finite capital: new money at most the lender's cash, pro rata
             budget = max(led["lender"], 0)
             request = draw
-            if int(request.sum()) > budget:
-                draw = _alloc(budget, request)
-            budget -= int(draw.sum())
+            # what a borrower repays the lender today and draws again is rolled over (it needs
+            # no cash); only the new money beyond it is rationed
+            renew = np.minimum(request, owe_lender)
+            new = request - renew
+            if int(new.sum()) > budget:
+                new = _alloc(budget, new)
+            budget -= int(new.sum())
+            draw = renew + new
             rationed = request - draw
         still = np.where(alive, need - draw, 0)
         if fp.receivable_financing and (still > 0).any():
@@ -423,11 +430,15 @@ class Finance:
         defaulting = alive & (still > 0)
         ok = alive & ~defaulting
         # ---- pay what is due; draw loans
-        self._fund(int(draw[ok].sum()))
+        finite = self.lender.capital is not None
         okx = np.flatnonzero(ok)
-        led.transfer(led.acct("lender"), led.supplier_accts(okx), draw[okx], "loan")
+        if not finite:
+            self._fund(int(draw[ok].sum()))
+            led.transfer(led.acct("lender"), led.supplier_accts(okx), draw[okx], "loan")
         led.transfer(led.supplier_accts(okx), led.acct("lender"), interest[okx], "interest")
         led.transfer(led.supplier_accts(okx), led.acct("lender"), instalment[okx] + excess[okx], "loan_repayment")
+        if finite:   # loans rolled over go out after the repayments came in: the lender's cash stays >= 0
+            led.transfer(led.acct("lender"), led.supplier_accts(okx), draw[okx], "loan")
         self.principal[okx] = principal_after[okx] + draw[okx]
         if settlement_day:
             self.accrued[okx] = 0
