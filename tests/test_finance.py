@@ -417,6 +417,23 @@ def test_ample_capital_gives_the_unlimited_run_exactly():
     assert (r_amp.daily["lender_cash"] - r_unl.daily["lender_cash"]).min() > 0
 
 
+def test_loans_repaid_and_drawn_again_are_rolled_over_without_cash():
+    """On a settlement day borrowers repay their loans and draw them again: the
+    renewal needs no cash, so a lender whose capital is mostly lent out lends
+    more that day than the cash it had, rations nothing, and the run is the
+    unlimited lender's."""
+    sc = small_scenario(**STRESSED)
+    capped = run_scenario(sc.with_overrides({"finance.lender_capital": 200_000.0}), 3, keep_daily=True)
+    unlimited = run_scenario(sc, 3, keep_daily=True)
+    d = capped.daily
+    cash_before = d["lender_cash"].shift(1, fill_value=200_000.0)
+    assert d["receivables_sold"].sum() == 0   # (no receivable collections add to its cash)
+    assert (d["loans_drawn"] > cash_before).any()
+    assert d["credit_rationed"].sum() == 0
+    cols = [c for c in d.columns if c != "lender_cash"]
+    assert d[cols].equals(unlimited.daily[cols])
+
+
 @pytest.mark.parametrize("seed", [3, 4])
 def test_scarce_capital_rations_credit_and_causes_defaults(seed):
     scarce = small_scenario(**STRESSED, **{"finance.lender_capital": 50_000.0})

@@ -15,9 +15,10 @@ class Lender(mesa.Agent):
     ``credit_squeeze`` event changes; whether it sees suppliers' true sales
     (``true_sales``); and its capital limit (``capital``, cents paid in by its
     owners at the start; ``None``: it draws unlimited outside ``funding``
-    whenever its cash runs short). With finite capital it lends and buys
-    receivables only up to its cash (:class:`sim.finance.credit.Finance`
-    rations the day's requests). Its money is the ledger account ``lender``;
+    whenever its cash runs short). With finite capital it lends new money and
+    buys receivables only up to its cash (:class:`sim.finance.credit.Finance`
+    rations the day's requests; loans repaid and drawn again the same day are
+    rolled over). Its money is the ledger account ``lender``;
     the loan book itself (principal per supplier) is kept column-wise by the
     model's :class:`~sim.finance.credit.Finance`, and the read-only
     properties below read it.
