@@ -459,6 +459,8 @@ def test_scarce_capital_rations_credit_and_causes_defaults(seed):
         if r["lender_loss_source"] >= 0:
             src = recs[r["lender_loss_source"]]
             assert src["id"] < r["id"] and src["loan_claim"] > 0 and src["day"] <= r["day"]
+        # the rule: through the lender's losses if they were at least the credit rationed that day
+        assert r["via_lender_losses"] == (round(r["lender_losses"] * 100) >= round(daily["credit_rationed"].iloc[r["day"]] * 100))
     for r in recs:
         if r["proximate"] != RATIONED:
             assert r["credit_rationed"] == 0 and r["lender_loss_source"] == -1 and not r["via_lender_losses"]
@@ -469,6 +471,7 @@ def test_scarce_capital_rations_credit_and_causes_defaults(seed):
     assert unlimited.summary["credit_rationed"] == 0 and unlimited.summary["rationed_defaults"] == 0
     assert m_summary["defaults_suppliers"] > unlimited.summary["defaults_suppliers"]
     assert m_summary["rationed_defaults"] == len(rationed)
+    assert m_summary["lender_contagion_defaults"] == sum(r["via_lender_losses"] for r in rationed) > 0
     assert m_summary["loans_drawn"] < unlimited.summary["loans_drawn"]
 
 
@@ -524,3 +527,21 @@ def test_rationing_is_pro_rata_in_exact_cents(requests, cash):
         exact = w * (min(cash, total) / total)
         assert (out >= np.floor(exact) - 1).all()        # (-1: float rounding of the share)
         assert (out - exact < w.size + 1).all()
+
+
+def test_rationed_defaults_name_the_default_that_cost_the_lender():
+    """System spill-over: the head merchant's default costs a capped lender
+    money; later rationed defaults name it as the source of the lender's losses."""
+    sc = _with_events(small_scenario(**STRESSED, **{"finance.lender_capital": 100_000.0}),
+                      [{"kind": "head_default", "day": 40, "target": "supplier", "rank": 1}])
+    m = Checked(sc, 3)
+    m.run()
+    recs = m.finance.records
+    head = next(r for r in recs if r["trigger"].startswith("event:head_default") and r["depth"] == 0
+                and r["proximate"].startswith("event:head_default"))
+    assert head["loan_claim"] > 0
+    linked = [r for r in recs if r["lender_loss_source"] == head["id"]]
+    assert linked and all(r["proximate"] == RATIONED and r["day"] >= head["day"] and r["id"] > head["id"]
+                          for r in linked)
+    # ... and the lender's losses they record include what it lost on the head merchant
+    assert all(r["lender_losses"] > 0 for r in linked)
