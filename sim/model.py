@@ -103,8 +103,8 @@ class LiveCommerceModel(mesa.Model):
         self.book: list[OrderChunk] = []
         # the credit sub-model: lender, loans, trade credit, defaults (MODEL.md 4.5)
         self.finance = Finance(self) if sc.finance.enabled else None
-        self.lender = self.finance.lender if self.finance is not None else None   # a Mesa Agent (sim.agents.Lender)
         self.trust = TrustSystem(self)  # fraud state, guarantees, social graph (sim/trust.py)
+        self.lender = self.finance.lender if self.finance is not None else None   # a Mesa Agent (sim.agents.Lender)
 
         # ---- measures
         self.day = 0

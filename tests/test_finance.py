@@ -7,9 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.errors import ScenarioError
 from sim.agents import Lender
-from sim.finance.credit import KEPT as FIN_KEPT, RATIONED, RETURNED as FIN_RETURNED
+from sim.errors import ScenarioError
+from sim.finance.credit import RATIONED
+from sim.finance.credit import KEPT as FIN_KEPT, RETURNED as FIN_RETURNED
 from sim.model import KEPT, RETURNED, LiveCommerceModel
 from sim.runner import run_scenario
 from sim.scenario import Scenario, load_scenario
@@ -62,10 +63,10 @@ def random_finance_scenario(draw):
         "finance.upstream_escrow": draw(st.booleans()),
         "finance.return_insurance_premium": draw(st.sampled_from([0.0, 0.02])),
         "finance.lender_true_sales": draw(st.booleans()),
+        "finance.lender_capital": draw(st.one_of(st.none(), st.floats(1.0, 1e5))),
         "finance.faked_sales_merchant_share": draw(st.sampled_from([0.0, 0.5])),
         "finance.faked_sales_share": draw(st.sampled_from([0.0, 2.0])),
         "finance.fake_detection_probability": draw(st.floats(0.0, 1.0)),
-        "finance.lender_capital": draw(st.one_of(st.none(), st.floats(1.0, 1e5))),
     }
     sc = small_scenario(**ov)
     n_ev = draw(st.integers(0, 3))
@@ -136,12 +137,12 @@ def test_finance_off_keeps_the_core_model_and_zero_credit_measures():
 
 @pytest.mark.parametrize("overrides,field,words", [
     ({"finance.interest_rate": -0.05}, "finance.interest_rate", ">= 0"),
+    ({"finance.lender_capital": 0.0}, "finance.lender_capital", "nothing to lend"),
+    ({"finance.lender_capital": -100.0}, "finance.lender_capital", ">= 0"),
     ({"time.days": 60, "finance.loan_term_days": 90}, "finance.loan_term_days", "longer than the horizon"),
     ({"finance.credit_multiple": 0.0}, "finance.credit_multiple", "no credit"),
     ({"finance.receivable_discount": 1.5}, "finance.receivable_discount", "<= 1"),
     ({"finance.sales_window_days": 0}, "finance.sales_window_days", ">= 1"),
-    ({"finance.lender_capital": 0.0}, "finance.lender_capital", "nothing to lend"),
-    ({"finance.lender_capital": -100.0}, "finance.lender_capital", ">= 0"),
 ])
 def test_credit_settings_that_cannot_work_are_refused(overrides, field, words):
     with pytest.raises(ScenarioError) as e:
@@ -159,10 +160,10 @@ def test_zero_multiple_is_fine_without_loans():
     ({"kind": "head_default", "day": 5, "target": "anchor", "rank": 301}, "events.0.rank", "beyond the 300 anchors"),
     ({"kind": "head_default", "day": 50, "target": "anchor"}, "events.0.day", "horizon"),
     ({"kind": "credit_squeeze", "day": 5, "credit_multiple": 0.0}, "events.0.credit_multiple", "no credit"),
-    ({"kind": "credit_squeeze", "day": 5, "interest_rate": -1.0}, "events.0.interest_rate", ">= 0"),
-    ({"kind": "return_wave", "day": 5, "category": "cars"}, "events.0.category", "unknown category"),
     ({"kind": "credit_squeeze", "day": 5, "capital_lost": 0.5}, "events.0.capital_lost", "finance.lender_capital"),
     ({"kind": "credit_squeeze", "day": 5, "capital_lost": 1.5}, "events.0.capital_lost", "<= 1"),
+    ({"kind": "credit_squeeze", "day": 5, "interest_rate": -1.0}, "events.0.interest_rate", ">= 0"),
+    ({"kind": "return_wave", "day": 5, "category": "cars"}, "events.0.category", "unknown category"),
     ({"kind": "head_default", "day": 5, "target": "bank"}, "events.0.target", "supplier"),
 ])
 def test_bad_finance_events_are_refused(event, field, words):
@@ -182,7 +183,7 @@ def test_finance_events_need_the_credit_model(tmp_path):
 
 
 def test_finance_scenario_round_trips_through_toml(tmp_path):
-    sc = _with_events(small_scenario(**{"finance.loan_term_days": 30, "finance.lender_capital": 12345.67}), [
+    sc = _with_events(small_scenario(**{"finance.loan_term_days": 30}), [
         {"kind": "credit_squeeze", "day": 10, "credit_multiple": 0.5},
         {"kind": "head_default", "day": 20, "target": "anchor", "rank": 2, "return_share": 0.3},
         {"kind": "algorithm_change", "day": 5, "preferential_exponent": 1.2}])
@@ -238,113 +239,6 @@ def test_algorithm_change_sets_the_exponent():
     m = LiveCommerceModel(sc, 1)
     m.run(5)
     assert m.platform.policy["preferential_exponent"] == 1.7
-
-
-def _contagion_model(seed: int) -> Checked:
-    sc = _with_events(small_scenario(**STRESSED), [
-        {"kind": "head_default", "day": 30, "target": "supplier", "rank": 1},
-        {"kind": "head_default", "day": 30, "target": "anchor", "rank": 1, "return_share": 0.6}])
-    m = Checked(sc, seed)
-    m.run()
-    return m
-
-
-def test_a_default_is_traced_through_its_cause_chain_to_its_trigger():
-    found = False
-    for seed in (1, 2, 3, 4, 5, 6):
-        m = _contagion_model(seed)
-        recs = m.finance.records
-        table = m.finance.default_table()
-        assert list(table["id"]) == list(range(len(recs)))
-        triggers = {r["id"] for r in recs if r["trigger"].startswith("event:head_default")
-                    and r["depth"] == 0}
-        assert len(triggers) == 2
-        for r in recs:
-            # walk up the parents: the chain ends at a depth-0 default whose trigger is the record's
-            node, steps = r, 0
-            while node["parent"] >= 0:
-                node = recs[node["parent"]]
-                steps += 1
-            assert steps == r["depth"]
-            assert node["trigger"] == r["trigger"]
-            assert r["chain"].startswith(r["trigger"]) and r["chain"].endswith(f"{r['agent']} {r['index']}")
-            if r["depth"] > 0:
-                found = True
-                assert node["id"] in triggers
-                # the parent is a merchant whose upstream creditor this supplier was, or the anchor it sold through
-                parent = recs[r["parent"]]
-                if parent["agent"] == "supplier":
-                    links = m.finance.up_sme[m.finance.up_brand == parent["index"]]
-                    assert r["index"] in links
-        if found:
-            break
-    assert found, "no contagion default in six seeds of a stressed world"
-
-
-def test_defaults_are_written_by_livesim_run(tmp_path):
-    from sim.cli import main as cli
-    import pandas as pd
-
-    sc = _with_events(small_scenario(**{"time.days": 15}),
-                      [{"kind": "head_default", "day": 5, "target": "supplier", "rank": 1}])
-    path = tmp_path / "s.toml"
-    path.write_text(sc.to_toml())
-    out = tmp_path / "run"
-    assert cli(["run", "--scenario", str(path), "--out", str(out), "--no-plots", "--quiet"]) == 0
-    table = pd.read_parquet(out / "defaults.parquet")
-    assert len(table) == 1 and table["chain"].iloc[0].startswith("event:head_default(day 5)")
-
-
-def test_fake_orders_of_the_fraud_model_inflate_credit_lines():
-    """Suppliers faking heat (sim/trust.py) report their fake orders as sales,
-    so the lender's line exceeds the multiple of true sales; with the lender
-    seeing true sales it does not."""
-    import numpy as np
-
-    from sim.model import LiveCommerceModel
-    from tests.conftest import small_scenario
-
-    over = {"fraud.honesty_mean": 0.45, "fraud.detection_probability": 0.0, "time.days": 30}
-    lines = {}
-    for true_sales in (False, True):
-        m = LiveCommerceModel(small_scenario(**over, **{"finance.lender_true_sales": true_sales}), 4)
-        m.run(30)
-        fin, sp = m.finance, m.suppliers
-        faking = sp.fraudster & sp.alive & (fin.sales_sum > 0)
-        assert faking.any() and (fin.sales_inflation()[faking] > 0).all()
-        lines[true_sales] = (fin.line[faking], np.floor(fin.multiple * fin.sales_sum[faking]))
-    inflated, base = lines[False]
-    assert (inflated >= base).all() and (inflated > base).any()
-    honest, base_t = lines[True]
-    assert (honest == base_t).all()
-
-
-def test_losses_booked_per_agent_reconcile_with_the_ledger():
-    """The per-agent losses behind the risk-adjusted Shapley value (bad debt,
-    write-offs, shocks, covers) add up to what the ledger's flows say."""
-    sc = _with_events(small_scenario(**STRESSED, **{"finance.risk_reserve_rate": 0.2,
-                                                     "finance.return_insurance_premium": 0.01}), [
-        {"kind": "head_default", "day": 30, "target": "supplier", "rank": 1, "cash_lost": 0.5},
-        {"kind": "head_default", "day": 30, "target": "anchor", "rank": 1, "return_share": 0.6}])
-    m = Checked(sc, 2)
-    m.run()
-    fin, f = m.finance, m.ledger.flow
-    assert len(fin.records) >= 2
-    by = fin.loss_by_cause
-    assert by["shock"] == f("seized") + f("anchor_seized") > 0
-    assert fin.loss_anchor.sum() == f("commission_clawback") + f("anchor_seized")
-    # covers move losses from suppliers to the platform, except the exit cover, which is new
-    assert by["cover"] == f("exit_cover")
-    assert fin.loss_platform == f("reserve_payout") + f("insurance_payout") + f("exit_cover")
-    upstream = round(sum(r["upstream_claims"] for r in fin.records) * 100)
-    assert by["bad_debt"] == f("commission_clawback") + upstream - f("upstream_recovery")
-    # the defaulters wrote off their goods: the forced merchant had stock
-    forced = [r["index"] for r in fin.records if r["agent"] == "supplier" and r["depth"] == 0
-              and r["trigger"].startswith("event:head_default")]
-    assert forced and by["write_off"] > 0
-    assert fin.loss_supplier[forced[0]] > 0
-    total = fin.loss_platform + fin.loss_supplier.sum() + fin.loss_anchor.sum()
-    assert total == sum(by.values())
 
 
 # ------------------------------------------------------------------- the lender
@@ -545,3 +439,118 @@ def test_rationed_defaults_name_the_default_that_cost_the_lender():
                           for r in linked)
     # ... and the lender's losses they record include what it lost on the head merchant
     assert all(r["lender_losses"] > 0 for r in linked)
+
+
+def test_lender_settings_round_trip_through_toml(tmp_path):
+    sc = _with_events(small_scenario(**{"finance.lender_capital": 12345.67}),
+                      [{"kind": "credit_squeeze", "day": 10, "capital_lost": 0.25}])
+    path = tmp_path / "s.toml"
+    path.write_text(sc.to_toml())
+    assert load_scenario(path) == sc and load_scenario(path).finance.lender_capital == 12345.67
+
+
+def _contagion_model(seed: int) -> Checked:
+    sc = _with_events(small_scenario(**STRESSED), [
+        {"kind": "head_default", "day": 30, "target": "supplier", "rank": 1},
+        {"kind": "head_default", "day": 30, "target": "anchor", "rank": 1, "return_share": 0.6}])
+    m = Checked(sc, seed)
+    m.run()
+    return m
+
+
+def test_a_default_is_traced_through_its_cause_chain_to_its_trigger():
+    found = False
+    for seed in (1, 2, 3, 4, 5, 6):
+        m = _contagion_model(seed)
+        recs = m.finance.records
+        table = m.finance.default_table()
+        assert list(table["id"]) == list(range(len(recs)))
+        triggers = {r["id"] for r in recs if r["trigger"].startswith("event:head_default")
+                    and r["depth"] == 0}
+        assert len(triggers) == 2
+        for r in recs:
+            # walk up the parents: the chain ends at a depth-0 default whose trigger is the record's
+            node, steps = r, 0
+            while node["parent"] >= 0:
+                node = recs[node["parent"]]
+                steps += 1
+            assert steps == r["depth"]
+            assert node["trigger"] == r["trigger"]
+            assert r["chain"].startswith(r["trigger"]) and r["chain"].endswith(f"{r['agent']} {r['index']}")
+            if r["depth"] > 0:
+                found = True
+                assert node["id"] in triggers
+                # the parent is a merchant whose upstream creditor this supplier was, or the anchor it sold through
+                parent = recs[r["parent"]]
+                if parent["agent"] == "supplier":
+                    links = m.finance.up_sme[m.finance.up_brand == parent["index"]]
+                    assert r["index"] in links
+        if found:
+            break
+    assert found, "no contagion default in six seeds of a stressed world"
+
+
+def test_defaults_are_written_by_livesim_run(tmp_path):
+    from sim.cli import main as cli
+    import pandas as pd
+
+    sc = _with_events(small_scenario(**{"time.days": 15}),
+                      [{"kind": "head_default", "day": 5, "target": "supplier", "rank": 1}])
+    path = tmp_path / "s.toml"
+    path.write_text(sc.to_toml())
+    out = tmp_path / "run"
+    assert cli(["run", "--scenario", str(path), "--out", str(out), "--no-plots", "--quiet"]) == 0
+    table = pd.read_parquet(out / "defaults.parquet")
+    assert len(table) == 1 and table["chain"].iloc[0].startswith("event:head_default(day 5)")
+
+
+def test_fake_orders_of_the_fraud_model_inflate_credit_lines():
+    """Suppliers faking heat (sim/trust.py) report their fake orders as sales,
+    so the lender's line exceeds the multiple of true sales; with the lender
+    seeing true sales it does not."""
+    import numpy as np
+
+    from sim.model import LiveCommerceModel
+    from tests.conftest import small_scenario
+
+    over = {"fraud.honesty_mean": 0.45, "fraud.detection_probability": 0.0, "time.days": 30}
+    lines = {}
+    for true_sales in (False, True):
+        m = LiveCommerceModel(small_scenario(**over, **{"finance.lender_true_sales": true_sales}), 4)
+        m.run(30)
+        fin, sp = m.finance, m.suppliers
+        faking = sp.fraudster & sp.alive & (fin.sales_sum > 0)
+        assert faking.any() and (fin.sales_inflation()[faking] > 0).all()
+        lines[true_sales] = (fin.line[faking], np.floor(fin.multiple * fin.sales_sum[faking]))
+    inflated, base = lines[False]
+    assert (inflated >= base).all() and (inflated > base).any()
+    honest, base_t = lines[True]
+    assert (honest == base_t).all()
+
+
+def test_losses_booked_per_agent_reconcile_with_the_ledger():
+    """The per-agent losses behind the risk-adjusted Shapley value (bad debt,
+    write-offs, shocks, covers) add up to what the ledger's flows say."""
+    sc = _with_events(small_scenario(**STRESSED, **{"finance.risk_reserve_rate": 0.2,
+                                                     "finance.return_insurance_premium": 0.01}), [
+        {"kind": "head_default", "day": 30, "target": "supplier", "rank": 1, "cash_lost": 0.5},
+        {"kind": "head_default", "day": 30, "target": "anchor", "rank": 1, "return_share": 0.6}])
+    m = Checked(sc, 2)
+    m.run()
+    fin, f = m.finance, m.ledger.flow
+    assert len(fin.records) >= 2
+    by = fin.loss_by_cause
+    assert by["shock"] == f("seized") + f("anchor_seized") > 0
+    assert fin.loss_anchor.sum() == f("commission_clawback") + f("anchor_seized")
+    # covers move losses from suppliers to the platform, except the exit cover, which is new
+    assert by["cover"] == f("exit_cover")
+    assert fin.loss_platform == f("reserve_payout") + f("insurance_payout") + f("exit_cover")
+    upstream = round(sum(r["upstream_claims"] for r in fin.records) * 100)
+    assert by["bad_debt"] == f("commission_clawback") + upstream - f("upstream_recovery")
+    # the defaulters wrote off their goods: the forced merchant had stock
+    forced = [r["index"] for r in fin.records if r["agent"] == "supplier" and r["depth"] == 0
+              and r["trigger"].startswith("event:head_default")]
+    assert forced and by["write_off"] > 0
+    assert fin.loss_supplier[forced[0]] > 0
+    total = fin.loss_platform + fin.loss_supplier.sum() + fin.loss_anchor.sum()
+    assert total == sum(by.values())

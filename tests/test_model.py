@@ -109,11 +109,11 @@ class Checked(LiveCommerceModel):
             # loans: what was drawn, less repaid, less written off at defaults
             assert (fin.principal >= 0).all() and (fin.principal[dead] == 0).all()
             assert int(fin.principal.sum()) == f("loan") - f("loan_repayment") - fin.principal_written_off
-            assert int(fin.deposit.sum()) == led["deposits"]
-            assert int(fin.held.sum()) == led["supply_escrow"] and (fin.held[dead] == 0).all()
             # a lender with finite capital never draws outside funding
             if fin.lender.capital is not None:
                 assert f("lender_funding") == 0 and f("lender_capital") == fin.lender.capital
+            assert int(fin.deposit.sum()) == led["deposits"]
+            assert int(fin.held.sum()) == led["supply_escrow"] and (fin.held[dead] == 0).all()
             # exited agents are gone from the Mesa model too
             assert len(self.agents_by_type[Supplier]) == int(self.suppliers.alive.sum())
             assert len(self.agents_by_type[Anchor]) == int(self.anchors.alive.sum())

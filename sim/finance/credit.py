@@ -87,12 +87,12 @@ FINANCE_DAILY: dict[str, str] = {
     "suppliers_alive": "suppliers that have not defaulted",
     "loans_outstanding": "order-loan principal outstanding at the end of the day (yuan)",
     "loans_drawn": "order loans drawn today (yuan)",
+    "lender_cash": "the lender's cash at the end of the day (yuan; with finite finance.lender_capital what it can lend tomorrow)",
+    "credit_rationed": "loan draws and receivable purchases suppliers asked for today that the lender refused for want of cash (yuan; 0 with unlimited funding)",
     "credit_lines": "total credit lines of living suppliers (yuan)",
     "loan_losses": "loans written off at defaults today, net of recoveries from defaulters' estates (yuan)",
     "receivables_sold": "receivables sold to the lender today, face value (yuan)",
     "risk_reserve": "money in the platform's risk reserve at the end of the day (yuan)",
-    "lender_cash": "the lender's cash at the end of the day (yuan; with finite finance.lender_capital what it can lend tomorrow)",
-    "credit_rationed": "loan draws and receivable purchases suppliers asked for today that the lender refused for want of cash (yuan; 0 with unlimited funding)",
 }
 
 FINANCE_SUMMARY: dict[str, str] = {
@@ -103,19 +103,19 @@ FINANCE_SUMMARY: dict[str, str] = {
     "upstream_default_share": "share of suppliers that defaulted through contagion (their cause chain leads to another default) (F17)",
     "max_contagion_depth": "longest chain of defaults (0: no default caused another)",
     "loans_drawn": "order loans drawn over the run (yuan)",
-    "loan_losses": "loans written off at defaults net of recoveries over the run (yuan)",
-    "loan_loss_rate": "loan_losses / loans_drawn (F18)",
     "credit_rationed": "loan draws and receivable purchases refused for want of the lender's cash over the run (yuan)",
     "rationed_defaults": "supplier defaults caused by credit rationing: the lender's capital ran out, and full credit would have met what was due",
     "lender_contagion_defaults": "rationed defaults on days when the lender's net loan losses so far were at least that day's rationed credit (without its earlier losses it could have funded every request: contagion through the lender)",
+    "loan_losses": "loans written off at defaults net of recoveries over the run (yuan)",
+    "loan_loss_rate": "loan_losses / loans_drawn (F18)",
 }
-
-#: the proximate cause of a default caused by credit rationing
-RATIONED = "credit rationed: the lender's capital ran out"
 
 
 #: causes of the losses :class:`Finance` books per agent (besides returns and spoilage)
 LOSS_CAUSES = ("bad_debt", "write_off", "shock", "cover")
+
+#: the proximate cause of a default caused by credit rationing
+RATIONED = "credit rationed: the lender's capital ran out"
 
 
 def _alloc(total: int, weights: np.ndarray) -> np.ndarray:
@@ -626,9 +626,9 @@ class Finance:
             chain = f"{trigger} -> {agent} {idx}"
         rec = {"id": len(self.records), "day": d, "agent": agent, "index": idx, "proximate": proximate,
                "parent": parent, "depth": depth, "trigger": trigger, "chain": chain,
+               "credit_rationed": 0.0, "lender_losses": 0.0, "lender_loss_source": -1, "via_lender_losses": False,
                "loan_claim": 0.0, "upstream_claims": 0.0, "unpaid_bills": 0.0, "commission_clawback": 0.0,
-               "reserve_paid": 0.0, "creditors_hit": 0,
-               "credit_rationed": 0.0, "lender_losses": 0.0, "lender_loss_source": -1, "via_lender_losses": False}
+               "reserve_paid": 0.0, "creditors_hit": 0}
         self.records.append(rec)
         self.today["defaults"] += 1
         if depth > 0:
@@ -789,12 +789,12 @@ class Finance:
             "suppliers_alive": float(sp.alive.sum()),
             "loans_outstanding": float(self.principal.sum()) / 100.0,
             "loans_drawn": t["drawn"] / 100.0,
+            "lender_cash": self.m.ledger["lender"] / 100.0,
+            "credit_rationed": t["rationed"] / 100.0,
             "credit_lines": float(self.line[sp.alive].sum()) / 100.0,
             "loan_losses": t["loss"] / 100.0,
             "receivables_sold": t["rf"] / 100.0,
             "risk_reserve": self.m.ledger["reserve"] / 100.0,
-            "lender_cash": self.m.ledger["lender"] / 100.0,
-            "credit_rationed": t["rationed"] / 100.0,
         }
         self.today = self._zero_today()
         return row
@@ -814,12 +814,12 @@ class Finance:
             "upstream_default_share": sum(r["agent"] == "supplier" for r in contagion) / n_sup,
             "max_contagion_depth": float(max((r["depth"] for r in recs), default=0)),
             "loans_drawn": drawn,
-            "loan_losses": losses,
-            "loan_loss_rate": losses / drawn if drawn > 0 else 0.0,
             "credit_rationed": self.rationed_total / 100.0,
             "rationed_defaults": float(sum(r["proximate"] == RATIONED for r in recs)),
             "lender_contagion_defaults": float(sum(r["proximate"] == RATIONED and r["via_lender_losses"]
                                                    for r in recs)),
+            "loan_losses": losses,
+            "loan_loss_rate": losses / drawn if drawn > 0 else 0.0,
         }
 
     def default_table(self) -> pd.DataFrame:

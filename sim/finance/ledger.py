@@ -11,8 +11,7 @@ The credit sub-model (:mod:`sim.finance.credit`) adds the ``lender`` and the
 platform's ``reserve`` (risk reserve), ``insurance`` (return-insurance pool)
 and ``deposits`` (margin deposits) and ``supply_escrow`` (a merchant's money held back
 for its upstream suppliers) inside the system, and the outside
-accounts ``funding`` (the lender's outside funding, when its capital is
-unlimited), ``unpaid_vendors`` (bills a
+accounts ``funding`` (the lender's own funding), ``unpaid_vendors`` (bills a
 defaulter left unpaid), ``penalties`` (cash a defaulter lost: seized or
 absconded) and ``fraud_costs`` (what faking sales costs).
 
