@@ -1,8 +1,9 @@
 """LiveCommerceModel: the live-commerce ecosystem, one step per day.
 
 The model follows the specification in MODEL.md (ODD protocol); ``step``
-below is its process overview (section 3) in code. Platform, suppliers and
-anchors are Mesa Agents whose state is held column-wise in tables; the
+below is its process overview (section 3) in code. Platform, suppliers,
+anchors and (with the credit sub-model) the lender are Mesa Agents; the
+suppliers' and anchors' state is held column-wise in tables; the
 consumers are a column-wise population. Every random number comes from a
 stream derived from the seed (:mod:`sim.streams`); money moves only through
 the double-entry ledger, in integer cents (:mod:`sim.finance.ledger`).
@@ -116,6 +117,7 @@ class LiveCommerceModel(mesa.Model):
         # pre-sale orders and the escrow of pre-sale funds (part of the credit sub-model)
         self.presale = Presale(self) if self.finance is not None else None
         self.trust = TrustSystem(self)  # fraud state, guarantees, social graph (sim/trust.py)
+        self.lender = self.finance.lender if self.finance is not None else None   # a Mesa Agent (sim.agents.Lender)
 
         # ---- measures
         self.day = 0

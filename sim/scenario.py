@@ -242,6 +242,7 @@ class FinanceParams(Section):
     return_insurance_premium: float = Rate(0.0, "premium suppliers pay into the return-insurance pool, as a share of settled sales")
     return_insurance_cover: float = Rate(0.8, "share of a return's reverse-logistics cost the pool pays back to the supplier (while the pool has money)")
     lender_true_sales: bool = F(False, "the lender sees true sales (data sharing), so faked sales do not inflate credit lines", "switch")
+    lender_capital: float | None = F(None, "the lender's own capital, paid in by its owners at the start: it lends and buys receivables only up to its cash, rationing the day's requests pro rata when they exceed it (unset: unlimited outside funding)", "yuan", ge=0.0, le=1e13)
     faked_sales_merchant_share: float = Rate(0.0, "share of suppliers that report faked sales to the lender (the trust and fraud model may drive this later)")
     faked_sales_share: float = F(0.0, "reported sales inflation of those suppliers: 0.5 reports 150% of true sales", "fraction", ge=0.0, le=10.0)
     fake_order_cost: float = Rate(0.15, "what faking costs a dishonest supplier (brushing fees, commission on fake orders), as a share of the faked sales, paid daily")
@@ -348,12 +349,14 @@ class PersonaCollapseEvent(Section):
 
 
 class CreditSqueezeEvent(Section):
-    """From `day` on, the lender cuts the credit multiple and/or raises the rate."""
+    """From `day` on, the lender cuts the credit multiple and/or raises the rate;
+    with finite lender capital, it may also lose a share of its cash that day."""
 
     kind: Literal["credit_squeeze"] = F("credit_squeeze", "event kind", "")
     day: int = F(0, "day the squeeze starts", "day", ge=0, le=3650)
     credit_multiple: float | None = F(None, "new credit multiple", "multiple", ge=0.0, le=24.0)
     interest_rate: float | None = F(None, "new annual interest rate", "1/year", ge=0.0, le=2.0)
+    capital_lost: float | None = F(None, "share of the lender's cash lost that day (losses outside the model); needs a finite finance.lender_capital", "fraction", ge=0.0, le=1.0)
 
 
 class ReturnWaveEvent(Section):
@@ -515,6 +518,9 @@ def _finance_checks(sc: "Scenario") -> list[str]:
     if fp.enabled and fp.order_loans and fp.credit_multiple == 0:
         out.append("finance.credit_multiple: 0 gives no credit while finance.order_loans is true "
                    "(allowed: > 0, or set finance.order_loans = false)")
+    if fp.enabled and fp.lender_capital == 0:
+        out.append("finance.lender_capital: 0 leaves the lender nothing to lend or to buy receivables with "
+                   "(allowed: > 0 yuan, or leave it unset for unlimited outside funding)")
     if fp.loan_term_days is not None and fp.loan_term_days > sc.time.days:
         out.append(f"finance.loan_term_days: {fp.loan_term_days} days is longer than the horizon time.days = "
                    f"{sc.time.days} (allowed: 1 to {sc.time.days}); no loan could be repaid within the run")
@@ -531,6 +537,10 @@ def _finance_checks(sc: "Scenario") -> list[str]:
             out.append(f"events.{i}.kind: {ev.kind!r} needs the credit sub-model (set finance.enabled = true)")
         if ev.kind == "credit_squeeze" and ev.credit_multiple == 0 and fp.order_loans:
             out.append(f"events.{i}.credit_multiple: 0 gives no credit while finance.order_loans is true (allowed: > 0)")
+        if ev.kind == "credit_squeeze" and ev.capital_lost is not None and fp.lender_capital is None:
+            out.append(f"events.{i}.capital_lost: needs a finite finance.lender_capital (with unlimited outside "
+                       "funding a loss of the lender's cash changes nothing; set finance.lender_capital or drop "
+                       "capital_lost)")
         if ev.kind == "head_default":
             n = sc.population.suppliers if ev.target == "supplier" else sc.population.anchors
             if ev.rank > n:

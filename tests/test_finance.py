@@ -2,11 +2,14 @@
 settings that cannot work, defaults, contagion and cause chains."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.agents import Lender
 from sim.errors import ScenarioError
+from sim.finance.credit import RATIONED
 from sim.finance.credit import KEPT as FIN_KEPT, RETURNED as FIN_RETURNED
 from sim.finance.presale import CANCELLED
 from sim.model import KEPT, RETURNED, LiveCommerceModel
@@ -61,6 +64,7 @@ def random_finance_scenario(draw):
         "finance.upstream_escrow": draw(st.booleans()),
         "finance.return_insurance_premium": draw(st.sampled_from([0.0, 0.02])),
         "finance.lender_true_sales": draw(st.booleans()),
+        "finance.lender_capital": draw(st.one_of(st.none(), st.floats(1.0, 1e5))),
         "finance.faked_sales_merchant_share": draw(st.sampled_from([0.0, 0.5])),
         "finance.faked_sales_share": draw(st.sampled_from([0.0, 2.0])),
         "finance.fake_detection_probability": draw(st.floats(0.0, 1.0)),
@@ -84,6 +88,8 @@ def random_finance_scenario(draw):
         elif kind == "credit_squeeze":
             events.append({"kind": kind, "day": day, "credit_multiple": draw(st.floats(0.05, 1.0)),
                            "interest_rate": draw(st.floats(0.0, 1.0))})
+            if ov["finance.lender_capital"] is not None:
+                events[-1]["capital_lost"] = draw(st.floats(0.0, 1.0))
         elif kind == "return_wave":
             events.append({"kind": kind, "day": day, "share": draw(st.floats(0.0, 1.0))})
         else:
@@ -142,6 +148,8 @@ def test_finance_off_keeps_the_core_model_and_zero_credit_measures():
 
 @pytest.mark.parametrize("overrides,field,words", [
     ({"finance.interest_rate": -0.05}, "finance.interest_rate", ">= 0"),
+    ({"finance.lender_capital": 0.0}, "finance.lender_capital", "nothing to lend"),
+    ({"finance.lender_capital": -100.0}, "finance.lender_capital", ">= 0"),
     ({"time.days": 60, "finance.loan_term_days": 90}, "finance.loan_term_days", "longer than the horizon"),
     ({"finance.credit_multiple": 0.0}, "finance.credit_multiple", "no credit"),
     ({"finance.receivable_discount": 1.5}, "finance.receivable_discount", "<= 1"),
@@ -170,6 +178,8 @@ def test_zero_multiple_is_fine_without_loans():
     ({"kind": "head_default", "day": 5, "target": "anchor", "rank": 301}, "events.0.rank", "beyond the 300 anchors"),
     ({"kind": "head_default", "day": 50, "target": "anchor"}, "events.0.day", "horizon"),
     ({"kind": "credit_squeeze", "day": 5, "credit_multiple": 0.0}, "events.0.credit_multiple", "no credit"),
+    ({"kind": "credit_squeeze", "day": 5, "capital_lost": 0.5}, "events.0.capital_lost", "finance.lender_capital"),
+    ({"kind": "credit_squeeze", "day": 5, "capital_lost": 1.5}, "events.0.capital_lost", "<= 1"),
     ({"kind": "credit_squeeze", "day": 5, "interest_rate": -1.0}, "events.0.interest_rate", ">= 0"),
     ({"kind": "return_wave", "day": 5, "category": "cars"}, "events.0.category", "unknown category"),
     ({"kind": "head_default", "day": 5, "target": "bank"}, "events.0.target", "supplier"),
@@ -265,6 +275,214 @@ def test_algorithm_change_sets_the_exponent():
     m = LiveCommerceModel(sc, 1)
     m.run(5)
     assert m.platform.policy["preferential_exponent"] == 1.7
+
+
+# ------------------------------------------------------------------- the lender
+
+
+def test_the_lender_is_a_mesa_agent_holding_terms_and_capital():
+    sc = small_scenario(**{**STRESSED, "time.days": 40, "finance.credit_multiple": 1.5, "finance.interest_rate": 0.12,
+                           "finance.lender_true_sales": True, "finance.lender_capital": 1e6})
+    m = Checked(sc, 1)
+    lender = m.lender
+    assert lender is m.finance.lender and set(m.agents_by_type[Lender]) == {lender}
+    assert (lender.multiple, lender.rate, lender.true_sales) == (1.5, 0.12, True)
+    assert lender.capital == 100_000_000 and not lender.unlimited
+    assert lender.cash == 1e6 and m.ledger.flow("lender_capital") == 100_000_000
+    while m.finance.principal.sum() == 0 and m.day < 39:   # until loans are outstanding
+        m.run(1)
+    assert lender.cash == m.ledger["lender"] / 100 < 1e6
+    assert lender.loans_outstanding == m.finance.principal.sum() / 100 > 0
+    assert lender.loan_losses == (m.finance.lender_claims - m.finance.lender_recovered) / 100
+    # the lender's terms set the credit lines
+    alive = m.suppliers.alive
+    assert (m.finance.line[alive] == np.floor(1.5 * m.finance.sales_sum[alive])).all()
+    off = LiveCommerceModel(small_scenario(**{"finance.enabled": False, "time.days": 5}), 1)
+    assert off.lender is None and not any(isinstance(a, Lender) for a in off.agents)
+
+
+def test_a_credit_squeeze_changes_the_lenders_terms():
+    sc = _with_events(small_scenario(**{"time.days": 20}),
+                      [{"kind": "credit_squeeze", "day": 10, "credit_multiple": 0.25}])
+    m = LiveCommerceModel(sc, 1)
+    m.run(10)
+    assert (m.lender.multiple, m.lender.rate) == (1.0, 0.08)
+    m.run(1)
+    assert (m.lender.multiple, m.lender.rate) == (0.25, 0.08)   # the rate was not squeezed
+    assert (m.finance.multiple, m.finance.rate) == (0.25, 0.08)
+    fin, alive = m.finance, m.suppliers.alive
+    reported = fin.sales_sum * (1.0 + fin.sales_inflation())   # (the fraud model's fakers report more)
+    assert (fin.line[alive] == np.floor(0.25 * reported[alive])).all()
+
+
+def _lender_watched(sc: Scenario, seed: int) -> Checked:
+    """A checked model whose ledger asserts, after every single transfer, that
+    the lender's cash is not negative (so no loan or purchase ever exceeds it)."""
+    m = Checked(sc, seed)
+    led, lender_acct = m.ledger, m.ledger.acct("lender")
+    transfer = led.transfer
+
+    def watched(src, dst, cents, flow):
+        moved = transfer(src, dst, cents, flow)
+        assert led.balance[lender_acct] >= 0, f"the lender's cash went negative on flow {flow!r}"
+        return moved
+
+    led.transfer = watched
+    return m
+
+
+def test_ample_capital_gives_the_unlimited_run_exactly():
+    sc = small_scenario(**STRESSED)
+    ample = Checked(sc.with_overrides({"finance.lender_capital": 1e8}), 3)
+    ample.run()
+    r_unl = run_scenario(sc, 3, keep_daily=True)
+    r_amp = run_scenario(sc.with_overrides({"finance.lender_capital": 1e8}), 3, keep_daily=True)
+    assert r_unl.summary["loans_drawn"] > 0 and r_unl.summary["credit_rationed"] == 0
+    cols = [c for c in r_unl.daily.columns if c != "lender_cash"]
+    assert r_unl.daily[cols].equals(r_amp.daily[cols])
+    assert r_unl.summary == r_amp.summary
+    assert r_unl.defaults.equals(r_amp.defaults)
+    # only the lender's own cash differs: capital paid in instead of outside funding drawn
+    assert ample.ledger.flow("lender_funding") == 0
+    assert (r_amp.daily["lender_cash"] - r_unl.daily["lender_cash"]).min() > 0
+
+
+def test_loans_repaid_and_drawn_again_are_rolled_over_without_cash():
+    """On a settlement day borrowers repay their loans and draw them again: the
+    renewal needs no cash, so a lender whose capital is mostly lent out lends
+    more that day than the cash it had, rations nothing, and the run is the
+    unlimited lender's."""
+    sc = small_scenario(**STRESSED)
+    capped = run_scenario(sc.with_overrides({"finance.lender_capital": 200_000.0}), 3, keep_daily=True)
+    unlimited = run_scenario(sc, 3, keep_daily=True)
+    d = capped.daily
+    cash_before = d["lender_cash"].shift(1, fill_value=200_000.0)
+    assert d["receivables_sold"].sum() == 0   # (no receivable collections add to its cash)
+    assert (d["loans_drawn"] > cash_before).any()
+    assert d["credit_rationed"].sum() == 0
+    cols = [c for c in d.columns if c != "lender_cash"]
+    assert d[cols].equals(unlimited.daily[cols])
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_scarce_capital_rations_credit_and_causes_defaults(seed):
+    scarce = small_scenario(**STRESSED, **{"finance.lender_capital": 50_000.0})
+    m = _lender_watched(scarce, seed)   # asserts the lender's cash never goes negative
+    m.run()
+    fin, f = m.finance, m.ledger.flow
+    daily = m.datacollector.get_model_vars_dataframe()
+    assert f("lender_funding") == 0 and f("loan") > 0
+    assert (daily["lender_cash"] >= 0).all()
+    # credit was asked for beyond the lender's cash, and refused
+    assert (daily["credit_rationed"] > 0).any()
+    assert fin.rationed_total == round(daily["credit_rationed"].sum() * 100) == round(m.lender.credit_rationed * 100)
+    assert fin.drawn_total == f("loan") == round(daily["loans_drawn"].sum() * 100)
+    # rationed defaults carry their own cause and the lender's losses at the time
+    recs = fin.records
+    rationed = [r for r in recs if r["proximate"] == RATIONED]
+    assert rationed
+    for r in rationed:
+        assert r["credit_rationed"] > 0
+        assert r["lender_losses"] >= 0
+        if r["via_lender_losses"]:   # the lender had lost money before: it names the default that cost it most
+            assert r["lender_losses"] > 0 and r["lender_loss_source"] >= 0
+        if r["lender_loss_source"] >= 0:
+            src = recs[r["lender_loss_source"]]
+            assert src["id"] < r["id"] and src["loan_claim"] > 0 and src["day"] <= r["day"]
+        # the rule: through the lender's losses if they were at least the credit rationed that day
+        assert r["via_lender_losses"] == (round(r["lender_losses"] * 100) >= round(daily["credit_rationed"].iloc[r["day"]] * 100))
+    for r in recs:
+        if r["proximate"] != RATIONED:
+            assert r["credit_rationed"] == 0 and r["lender_loss_source"] == -1 and not r["via_lender_losses"]
+    # the same world with an unlimited lender: fewer defaults, no rationing
+    unlimited = run_scenario(small_scenario(**STRESSED), seed)
+    m_summary = run_scenario(scarce, seed).summary
+    assert m_summary["defaults_suppliers"] == len([r for r in recs if r["agent"] == "supplier"])
+    assert unlimited.summary["credit_rationed"] == 0 and unlimited.summary["rationed_defaults"] == 0
+    assert m_summary["defaults_suppliers"] > unlimited.summary["defaults_suppliers"]
+    assert m_summary["rationed_defaults"] == len(rationed)
+    assert m_summary["lender_contagion_defaults"] == sum(r["via_lender_losses"] for r in rationed) > 0
+    assert m_summary["loans_drawn"] < unlimited.summary["loans_drawn"]
+
+
+def test_receivable_purchases_are_rationed_to_the_lenders_cash():
+    """Without order loans the lender only buys receivables; a small capital
+    caps those purchases (whole orders, never beyond its cash)."""
+    sc = small_scenario(**STRESSED, **{"finance.order_loans": False, "finance.credit_multiple": 0.0,
+                                       "finance.lender_capital": 2_000.0})
+    m = _lender_watched(sc, 3)
+    m.run()
+    f = m.ledger.flow
+    assert f("loan") == 0 and f("receivable_sale") > 0 and f("lender_funding") == 0
+    assert m.finance.rationed_total > 0
+    unl = LiveCommerceModel(small_scenario(**STRESSED, **{"finance.order_loans": False,
+                                                         "finance.credit_multiple": 0.0}), 3)
+    unl.run()
+    assert unl.ledger.flow("receivable_sale") > f("receivable_sale")
+
+
+def test_a_squeeze_that_wipes_lender_capital_rations_credit():
+    """Ample capital gives no rationing; losing 99% of the lender's cash on
+    day 30 (terms unchanged) makes it ration credit, and suppliers default."""
+    sc = small_scenario(**STRESSED, **{"finance.lender_capital": 1e6})
+    base = Checked(sc, 3)
+    base.run()
+    assert base.finance.rationed_total == 0 and not base.finance.records
+    hit = _lender_watched(_with_events(sc, [{"kind": "credit_squeeze", "day": 30, "capital_lost": 0.99}]), 3)
+    hit.run(30)
+    before = hit.ledger["lender"]
+    hit.run(1)
+    assert hit.ledger.flow("lender_loss") == int(before * 0.99) > 0
+    assert (hit.lender.multiple, hit.lender.rate) == (1.0, 0.08)
+    hit.run()
+    assert hit.finance.rationed_total > 0
+    assert any(r["proximate"] == RATIONED and r["day"] >= 30 for r in hit.finance.records)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 10**9), min_size=1, max_size=40), st.integers(0, 4 * 10**10))
+def test_rationing_is_pro_rata_in_exact_cents(requests, cash):
+    """The rationing rule (``_alloc``): what is lent sums to the cash (or to all
+    requests, if less), nobody gets more than asked, each gets at least the
+    pro rata share rounded down, and the leftover cents (fewer than the number
+    of requests) go to the largest unfilled requests."""
+    from sim.finance.credit import _alloc
+
+    w = np.array(requests, dtype=np.int64)
+    out = _alloc(cash, w)
+    total = int(w.sum())
+    assert int(out.sum()) == min(cash, total)
+    assert (out >= 0).all() and (out <= w).all()
+    if total > 0:
+        exact = w * (min(cash, total) / total)
+        assert (out >= np.floor(exact) - 1).all()        # (-1: float rounding of the share)
+        assert (out - exact < w.size + 1).all()
+
+
+def test_rationed_defaults_name_the_default_that_cost_the_lender():
+    """System spill-over: the head merchant's default costs a capped lender
+    money; later rationed defaults name it as the source of the lender's losses."""
+    sc = _with_events(small_scenario(**STRESSED, **{"finance.lender_capital": 100_000.0}),
+                      [{"kind": "head_default", "day": 40, "target": "supplier", "rank": 1}])
+    m = Checked(sc, 3)
+    m.run()
+    recs = m.finance.records
+    head = next(r for r in recs if r["trigger"].startswith("event:head_default") and r["depth"] == 0
+                and r["proximate"].startswith("event:head_default"))
+    assert head["loan_claim"] > 0
+    linked = [r for r in recs if r["lender_loss_source"] == head["id"]]
+    assert linked and all(r["proximate"] == RATIONED and r["day"] >= head["day"] and r["id"] > head["id"]
+                          for r in linked)
+    # ... and the lender's losses they record include what it lost on the head merchant
+    assert all(r["lender_losses"] > 0 for r in linked)
+
+
+def test_lender_settings_round_trip_through_toml(tmp_path):
+    sc = _with_events(small_scenario(**{"finance.lender_capital": 12345.67}),
+                      [{"kind": "credit_squeeze", "day": 10, "capital_lost": 0.25}])
+    path = tmp_path / "s.toml"
+    path.write_text(sc.to_toml())
+    assert load_scenario(path) == sc and load_scenario(path).finance.lender_capital == 12345.67
 
 
 def _contagion_model(seed: int) -> Checked:

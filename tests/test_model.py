@@ -110,8 +110,8 @@ class Checked(LiveCommerceModel):
                                    - f("presale_compensation") + f("presale_recovery_platform"))
         assert led["logistics"] == f("forward_logistics") + f("reverse_logistics")
         assert led["production"] == f("production") + f("upstream_production")
-        assert led["lender"] == (f("lender_funding") - f("loan") + f("interest") + f("loan_repayment")
-                                 - f("receivable_sale") + f("receivable_collection") + f("recovery"))
+        assert led["lender"] == (f("lender_capital") + f("lender_funding") - f("loan") + f("interest") + f("loan_repayment")
+                                 - f("receivable_sale") + f("receivable_collection") + f("recovery") - f("lender_loss"))
         assert led["reserve"] == f("reserve_contribution") - f("reserve_payout") >= 0
         assert led["insurance"] == f("insurance_premium") - f("insurance_payout") >= 0
         assert led["deposits"] == f("deposit") - f("deposit_release") >= 0
@@ -122,6 +122,9 @@ class Checked(LiveCommerceModel):
             # loans: what was drawn, less repaid, less written off at defaults
             assert (fin.principal >= 0).all() and (fin.principal[dead] == 0).all()
             assert int(fin.principal.sum()) == f("loan") - f("loan_repayment") - fin.principal_written_off
+            # a lender with finite capital never draws outside funding
+            if fin.lender.capital is not None:
+                assert f("lender_funding") == 0 and f("lender_capital") == fin.lender.capital
             assert int(fin.deposit.sum()) == led["deposits"]
             assert int(fin.held.sum()) == led["supply_escrow"] and (fin.held[dead] == 0).all()
             # pre-sale: the backlog is the units of orders not shipped yet; released money

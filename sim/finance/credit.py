@@ -25,6 +25,20 @@ The rules, as coded:
 * **Receivable financing.** A supplier still short may sell its matured
   receivables (kept orders past the return window, waiting for settlement) to
   the lender at ``receivable_discount``; the lender collects them at settlement.
+* **The lender** (:class:`sim.agents.Lender`) holds the terms in force and,
+  with ``lender_capital``, a finite capital: it lends new money and buys
+  receivables only up to its cash. A draw that a borrower repays the lender
+  the same day (its interest, instalment or excess falling due) is rolled
+  over and needs no cash; when the day's requests for new money beyond that
+  exceed the lender's cash they are rationed pro rata to the request (exact
+  cents; leftover cents to the largest unfilled requests), then receivable
+  purchases likewise from what is left (whole orders, oldest first, up to
+  each supplier's share). A supplier whose cut is at least its
+  remaining gap (it would have met what was due had the lender funded the
+  whole request) defaults with the proximate cause ``RATIONED``; its record
+  names the lender's net loan losses so far and the earlier default that cost
+  the lender most. Without ``lender_capital`` the lender draws outside
+  ``funding`` whenever its cash runs short, and nothing is rationed.
 * **Trade credit.** A large brand buys ``trade_credit_share`` of its production
   from ``upstream_links`` SME suppliers and pays their invoices
   ``trade_credit_days`` later; the SME pays its own cost (``1 -
@@ -74,6 +88,8 @@ FINANCE_DAILY: dict[str, str] = {
     "suppliers_alive": "suppliers that have not defaulted",
     "loans_outstanding": "order-loan principal outstanding at the end of the day (yuan)",
     "loans_drawn": "order loans drawn today (yuan)",
+    "lender_cash": "the lender's cash at the end of the day (yuan; with finite finance.lender_capital what it can lend tomorrow)",
+    "credit_rationed": "loan draws and receivable purchases suppliers asked for today that the lender refused for want of cash (yuan; 0 with unlimited funding)",
     "credit_lines": "total credit lines of living suppliers (yuan)",
     "loan_losses": "loans written off at defaults today, net of recoveries from defaulters' estates (yuan)",
     "receivables_sold": "receivables sold to the lender today, face value (yuan)",
@@ -89,6 +105,9 @@ FINANCE_SUMMARY: dict[str, str] = {
     "upstream_default_share": "share of suppliers that defaulted through contagion (their cause chain leads to another default) (F17)",
     "max_contagion_depth": "longest chain of defaults (0: no default caused another)",
     "loans_drawn": "order loans drawn over the run (yuan)",
+    "credit_rationed": "loan draws and receivable purchases refused for want of the lender's cash over the run (yuan)",
+    "rationed_defaults": "supplier defaults caused by credit rationing: the lender's capital ran out, and full credit would have met what was due",
+    "lender_contagion_defaults": "rationed defaults on days when the lender's net loan losses so far were at least that day's rationed credit (without its earlier losses it could have funded every request: contagion through the lender)",
     "loan_losses": "loans written off at defaults net of recoveries over the run (yuan)",
     "loan_loss_rate": "loan_losses / loans_drawn (F18)",
     **PRESALE_SUMMARY,
@@ -97,6 +116,9 @@ FINANCE_SUMMARY: dict[str, str] = {
 
 #: causes of the losses :class:`Finance` books per agent (besides returns and spoilage)
 LOSS_CAUSES = ("bad_debt", "write_off", "shock", "cover")
+
+#: the proximate cause of a default caused by credit rationing
+RATIONED = "credit rationed: the lender's capital ran out"
 
 
 def _alloc(total: int, weights: np.ndarray) -> np.ndarray:
@@ -131,8 +153,12 @@ class Finance:
         sp = model.suppliers
         n = sp.n
         self.rng = model.streams["finance"]
-        self.multiple = fp.credit_multiple          # in force (a squeeze changes them)
-        self.rate = fp.interest_rate
+        from sim.agents import Anchor, Lender, Supplier
+        # the lender holds the terms in force (a squeeze changes them) and its capital
+        self.lender = Lender(model, fp.credit_multiple, fp.interest_rate, fp.lender_true_sales, fp.lender_capital)
+        if self.lender.capital is not None:
+            led = model.ledger
+            led.transfer(led.acct("capital"), led.acct("lender"), self.lender.capital, "lender_capital")
         self.term = fp.loan_term_days or min(sc.time.settlement_period, sc.time.days)
         self.period = sc.time.settlement_period
         self.window = sc.platform.return_window_days
@@ -169,6 +195,8 @@ class Finance:
         self.lender_claims = 0                      # lender's claims at defaults (principal + interest)
         self.lender_recovered = 0                   # recovered from estates since
         self.principal_written_off = 0
+        self.lender_loss_of: dict[int, int] = {}     # default id -> the lender's net loss on it (claim - recovered)
+        self.rationed_total = 0
         # losses borne by each agent (cents, cumulative; the risk measure of the
         # risk-adjusted Shapley value): bad debt, write-offs, shocks, covers
         self.loss_platform = 0
@@ -176,23 +204,33 @@ class Finance:
         self.loss_anchor = np.zeros(model.anchors.n, dtype=np.int64)
         self.loss_by_cause = {cause: 0 for cause in LOSS_CAUSES}
         self.today = self._zero_today()
-        from sim.agents import Anchor, Supplier
         self.supplier_agent = {a.idx: a for a in model.agents_by_type[Supplier]}
         self.anchor_agent = {a.idx: a for a in model.agents_by_type[Anchor]}
 
     @staticmethod
     def _zero_today() -> dict:
-        return {"defaults": 0, "contagion_defaults": 0, "drawn": 0, "loss": 0, "rf": 0}
+        return {"defaults": 0, "contagion_defaults": 0, "drawn": 0, "loss": 0, "rf": 0, "rationed": 0}
+
+    @property
+    def multiple(self) -> float:
+        """The credit multiple in force (the lender's)."""
+        return self.lender.multiple
+
+    @property
+    def rate(self) -> float:
+        """The annual interest rate in force (the lender's)."""
+        return self.lender.rate
 
     # ------------------------------------------------------------------ events
     def fire_event(self, ev, d: int) -> None:
         label = f"event:{ev.kind}(day {d})"
         sp = self.m.suppliers
         if ev.kind == "credit_squeeze":
-            if ev.credit_multiple is not None:
-                self.multiple = ev.credit_multiple
-            if ev.interest_rate is not None:
-                self.rate = ev.interest_rate
+            self.lender.squeeze(ev.credit_multiple, ev.interest_rate)
+            if ev.capital_lost:   # (validated: only with finite lender capital)
+                led = self.m.ledger
+                led.transfer(led.acct("lender"), led.acct("penalties"), int(led["lender"] * ev.capital_lost),
+                             "lender_loss")
             borrowers = np.flatnonzero(sp.alive & (self.principal > 0))
             self._hit(borrowers, self.principal[borrowers], -1, label, d)
         elif ev.kind == "return_wave":
@@ -337,15 +375,15 @@ class Finance:
                          to_cents(platform_sales[fake] / 100.0 * fp.faked_sales_share * fp.fake_order_cost),
                          "fake_orders")
         reported = self.sales_sum.astype(np.float64)
-        if not fp.lender_true_sales:
+        if not self.lender.true_sales:
             reported = reported * (1.0 + self.sales_inflation())
-        line = np.floor(self.multiple * reported).astype(np.int64)
+        line = np.floor(self.lender.multiple * reported).astype(np.int64)
         if not fp.order_loans:
             line[:] = 0
         line[~alive | self.barred] = 0
         self.line = line
         # ---- interest accrues daily
-        self.accrued += to_cents(self.principal / 100.0 * self.rate / 365.0)
+        self.accrued += to_cents(self.principal / 100.0 * self.lender.rate / 365.0)
         # ---- what falls due today
         zero = np.zeros(n, dtype=np.int64)
         interest, instalment, excess = zero, zero, zero
@@ -373,17 +411,38 @@ class Finance:
         principal_after = self.principal - instalment - excess
         headroom = np.maximum(line - principal_after, 0)
         draw = np.where(alive, np.clip(need, 0, headroom), 0)
+        rationed = None
+        budget = None
+        if self.lender.capital is not None:   # finite capital: new money at most the lender's cash, pro rata
+            budget = max(led["lender"], 0)
+            request = draw
+            # what a borrower repays the lender today and draws again is rolled over (it needs
+            # no cash); only the new money beyond it is rationed
+            renew = np.minimum(request, owe_lender)
+            new = request - renew
+            if int(new.sum()) > budget:
+                new = _alloc(budget, new)
+            budget -= int(new.sum())
+            draw = renew + new
+            rationed = request - draw
         still = np.where(alive, need - draw, 0)
         if fp.receivable_financing and (still > 0).any():
-            still = still - self._sell_receivables(d, still)
+            got, cut = self._sell_receivables(d, still, budget)
+            still = still - got
+            if cut is not None:
+                rationed = rationed + cut
         defaulting = alive & (still > 0)
         ok = alive & ~defaulting
         # ---- pay what is due; draw loans
-        self._fund(int(draw[ok].sum()))
+        finite = self.lender.capital is not None
         okx = np.flatnonzero(ok)
-        led.transfer(led.acct("lender"), led.supplier_accts(okx), draw[okx], "loan")
+        if not finite:
+            self._fund(int(draw[ok].sum()))
+            led.transfer(led.acct("lender"), led.supplier_accts(okx), draw[okx], "loan")
         led.transfer(led.supplier_accts(okx), led.acct("lender"), interest[okx], "interest")
         led.transfer(led.supplier_accts(okx), led.acct("lender"), instalment[okx] + excess[okx], "loan_repayment")
+        if finite:   # loans rolled over go out after the repayments came in: the lender's cash stays >= 0
+            led.transfer(led.acct("lender"), led.supplier_accts(okx), draw[okx], "loan")
         self.principal[okx] = principal_after[okx] + draw[okx]
         if settlement_day:
             self.accrued[okx] = 0
@@ -393,8 +452,21 @@ class Finance:
         led.transfer(led.supplier_accts(self.up_brand[pay_link]), led.supplier_accts(self.up_sme[pay_link]),
                      due_link[pay_link], "trade_credit_payment")
         # ---- defaults
+        by_rationing = np.zeros(n, dtype=bool)
+        if rationed is not None:
+            rationed_today = int(rationed.sum())
+            self.today["rationed"] += rationed_today
+            self.rationed_total += rationed_today
+            # rationing caused the default if full credit would have met what was due
+            by_rationing = defaulting & (rationed > 0) & (still <= rationed)
+            if by_rationing.any():
+                lost = self.lender_claims - self.lender_recovered
+                worst = max(self.lender_loss_of.items(), key=lambda kv: (kv[1], -kv[0]), default=(-1, 0))
+                source = worst[0] if worst[1] > 0 else -1
         for i in np.flatnonzero(defaulting):
-            if detected[i]:
+            if by_rationing[i]:
+                why = RATIONED
+            elif detected[i]:
                 why = "loan recalled: faked sales detected"
             elif excess[i] > 0:
                 why = "loan above a shrunken credit line"
@@ -405,7 +477,12 @@ class Finance:
             else:
                 why = "bills due beyond cash and credit"
             unpaid = np.where(self.up_brand == i, due_link, 0)
-            self.default_supplier(int(i), d, why, unpaid_due=unpaid)
+            rec = self.default_supplier(int(i), d, why, unpaid_due=unpaid)
+            if by_rationing[i]:
+                rec["credit_rationed"] = int(rationed[i]) / 100.0
+                rec["lender_losses"] = lost / 100.0
+                rec["lender_loss_source"] = source
+                rec["via_lender_losses"] = lost >= rationed_today
         if settlement_day:
             self._margin_deposits()
             self._hold_for_upstream()
@@ -413,15 +490,23 @@ class Finance:
         self.comm_today = []
 
     def _fund(self, amount: int) -> None:
-        """The lender draws outside funding when its own money runs short."""
+        """With unlimited capital the lender draws outside funding when its own
+        money runs short (with finite capital the day's credit was rationed to its cash)."""
         led = self.m.ledger
+        if self.lender.capital is not None:
+            assert amount <= led["lender"], "credit beyond the lender's cash"
+            return
         gap = amount - led["lender"]
         if gap > 0:
             led.transfer(led.acct("funding"), led.acct("lender"), gap, "lender_funding")
 
-    def _sell_receivables(self, d: int, need: np.ndarray) -> np.ndarray:
+    def _sell_receivables(self, d: int, need: np.ndarray,
+                          budget: int | None = None) -> tuple[np.ndarray, np.ndarray | None]:
         """Short suppliers sell matured receivables (oldest first) until covered;
-        returns the cash each received."""
+        returns the cash each received and, with a ``budget`` (the lender's cash
+        left, finite capital), what each was refused (else None). If the
+        proceeds wanted exceed the budget, each supplier gets a pro rata share
+        of it (``_alloc``) and sells whole orders, oldest first, up to it."""
         m, led = self.m, self.m.ledger
         short = need > 0
         parts = []
@@ -436,7 +521,7 @@ class Finance:
                 parts.append((np.full(idx.size, k), idx, ch.supplier[idx], ch.price[idx] - ch.platform_fee[idx]))
         got = np.zeros(need.size, dtype=np.int64)
         if not parts:
-            return got
+            return got, (None if budget is None else got.copy())
         ck, pos, sup, face = (np.concatenate(x) for x in zip(*parts))
         proceeds = np.floor(face * (1.0 - self.p.receivable_discount)).astype(np.int64)
         order = np.lexsort((ck, sup))          # by supplier, oldest chunk first
@@ -446,6 +531,14 @@ class Finance:
         first = np.maximum.accumulate(np.where(start, np.arange(s.size), 0))
         before = cs - pr - (cs[first] - pr[first])
         sell = before < need[s]
+        cut = None
+        if budget is not None:
+            wanted = np.bincount(s[sell], weights=pr[sell], minlength=need.size).astype(np.int64)
+            share = wanted
+            if int(wanted.sum()) > budget:
+                share = _alloc(budget, wanted)
+                sell = sell & (before + pr <= share[s])
+            cut = wanted - np.bincount(s[sell], weights=pr[sell], minlength=need.size).astype(np.int64)
         sel = order[sell]
         for k in np.unique(ck[sel]):
             ch = m.book[int(k)]
@@ -456,7 +549,7 @@ class Finance:
         who = np.flatnonzero(got)
         led.transfer(led.acct("lender"), led.supplier_accts(who), got[who], "receivable_sale")
         self.today["rf"] += int(face[sel].sum())
-        return got
+        return got, cut
 
     def _margin_deposits(self) -> None:
         """Settlement day: deposits move towards their target; a supplier short
@@ -538,6 +631,7 @@ class Finance:
             chain = f"{trigger} -> {agent} {idx}"
         rec = {"id": len(self.records), "day": d, "agent": agent, "index": idx, "proximate": proximate,
                "parent": parent, "depth": depth, "trigger": trigger, "chain": chain,
+               "credit_rationed": 0.0, "lender_losses": 0.0, "lender_loss_source": -1, "via_lender_losses": False,
                "loan_claim": 0.0, "upstream_claims": 0.0, "unpaid_bills": 0.0, "commission_clawback": 0.0,
                "reserve_paid": 0.0, "creditors_hit": 0, "presale_cancelled": 0, "presale_refunded": 0.0,
                "presale_claim": 0.0, "presale_compensated": 0.0}
@@ -593,6 +687,8 @@ class Finance:
         goods = int(round(float((sp.stock[i] + sp.pipeline[i].sum()) * sp.unit_cost[i] * 100.0)))
         self._lose("write_off", supplier=(i, goods))
         self.lender_claims += lender
+        if lender:
+            self.lender_loss_of[rec["id"]] = lender
         self.principal_written_off += int(self.principal[i])
         rec["loan_claim"] = lender / 100.0
         rec["upstream_claims"] = float(up.sum()) / 100.0
@@ -689,6 +785,8 @@ class Finance:
             c["lender"] = L - pl
             c["presale"] = P - pp
             self.lender_recovered += pl
+            if pl:
+                self.lender_loss_of[c["id"]] -= pl
             self.today["loss"] -= pl
             cash -= int(pu.sum()) + pl + pp
             if c["lender"] == 0 and not c["up"].any() and c["presale"] == 0:
@@ -719,6 +817,8 @@ class Finance:
             "suppliers_alive": float(sp.alive.sum()),
             "loans_outstanding": float(self.principal.sum()) / 100.0,
             "loans_drawn": t["drawn"] / 100.0,
+            "lender_cash": self.m.ledger["lender"] / 100.0,
+            "credit_rationed": t["rationed"] / 100.0,
             "credit_lines": float(self.line[sp.alive].sum()) / 100.0,
             "loan_losses": t["loss"] / 100.0,
             "receivables_sold": t["rf"] / 100.0,
@@ -743,6 +843,10 @@ class Finance:
             "upstream_default_share": sum(r["agent"] == "supplier" for r in contagion) / n_sup,
             "max_contagion_depth": float(max((r["depth"] for r in recs), default=0)),
             "loans_drawn": drawn,
+            "credit_rationed": self.rationed_total / 100.0,
+            "rationed_defaults": float(sum(r["proximate"] == RATIONED for r in recs)),
+            "lender_contagion_defaults": float(sum(r["proximate"] == RATIONED and r["via_lender_losses"]
+                                                   for r in recs)),
             "loan_losses": losses,
             "loan_loss_rate": losses / drawn if drawn > 0 else 0.0,
             **self.m.presale.summary(),
@@ -752,7 +856,8 @@ class Finance:
         """One row per default: when, who, why, its parent default and the chain to its trigger."""
         cols = ["id", "day", "agent", "index", "proximate", "parent", "depth", "trigger", "chain", "loan_claim",
                 "upstream_claims", "unpaid_bills", "commission_clawback", "reserve_paid", "creditors_hit",
-                "presale_cancelled", "presale_refunded", "presale_claim", "presale_compensated"]
+                "presale_cancelled", "presale_refunded", "presale_claim", "presale_compensated",
+                "credit_rationed", "lender_losses", "lender_loss_source", "via_lender_losses"]
         return pd.DataFrame(self.records, columns=cols)
 
 
