@@ -7,7 +7,9 @@ commission, the supplier's price net of commission and of the anchor's
 commission, the anchor's commission) minus what the book will still cost it
 (reverse logistics of orders that will come back), plus its stock and
 production in transit valued at unit cost. Money in escrow at the window end
-is thus counted as owed to whoever it will be paid to; production for stock is
+is thus counted as owed to whoever it will be paid to (for a pre-sale order,
+less what was released to the merchant already; one not shipped yet still
+owes its forward logistics and commits its units of stock); production for stock is
 an asset, not a loss. With credit on, loans and interest owed are subtracted,
 deposits and funds held in escrow for upstream suppliers count as the
 supplier's, trade credit moves from the brand that owes it to the SME owed,
@@ -47,17 +49,28 @@ def wealth(model) -> tuple[float, np.ndarray, np.ndarray]:
     sup = led.supplier_balance.astype(np.float64)
     anc = led.anchor_balance.astype(np.float64)
     d = model.day - 1  # the last day simulated
+    lead = model.params.finance.presale_lead_days
+    committed = np.zeros(sp.n)
     for ch in model.book:
         kept = ch.outcome == KEPT
         plat += float(ch.platform_fee[kept].sum())
         via = kept & (ch.anchor >= 0)
         sup += np.bincount(ch.supplier[kept], weights=(ch.price - ch.platform_fee)[kept], minlength=sp.n)
+        if ch.presale.any():
+            # pre-sale money released early is in the merchant's cash already (of an
+            # order that will come back, it will be paid back); orders not shipped
+            # yet still cost their forward logistics and commit stock
+            sup -= np.bincount(ch.supplier, weights=ch.released, minlength=sp.n)
+            if ch.day + lead > d:
+                wait = kept & ch.presale
+                sup -= np.bincount(ch.supplier[wait], weights=model.cat_forward[ch.category[wait]], minlength=sp.n)
+                committed += np.bincount(ch.supplier[wait], minlength=sp.n)
         sup -= np.bincount(ch.supplier[via], weights=ch.anchor_fee[via], minlength=sp.n)
         anc += np.bincount(ch.anchor[via], weights=ch.anchor_fee[via], minlength=anc.size)
         back = (ch.outcome == RETURNED) & (ch.return_day > d)
         cost = to_cents(ch.price[back] / 100.0 * model.cat_reverse_share[ch.category[back]])
         sup -= np.bincount(ch.supplier[back], weights=cost, minlength=sp.n)
-    inventory = (sp.stock + sp.pipeline.sum(axis=1)) * sp.unit_cost * 100.0
+    inventory = (sp.stock + sp.pipeline.sum(axis=1) - committed) * sp.unit_cost * 100.0
     fin = getattr(model, "finance", None)
     if fin is not None:
         # borrowed cash is not profit: loans and interest owed are liabilities;
@@ -94,7 +107,7 @@ def losses(chunks, model, since: tuple | None = None) -> tuple[float, np.ndarray
     if since is not None:
         plat, sup, anc = plat - since[0], sup - since[1], anc - since[2]
     for ch in chunks:
-        bad = ch.outcome != KEPT
+        bad = (ch.outcome == RETURNED) | (ch.outcome == SPOILED)   # (not a cancelled pre-sale order)
         if not bad.any():
             continue
         cat = ch.category[bad]

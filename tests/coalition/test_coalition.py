@@ -202,3 +202,22 @@ def test_estimate_game_reports_progress_run_by_run(crn):
                         progress=lambda done, total: calls.append((done, total)))
     assert calls == [(k, 14) for k in range(1, 15)]
     assert est.runs == 14
+
+
+def test_accrual_wealth_does_not_depend_on_when_presale_money_is_released():
+    """With ample cash (release changes nobody's decisions), releasing pre-sale money
+    early or keeping it in escrow moves cash only in time: every agent's accrual
+    wealth is the same, day by day (released money is not counted twice, unshipped
+    orders' stock and logistics are not counted as free)."""
+    kw = {"suppliers.initial_cash_days": 400.0, "finance.presale_share": 0.4, "finance.presale_lead_days": 6}
+    a = LiveCommerceModel(tiny(**kw, **{"finance.presale_escrow": False}), 2)
+    b = LiveCommerceModel(tiny(**kw, **{"finance.presale_escrow": True}), 2)
+    for _ in range(25):
+        a.step()
+        b.step()
+        wa, wb = wealth(a), wealth(b)
+        assert wa[0] == pytest.approx(wb[0], abs=1e-6)
+        np.testing.assert_allclose(wa[1], wb[1], atol=1e-6)
+        np.testing.assert_allclose(wa[2], wb[2], atol=1e-6)
+    assert a.presale.totals["released"] > 0 and b.presale.totals["released"] == 0
+    assert not np.array_equal(a.ledger.supplier_balance, b.ledger.supplier_balance)
