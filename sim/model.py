@@ -406,7 +406,7 @@ class LiveCommerceModel(mesa.Model):
             np.zeros(ok.size, dtype=bool)
         ok_stock, lost = _within_stock(cand_sup, ok & ~pre, sp.stock, rng)
         keep = ok & (ok_stock | pre)
-        np.add.at(sp.period_lost, cand_sup[ok & ~ok_stock], 1)
+        np.add.at(sp.period_lost, cand_sup[ok & ~pre & ~ok_stock], 1)   # (pre-sale orders asked for no stock)
         tally.lost_sales = int(lost)
         o_cons, o_sup, o_b, o_price, o_pre = cand_cons[keep], cand_sup[keep], cand_b[keep], price[keep], pre[keep]
         ix = np.where(o_b >= 0, o_b, b["anchor"].size)  # shelf orders read the padding (also with no broadcast)

@@ -743,3 +743,20 @@ def test_under_the_compensation_guarantee_the_platform_bears_the_presale_loss():
     fin = m.finance
     assert fin.loss_platform == (f("reserve_payout") + f("insurance_payout") + f("exit_cover")
                                  + f("presale_compensation") - f("presale_recovery_platform"))
+
+
+def test_presale_orders_are_not_counted_as_demand_the_stock_missed():
+    """Suppliers raise prices where demand outran stock (period_lost); a pre-sale
+    order asks for no stock when it is placed, so only real stock-outs count:
+    the lost units of the day's spot orders and the pre-sale orders cancelled
+    for want of stock on their shipping day. (Counting every pre-sale order as
+    lost made prices climb and sales fall in a pre-sale world.)"""
+    sc = small_scenario(**{**PRESALE, "finance.presale_share": 0.6, "suppliers.initial_stock_days": 2.0,
+                           "time.adaptation_interval": 30})
+    m = LiveCommerceModel(sc, 3)
+    lost = 0
+    for _ in range(20):
+        m.step()
+        lost += m.today["lost_sales"]
+    assert m.presale.totals["orders"] > 0
+    assert m.suppliers.period_lost.sum() == lost + m.presale.totals["cancelled"]

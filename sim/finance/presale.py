@@ -167,6 +167,7 @@ class Presale:
             led.transfer(led.supplier_accts(ch.supplier[go]), led.acct("logistics"),
                          m.cat_forward[ch.category[go]], "forward_logistics")
             if stop.size:
+                np.add.at(sp.period_lost, ch.supplier[stop], 1)   # demand the stock could not serve
                 self._cancel(ch, stop, ch.deposit[stop], clawback=True)
             return
 
