@@ -34,13 +34,16 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=2, help="timing repeats of the cost ratio (best of; default 2)")
     ap.add_argument("--players", default="roles", help="player specification of the CRN comparison (default roles)")
     ap.add_argument("--world-seed", type=int, default=None, help="share one initial population across all runs")
-    ap.add_argument("--skip-cost", action="store_true")
+    ap.add_argument("--skip-cost", action="store_true", help="skip the cost ratio")
+    ap.add_argument("--skip-crn", action="store_true", help="skip the CRN comparison")
     args = ap.parse_args()
     if not args.skip_cost:
         c = cost_ratio(Scenario(), seed=1, window=args.window, repeats=args.repeats)
         print(f"one-shot game, default scenario, {args.window}-day window: game {c['game_s']:.2f} s, "
               f"one run {c['run_s']:.2f} s, ratio {c['ratio']:.2f} (budget 9)")
         print(json.dumps(c))
+    if args.skip_crn:
+        return
     sc = Scenario().with_overrides({"population.consumers": args.consumers,
                                     "population.anchors": max(50, args.consumers // 50),
                                     "population.suppliers": max(20, args.consumers // 250)})
