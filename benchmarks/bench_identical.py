@@ -1,0 +1,109 @@
+"""Bit-identical results across a refactoring: hashes of a plain run's Parquet files.
+
+Runs a plain run (no coalition mode) for 3 seeds in each of three worlds and
+hashes the daily, summary and defaults Parquet files exactly as ``livesim run``
+writes them (``DataFrame.to_parquet(index=False)``):
+
+* ``default``: the default scenario over its full year;
+* ``stressed``: the credit-stressed test world of ``tests/test_finance.py``
+  (``STRESSED``, 90 days);
+* ``rich``: the stressed world with pre-sale orders, a finite lender, a persona
+  collapse, a credit squeeze that also costs the lender capital, a return wave
+  and an anchor's default.
+
+    .venv/bin/python benchmarks/bench_identical.py --record   # write the reference (on unmodified code)
+    .venv/bin/python benchmarks/bench_identical.py            # compare with it; exit 1 on any difference
+    .venv/bin/python benchmarks/bench_identical.py --quick    # the two small worlds only
+
+The reference lives in ``benchmarks/identical_reference.json`` with the commit it
+was recorded on. Two worker processes; about 2 minutes on a quiet 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import subprocess
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = Path(__file__).with_name("identical_reference.json")
+SEEDS = (0, 1, 2)
+WORLDS = ("default", "stressed", "rich")
+
+
+def scenario(world: str):
+    sys.path.insert(0, str(ROOT))
+    from sim.scenario import Scenario
+    from tests.conftest import small_scenario
+    from tests.test_finance import STRESSED
+
+    if world == "default":
+        return Scenario()
+    sc = small_scenario(**STRESSED)
+    if world == "stressed":
+        return sc
+    sc = sc.with_overrides({"finance.presale_share": 0.25, "finance.presale_lead_days": 6,
+                            "finance.lender_capital": 150_000.0})
+    events = [
+        {"kind": "persona_collapse", "day": 20, "anchor_rank": 1},
+        {"kind": "credit_squeeze", "day": 35, "credit_multiple": 0.3, "interest_rate": 0.25, "capital_lost": 0.3},
+        {"kind": "return_wave", "day": 50, "share": 0.3},
+        {"kind": "head_default", "day": 55, "target": "anchor", "rank": 2, "cash_lost": 0.5, "return_share": 0.2},
+    ]
+    return Scenario.model_validate({**sc.model_dump(), "events": events})
+
+
+def _digest(df) -> str:
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False)
+    return hashlib.sha256(buf.getvalue()).hexdigest()
+
+
+def run_one(job: tuple[str, int]) -> tuple[str, dict]:
+    world, seed = job
+    import pandas as pd
+
+    from sim.runner import run_scenario
+
+    r = run_scenario(scenario(world), seed, keep_daily=True)
+    out = {"daily": _digest(r.daily), "summary": _digest(pd.DataFrame([{"seed": seed, **r.summary}]))}
+    if r.defaults is not None:
+        out["defaults"] = _digest(r.defaults)
+    return f"{world}/seed{seed}", out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--record", action="store_true", help="write the reference instead of comparing")
+    ap.add_argument("--quick", action="store_true", help="only the two small worlds")
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+    worlds = WORLDS[1:] if args.quick else WORLDS
+    jobs = [(w, s) for w in worlds for s in SEEDS]
+    with ProcessPoolExecutor(args.workers) as ex:
+        got = dict(ex.map(run_one, jobs))
+    if args.record:
+        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True,
+                                text=True).stdout.strip()
+        REFERENCE.write_text(json.dumps({"commit": commit, "runs": got}, indent=1) + "\n")
+        print(f"recorded {len(got)} runs at {commit[:10]} in {REFERENCE.name}")
+        return 0
+    ref = json.loads(REFERENCE.read_text())
+    bad = 0
+    for key, files in got.items():
+        for name, h in files.items():
+            same = ref["runs"].get(key, {}).get(name) == h
+            bad += not same
+            print(f"{key:18} {name:9} {'identical' if same else 'DIFFERS'}")
+    print(f"{len(got)} runs against the reference of {ref['commit'][:10]}: "
+          f"{'all identical' if not bad else f'{bad} files differ'}")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
