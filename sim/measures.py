@@ -7,9 +7,11 @@ every summary field; ``docs/measures.md`` is generated from them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from sim.finance.credit import FINANCE_DAILY, FINANCE_SUMMARY, finance_daily, finance_summary
+from sim.finance.credit import FINANCE_DAILY, FINANCE_SUMMARY
 from sim.trust import daily_rows as trust_daily_rows
 from sim.trust import summary_rows as trust_summary_rows
 
@@ -70,44 +72,65 @@ DAILY_MEASURES: dict[str, str] = {
 }
 
 
-class DayTally:
-    """What happened today, filled in by the steps of one day."""
+class RunTotals:
+    """Running totals of the run, per room, supplier and category (updated once a
+    day by the model, read by the summary, the events and the credit sub-model)."""
 
-    def __init__(self, model):
-        nr = model.anchors.n + model.suppliers.n
-        self.n_anchors = model.anchors.n
-        self.room_gmv = np.zeros(nr)
+    def __init__(self, n_anchors: int, n_suppliers: int, n_categories: int):
+        nr = n_anchors + n_suppliers
+        self.n_anchors = n_anchors
+        self.room_gmv = np.zeros(nr)                          # yuan, live rooms (anchors, then stores)
+        self.room_views = np.zeros(nr, dtype=np.int64)
         self.room_orders = np.zeros(nr, dtype=np.int64)
-        self.supplier_gmv = np.zeros(model.suppliers.n)
-        self.cat_gmv_live = np.zeros(model.n_categories)
-        self.active = np.zeros(0, dtype=np.int64)
-        self.impressions = np.zeros(0, dtype=np.int64)
-        self.view_rooms = np.zeros(0, dtype=np.int64)
-        self.order_b = np.zeros(0, dtype=np.int64)
-        self.order_sup = np.zeros(0, dtype=np.int64)
-        self.order_price = np.zeros(0, dtype=np.int64)
-        self.b: dict = {}
-        for name in ("pit_fees", "broadcasts_anchor", "broadcasts_store", "viewers", "shelf_views", "lost_sales",
-                     "deliveries", "refunds", "spoiled_value", "spoiled_live_value", "returns", "reverse_logistics",
-                     "returns_not_as_described", "production_cost", "settled", "gmv", "gmv_live", "gmv_shelf",
-                     "orders", "orders_live", "orders_shelf"):
-            setattr(self, name, 0)
+        self.room_impressions = np.zeros(nr)
+        self.supplier_gmv = np.zeros(n_suppliers)             # yuan, all channels
+        self.cat_deliveries = np.zeros(n_categories, dtype=np.int64)
+        self.cat_returns = np.zeros(n_categories, dtype=np.int64)
+        self.cat_gmv_live = np.zeros(n_categories)            # yuan
+        self.spoiled_live_value = 0                           # cents
 
-    def record_orders(self, channel, price, room, anchor, supplier, category) -> None:
-        live = channel != 2
-        self.gmv = int(price.sum())
-        self.gmv_live = int(price[live].sum())
-        self.gmv_shelf = self.gmv - self.gmv_live
-        self.orders = int(price.size)
-        self.orders_live = int(live.sum())
-        self.orders_shelf = self.orders - self.orders_live
-        nr = self.room_gmv.size
-        self.room_gmv = np.bincount(room[live], weights=price[live] / 100.0, minlength=nr)
-        self.room_orders = np.bincount(room[live], minlength=nr)
-        self.supplier_gmv = np.bincount(supplier, weights=price / 100.0, minlength=self.supplier_gmv.size)
-        self.cat_gmv_live = np.bincount(category[live], weights=price[live] / 100.0, minlength=self.cat_gmv_live.size)
-        self.order_sup = supplier
-        self.order_price = price
+    def __getitem__(self, name: str):
+        """A total by name (``model.cum["room_gmv"]``)."""
+        return getattr(self, name)
+
+    def add_day(self, day: "DayRecord") -> None:
+        o = day.orders
+        self.room_gmv += o.room_gmv
+        self.room_orders += o.room_orders
+        self.room_views += np.bincount(day.view_rooms, minlength=self.room_views.size)
+        self.supplier_gmv += o.supplier_gmv
+        self.room_impressions += day.room_impressions(self.room_impressions.size)
+        self.cat_gmv_live = self.cat_gmv_live + o.cat_gmv_live
+        self.spoiled_live_value = self.spoiled_live_value + day.deliveries.spoiled_live_value
+        self.cat_deliveries += day.deliveries.cat_deliveries
+        self.cat_returns += day.deliveries.cat_returns
+
+
+@dataclass
+class DayRecord:
+    """What happened today, from the records the steps of the day return."""
+
+    broadcasts: object        # sim.market.broadcasts.Broadcasts
+    views: object             # sim.market.viewing.Views
+    orders: object            # sim.market.purchase.DayOrders
+    deliveries: object        # sim.market.returns.Deliveries
+    production_cost: int      # cents
+    settled: int              # cents of kept orders settled today
+    cancel_refunds: int       # cents refunded at pre-sale cancellations today
+
+    @property
+    def refunds(self) -> int:
+        return self.deliveries.refunds + self.cancel_refunds
+
+    @property
+    def view_rooms(self) -> np.ndarray:
+        return self.broadcasts.room[self.views.bcast]
+
+    def room_impressions(self, n_rooms: int) -> np.ndarray:
+        room_imp = np.zeros(n_rooms)
+        if self.views.impressions.size:
+            room_imp[self.broadcasts.room] = self.views.impressions
+        return room_imp
 
 
 def hhi(x: np.ndarray) -> float:
@@ -140,77 +163,65 @@ def top_sum(x: np.ndarray, k: int) -> float:
     return float(np.partition(x, x.size - k)[x.size - k:].sum()) if k else 0.0
 
 
-def daily_measures(model, t: DayTally) -> dict[str, float]:
-    """The day's row of measures; also adds the day to the model's run totals."""
+def daily_measures(model, day: DayRecord) -> dict[str, float]:
+    """The day's row of measures: a pure function of the model's state at the end
+    of the day and the day's record (calling it twice gives the same row)."""
     an_n = model.anchors.n
-    cum = model.cum
-    cum["room_gmv"] += t.room_gmv
-    cum["room_orders"] += t.room_orders
-    cum["room_views"] += np.bincount(t.view_rooms, minlength=cum["room_views"].size)
-    cum["supplier_gmv"] += t.supplier_gmv
-    b = t.b
-    room_imp = np.zeros(cum["room_impressions"].size)
-    if t.impressions.size:
-        room_imp[b["room"]] = t.impressions
-    cum["room_impressions"] += room_imp
+    o, dl = day.orders, day.deliveries
+    room_imp = day.room_impressions(an_n + model.suppliers.n)
     anchor_imp = room_imp[:an_n]
-    cum["cat_gmv_live"] = cum.get("cat_gmv_live", 0) + t.cat_gmv_live
-    cum["spoiled_live_value"] = cum.get("spoiled_live_value", 0) + t.spoiled_live_value
     led = model.ledger
     cons = model.consumers
     fol = cons.follows >= 0
-    anchor_gmv = t.room_gmv[:an_n]
-    sme_gmv = t.supplier_gmv[~model.suppliers.is_large].sum()
-    prev = getattr(model, "_prev_cash", None)
+    anchor_gmv = o.room_gmv[:an_n]
+    sme_gmv = o.supplier_gmv[~model.suppliers.is_large].sum()
+    refunds = day.refunds
     row = {
-        "gmv": t.gmv / 100.0,
-        "net_gmv": (t.gmv - t.refunds) / 100.0,
-        "refunds": t.refunds / 100.0,
-        "gmv_live": t.gmv_live / 100.0,
-        "gmv_shelf": t.gmv_shelf / 100.0,
-        "orders": float(t.orders),
-        "orders_live": float(t.orders_live),
-        "orders_shelf": float(t.orders_shelf),
-        "viewers": float(t.viewers),
-        "live_conversion": _share(t.orders_live, t.viewers),
-        "shelf_views": float(t.shelf_views),
-        "shelf_conversion": _share(t.orders_shelf, t.shelf_views),
-        "deliveries": float(t.deliveries),
-        "returns": float(t.returns),
-        "return_rate": _share(t.returns, t.deliveries),
-        "returns_not_as_described": float(t.returns_not_as_described),
-        "reverse_logistics_cost": t.reverse_logistics / 100.0,
-        "reverse_logistics_share": _ratio(t.reverse_logistics, t.gmv),
-        "spoiled_value": t.spoiled_value / 100.0,
-        "lost_sales": float(t.lost_sales),
-        "top50_gmv_share": _share(top_sum(anchor_gmv, 50), t.room_gmv.sum()),
-        "sme_gmv_share": _share(sme_gmv, t.supplier_gmv.sum()),
-        "top50_traffic_share": _share(top_sum(anchor_imp, 50), float(t.impressions.sum())),
+        "gmv": o.gmv / 100.0,
+        "net_gmv": (o.gmv - refunds) / 100.0,
+        "refunds": refunds / 100.0,
+        "gmv_live": o.gmv_live / 100.0,
+        "gmv_shelf": o.gmv_shelf / 100.0,
+        "orders": float(o.orders),
+        "orders_live": float(o.orders_live),
+        "orders_shelf": float(o.orders_shelf),
+        "viewers": float(o.viewers),
+        "live_conversion": _share(o.orders_live, o.viewers),
+        "shelf_views": float(o.shelf_views),
+        "shelf_conversion": _share(o.orders_shelf, o.shelf_views),
+        "deliveries": float(dl.deliveries),
+        "returns": float(dl.returns),
+        "return_rate": _share(dl.returns, dl.deliveries),
+        "returns_not_as_described": float(dl.returns_not_as_described),
+        "reverse_logistics_cost": dl.reverse_logistics / 100.0,
+        "reverse_logistics_share": _ratio(dl.reverse_logistics, o.gmv),
+        "spoiled_value": dl.spoiled_value / 100.0,
+        "lost_sales": float(o.lost_sales),
+        "top50_gmv_share": _share(top_sum(anchor_gmv, 50), o.room_gmv.sum()),
+        "sme_gmv_share": _share(sme_gmv, o.supplier_gmv.sum()),
+        "top50_traffic_share": _share(top_sum(anchor_imp, 50), float(day.views.impressions.sum())),
         "hhi_anchor_gmv": hhi(anchor_gmv),
         "gini_anchor_gmv": gini(anchor_gmv),
         "hhi_traffic": hhi(room_imp),
         "gini_traffic": gini(room_imp),
         "mean_personal_trust": float(cons.personal_trust[fol].mean()) if fol.any() else 0.0,
         "mean_institutional_trust": float(cons.institutional_trust.mean()),
-        "active_consumers": float(t.active.size),
-        "live_anchors": float(t.broadcasts_anchor),
-        "store_broadcasts": float(t.broadcasts_store),
-        "pit_fees": t.pit_fees / 100.0,
+        "active_consumers": float(day.views.active.size),
+        "live_anchors": float(day.broadcasts.n_anchor),
+        "store_broadcasts": float(day.broadcasts.n_store),
+        "pit_fees": day.broadcasts.pit_fees / 100.0,
         "commission_platform": 0.0,
-        "production_cost": t.production_cost / 100.0,
+        "production_cost": day.production_cost / 100.0,
         "escrow": led["escrow"] / 100.0,
         "cash_platform": led["platform"] / 100.0,
         "cash_suppliers": float(led.supplier_balance.sum()) / 100.0,
         "cash_anchors": float(led.anchor_balance.sum()) / 100.0,
     }
-    if prev is not None:
-        row["commission_platform"] = row["cash_platform"] - prev
-    else:
-        row["commission_platform"] = row["cash_platform"]
-    row.update(trust_daily_rows(model, t))
-    row["commission_platform"] -= row["fines"]  # fines reach the platform's cash too
-    model._prev_cash = row["cash_platform"]
-    row.update(finance_daily(model))
+    # the platform's cash gained today, less the fines that reached it too
+    row["commission_platform"] = row["cash_platform"] - model.cash_platform_before
+    row.update(trust_daily_rows(model))
+    row["commission_platform"] -= row["fines"]
+    row.update(model.credit.daily_row())
     return row
 
 
@@ -264,16 +275,16 @@ def run_summary(model, daily) -> dict[str, float]:
     """One row summarising a run, from the model's run totals and its daily table."""
     cum = model.cum
     an_n = model.anchors.n
-    room_gmv, room_views, room_orders = cum["room_gmv"], cum["room_views"], cum["room_orders"]
+    room_gmv, room_views, room_orders = cum.room_gmv, cum.room_views, cum.room_orders
     n_top = max(1, int(np.ceil(0.01 * (room_gmv > 0).sum())))
     top_rooms = np.argsort(-room_gmv, kind="stable")[:n_top]
     anchor_gmv = room_gmv[:an_n]
-    room_imp = cum["room_impressions"]
+    room_imp = cum.room_impressions
     imp = room_imp[:an_n]
     led = model.ledger
-    deliveries = cum["cat_deliveries"]
-    returns = cum["cat_returns"]
-    perishable = model.cat_spoil > 0
+    deliveries = cum.cat_deliveries
+    returns = cum.cat_returns
+    perishable = model.categories.spoil > 0
     sp = model.suppliers
     out = {
         "days": float(len(daily)),
@@ -290,11 +301,10 @@ def run_summary(model, daily) -> dict[str, float]:
         out[f"return_rate_{name}"] = _ratio(returns[i], deliveries[i])
     out.update({
         "reverse_logistics_share": _ratio(daily["reverse_logistics_cost"].sum(), daily["gmv"].sum()),
-        "spoilage_share": _ratio(cum.get("spoiled_live_value", 0) / 100.0,
-                                 float(np.asarray(cum.get("cat_gmv_live", np.zeros(1)))[perishable].sum())
-                                 if perishable.any() else 0.0),
+        "spoilage_share": _ratio(cum.spoiled_live_value / 100.0,
+                                 float(cum.cat_gmv_live[perishable].sum()) if perishable.any() else 0.0),
         "top50_gmv_share": _share(top_sum(anchor_gmv, 50), room_gmv.sum()),
-        "sme_gmv_share": _share(cum["supplier_gmv"][~sp.is_large].sum(), cum["supplier_gmv"].sum()),
+        "sme_gmv_share": _share(cum.supplier_gmv[~sp.is_large].sum(), cum.supplier_gmv.sum()),
         "top50_traffic_share": _share(top_sum(imp, 50), room_imp.sum()),
         "hhi_anchor_gmv": hhi(anchor_gmv),
         "gini_anchor_gmv": gini(anchor_gmv),
@@ -309,6 +319,6 @@ def run_summary(model, daily) -> dict[str, float]:
         "profit_anchors": float(led.anchor_balance.sum()) / 100.0,
         "escrow_end": led["escrow"] / 100.0,
     })
-    out.update(finance_summary(model))
+    out.update(model.credit.summary())
     out.update(trust_summary_rows(model, daily))
     return out

@@ -81,13 +81,18 @@ class SocialGraph:
 class TrustSystem:
     """Fraud state and the trust sub-models of one model run."""
 
-    def __init__(self, model):
-        self.m = model
-        sc = model.params
+    def __init__(self, params, anchors, suppliers, consumers, ledger, book, totals, streams):
+        """Receives the scenario, the anchor, supplier and consumer tables, the ledger
+        (fines), the order book (who bought from a detected fraudster), the run totals
+        (GMV ranks for a persona collapse) and the ``fraud``, ``social`` and ``events`` streams."""
+        self.params, self.anchors, self.suppliers, self.consumers = params, anchors, suppliers, consumers
+        self.ledger, self.book, self.totals = ledger, book, totals
+        self.rng, self.social_rng, self.events_rng = streams["fraud"], streams["social"], streams["events"]
+        sc = params
         fr = sc.fraud
-        rng = model.streams["fraud"]
-        an, sp = model.anchors, model.suppliers
-        # ---- fraud state, per agent (kept on the tables: the credit model reads it)
+        rng = self.rng
+        an, sp = anchors, suppliers
+        # ---- fraud state, per agent (columns of the tables, declared there: the credit model reads them)
         a, b = fr.honesty_mean * fr.honesty_concentration, (1 - fr.honesty_mean) * fr.honesty_concentration
         for table in (an, sp):
             table.honesty = rng.beta(max(a, 1e-9), max(b, 1e-9), table.n)
@@ -96,16 +101,10 @@ class TrustSystem:
             table.fraudster = (depth > 0) & fr.enabled          # currently faking
             # fake orders (and fake viewers) bought, as a share of real GMV
             table.fake_order_share = np.where(table.fraudster, fr.fake_order_share * depth, 0.0)
-            table.reported_sales = np.zeros(table.n)              # real + fake GMV, cumulative (yuan)
-            table.real_sales = np.zeros(table.n)                  # real GMV, cumulative (yuan)
-            table.gmv_ema = np.zeros(table.n)                     # recent real GMV per day (yuan)
-            table.demoted_until = np.full(table.n, -1, dtype=np.int64)
-            table.times_detected = np.zeros(table.n, dtype=np.int64)
         # dishonest suppliers sell some fake goods whether or not they buy fake orders
         sp.sells_fakes = (sp.honesty < fr.counterfeit_honesty) & fr.enabled
-        an.suspended_until = np.full(an.n, -1, dtype=np.int64)
-        self.graph = SocialGraph(model.consumers.n, sc.word_of_mouth.ties if sc.word_of_mouth.enabled else 0,
-                                 model.streams["social"])
+        self.graph = SocialGraph(consumers.n, sc.word_of_mouth.ties if sc.word_of_mouth.enabled else 0,
+                                 self.social_rng)
         g = sc.guarantees
         self.bad_loss_scale = 1.0 - (g.compensation_loss_cut if g.compensation else 0.0)
         self.mismatch_loss_scale = self.bad_loss_scale * (1.0 - (g.fast_refund_loss_cut if g.fast_refunds else 0.0))
@@ -114,7 +113,7 @@ class TrustSystem:
         cover = 1.0 - (1.0 - (g.compensation_risk_cover if g.compensation else 0.0)) * \
             (1.0 - (g.fast_refund_risk_cover if g.fast_refunds else 0.0))
         if cover > 0:
-            cons = model.consumers
+            cons = consumers
             cons.institutional_trust = 1.0 - (1.0 - cons.institutional_trust) * (1.0 - cover)
         n_inst = int(g.compensation) + int(g.traceability)
         self.spill_scale = (1.0 - g.spill_over_cut) ** n_inst
@@ -131,22 +130,26 @@ class TrustSystem:
     def start_day(self) -> TrustTally:
         self.today = TrustTally()
         if self.scare is not None:   # the scandal's spill-over fades as the news fades
-            cons = self.m.consumers
+            cons = self.consumers
             back = self.scare * (1.0 - self.scare_keep)
             cons.institutional_trust = np.minimum(cons.institutional_trust + back, 1.0)
             self.scare -= back
         return self.today
 
+    def end_day(self) -> None:
+        """Add the day's complaints to the run's totals."""
+        self.cum_complaints += self.today.complaints
+
     def may_broadcast(self, d: int) -> np.ndarray:
         """1 for anchors allowed to broadcast today, 0 for suspended ones."""
-        return (self.m.anchors.suspended_until <= d).astype(np.float64)
+        return (self.anchors.suspended_until <= d).astype(np.float64)
 
     def score_multiplier(self, b: dict, d: int) -> np.ndarray:
         """What the ranking reads on top of real performance, per broadcast:
         fake orders inflate it, a detection demotes it."""
-        an, sp, fr = self.m.anchors, self.m.suppliers, self.m.params.fraud
-        is_a = b["anchor"] >= 0
-        ia, isp = np.maximum(b["anchor"], 0), np.maximum(b["store"], 0)
+        an, sp, fr = self.anchors, self.suppliers, self.params.fraud
+        is_a = b.anchor >= 0
+        ia, isp = np.maximum(b.anchor, 0), np.maximum(b.store, 0)
         fake = np.where(is_a, an.fake_order_share[ia], sp.fake_order_share[isp])
         demoted = np.where(is_a, an.demoted_until[ia], sp.demoted_until[isp]) > d
         return (1.0 + fake) * np.where(demoted, fr.demotion_factor, 1.0)
@@ -158,13 +161,13 @@ class TrustSystem:
         ``delivered``: consumer, anchor, supplier, mismatch (will be returned
         as not as described), spoiled; ``returned``: mismatch flag of each
         return today."""
-        m, sc, t = self.m, self.m.params, self.today
-        rng = m.streams["fraud"]
+        sc, t = self.params, self.today
+        rng = self.rng
         cp = sc.complaints
         c, a, s = delivered["consumer"], delivered["anchor"], delivered["supplier"]
         mism, spoiled = delivered["mismatch"], delivered["spoiled"]
         # fake goods: a share of dishonest suppliers' intact deliveries
-        fake = m.suppliers.sells_fakes[s] & ~spoiled & (rng.random(s.size) < self.counterfeit_rate)
+        fake = self.suppliers.sells_fakes[s] & ~spoiled & (rng.random(s.size) < self.counterfeit_rate)
         t.counterfeits = int(fake.sum())
         # complaints by cause
         rm = returned["mismatch"]
@@ -177,15 +180,15 @@ class TrustSystem:
         loss = np.where(mism & ~fake, self.mismatch_loss_scale, self.bad_loss_scale)
         if self.mismatch_loss_scale == self.bad_loss_scale:
             loss = self.bad_loss_scale   # one scale for all: the update takes the exact scalar path
-        m.consumers.update_trust(c, a, good, sc, loss_scale=loss, floor=self.floor)
+        self.consumers.update_trust(c, a, good, sc, loss_scale=loss, floor=self.floor)
         self.cum["experiences"] += int(c.size)
         self._word_of_mouth(c, a, good, np.broadcast_to(np.asarray(loss, dtype=np.float64), c.shape))
 
     def _word_of_mouth(self, c: np.ndarray, a: np.ndarray, good: np.ndarray, loss: np.ndarray) -> None:
-        wm = self.m.params.word_of_mouth
+        wm = self.params.word_of_mouth
         if not wm.enabled or wm.ties == 0 or c.size == 0:
             return
-        rng = self.m.streams["social"]
+        rng = self.social_rng
         p = np.where(good, wm.share_good, wm.share_bad)
         e, recv = self.graph.spread(c, p, rng)
         t = self.today
@@ -196,17 +199,18 @@ class TrustSystem:
         self.cum["wom_messages"] += int(e.size)
         if e.size:
             ls = loss[e] if np.ptp(loss) > 0 else float(loss[0])
-            self.m.consumers.update_trust(recv, a[e], good[e], self.m.params, loss_scale=ls,
+            self.consumers.update_trust(recv, a[e], good[e], self.params, loss_scale=ls,
                                           floor=self.floor, weight=wm.weight)
 
     # ----------------------------------------------------------------- fraud
-    def fraud_step(self, d: int, tally) -> None:
+    def fraud_step(self, d: int, orders) -> None:
         """Fake orders inflate reported sales; the platform detects some
-        fraudsters today: demotion, fine, complaints, lost trust."""
-        m, fr = self.m, self.m.params.fraud
-        an, sp, t = m.anchors, m.suppliers, self.today
-        real_a = tally.room_gmv[:an.n]
-        real_s = tally.supplier_gmv
+        fraudsters today: demotion, fine, complaints, lost trust. ``orders``: the
+        day's orders (their GMV per room and per supplier)."""
+        fr = self.params.fraud
+        an, sp, t = self.anchors, self.suppliers, self.today
+        real_a = orders.room_gmv[:an.n]
+        real_s = orders.supplier_gmv
         for table, real in ((an, real_a), (sp, real_s)):
             fake = real * table.fake_order_share
             table.real_sales += real
@@ -216,7 +220,7 @@ class TrustSystem:
         t.fraudsters = int(an.fraudster.sum() + sp.fraudster.sum())
         if not fr.enabled:
             return
-        rng = m.streams["fraud"]
+        rng = self.rng
         det_a = np.flatnonzero(an.fraudster & (rng.random(an.n) < fr.detection_probability))
         det_s = np.flatnonzero(sp.fraudster & (rng.random(sp.n) < fr.detection_probability))
         t.fraud_detected = int(det_a.size + det_s.size)
@@ -224,7 +228,7 @@ class TrustSystem:
         self.cum["fake_gmv"] += t.fake_gmv
         if t.fraud_detected == 0:
             return
-        led = m.ledger
+        led = self.ledger
         for table, det, accts, bal, flow in ((an, det_a, led.anchor_accts, led.anchor_balance, "fine_anchor"),
                                              (sp, det_s, led.supplier_accts, led.supplier_balance, "fine_supplier")):
             if det.size == 0:
@@ -239,13 +243,13 @@ class TrustSystem:
         self.cum["fines"] += t.fines
         # those who bought from a detected fraudster recently (orders not yet settled) ...
         buyers, anchors = [], []
-        for ch in m.book:
+        for ch in self.book:
             hit = np.isin(ch.anchor, det_a) | np.isin(ch.supplier, det_s)
             if hit.any():
                 buyers.append(ch.consumer[hit])
                 anchors.append(ch.anchor[hit])
         # ... and the detected anchors' followers
-        cons = m.consumers
+        cons = self.consumers
         if det_a.size:
             rows, slots = np.nonzero(np.isin(cons.follows, det_a))
             cons.personal_trust[rows, slots] *= (1.0 - fr.trust_loss)
@@ -255,7 +259,7 @@ class TrustSystem:
             return
         who, first = np.unique(np.concatenate(buyers), return_index=True)
         anc = np.concatenate(anchors)[first]
-        t.complaints[FAKE_ORDERS] += rng.binomial(who.size, m.params.complaints.fake_orders)
+        t.complaints[FAKE_ORDERS] += rng.binomial(who.size, self.params.complaints.fake_orders)
         it = cons.institutional_trust[who] * (1.0 - fr.institutional_loss * self.bad_loss_scale)
         cons.institutional_trust[who] = np.maximum(it, np.minimum(self.floor, cons.institutional_trust[who]))
         bad = np.zeros(who.size, dtype=bool)
@@ -264,16 +268,15 @@ class TrustSystem:
     # ------------------------------------------------------- persona collapse
     def persona_collapse(self, ev, d: int) -> None:
         """The anchor of rank ``ev.anchor_rank`` by GMV so far falls (a scandal)."""
-        m = self.m
-        an, cons = m.anchors, m.consumers
-        gmv = m.cum["room_gmv"][:an.n]
+        an, cons = self.anchors, self.consumers
+        gmv = self.totals.room_gmv[:an.n]
         # by GMV so far; before any sale, by recent performance, then followers
         order = np.lexsort((-an.followers, -an.performance, -gmv))
         target = int(order[ev.anchor_rank - 1])
         an.suspended_until[target] = d + ev.suspension_days
         rows, slots = np.nonzero(cons.follows == target)
         cons.personal_trust[rows, slots] *= (1.0 - ev.trust_drop)
-        rng = m.streams["events"]
+        rng = self.events_rng
         leave = rng.random(rows.size) < ev.unfollow_share
         cons.unfollow(rows[leave], slots[leave])
         # spill-over onto the platform: strong among followers, weaker for everyone through the news
@@ -293,10 +296,10 @@ class TrustSystem:
 
 # ------------------------------------------------------------------ measures
 
-def daily_rows(model, tally) -> dict[str, float]:
-    """The trust and fraud columns of the day's measures."""
+def daily_rows(model) -> dict[str, float]:
+    """The trust and fraud columns of the day's measures (a pure function of the
+    trust sub-model's record of the day)."""
     t = model.trust.today
-    model.trust.cum_complaints += t.complaints
     total = int(t.complaints.sum())
     row = {f"complaints_{c}": float(t.complaints[i]) for i, c in enumerate(CAUSES)}
     row.update({

@@ -7,7 +7,7 @@ from hypothesis.extra.numpy import arrays
 
 from sim.consumers import PurchaseTerms, purchase_logit, purchase_probability_one, sigmoid
 from sim.market.traffic import allocate_traffic, cap_shares, ranking_score
-from sim.model import _within_budget, _within_stock
+from sim.market.orders import within_budget, within_stock
 from sim.scenario import Scenario
 
 pos = st.floats(0.0, 1e6, allow_nan=False)
@@ -94,12 +94,12 @@ def test_budgets_and_stock_bind(n, seed):
     consumer = rng.integers(0, 20, n)
     price = rng.integers(100, 50_000, n)
     budget = rng.integers(0, 100_000, 20)
-    ok = _within_budget(consumer, price, budget, rng)
+    ok = within_budget(consumer, price, budget, rng)
     spent = np.bincount(consumer[ok], weights=price[ok], minlength=20)
     assert (spent <= budget).all()
     supplier = rng.integers(0, 5, n)
     stock = rng.integers(0, 10, 5)
-    served, lost = _within_stock(supplier, ok, stock, rng)
+    served, lost = within_stock(supplier, ok, stock, rng)
     assert not (served & ~ok).any()
     sold = np.bincount(supplier[served], minlength=5)
     assert (sold <= stock).all()

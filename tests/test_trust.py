@@ -2,6 +2,7 @@
 complaints, guarantees, word of mouth, and the refusal of bad events."""
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -88,9 +89,9 @@ def test_detection_demotes_and_fines():
     assert (an.reported_sales >= an.real_sales - 1e-9).all()
     assert (an.reported_sales[an.fake_order_share == 0] == an.real_sales[an.fake_order_share == 0]).all()
     # a demoted fraudster's ranking input is cut
-    b = {"anchor": np.flatnonzero(caught)[:1], "store": np.array([-1])}
+    b = SimpleNamespace(anchor=np.flatnonzero(caught)[:1], store=np.array([-1]))   # one anchor broadcast
     mult = m.trust.score_multiplier(b, m.day - 1)
-    i = b["anchor"][0]
+    i = b.anchor[0]
     if an.demoted_until[i] > m.day - 1:
         assert mult[0] == pytest.approx((1 + an.fake_order_share[i]) * sc.fraud.demotion_factor)
 

@@ -45,6 +45,16 @@ class SupplierTable:
         # tallies since the last adaptation
         self.period_sold = np.zeros(n, dtype=np.int64)
         self.period_lost = np.zeros(n, dtype=np.int64)
+        # fraud state (drawn and updated by sim.trust.TrustSystem; the credit model reads it)
+        self.honesty = np.ones(n)
+        self.fraudster = np.zeros(n, dtype=bool)              # currently faking heat
+        self.fake_order_share = np.zeros(n)                   # fake orders bought, as a share of real GMV
+        self.reported_sales = np.zeros(n)                     # real + fake GMV, cumulative (yuan)
+        self.real_sales = np.zeros(n)                         # real GMV, cumulative (yuan)
+        self.gmv_ema = np.zeros(n)                            # recent real GMV per day (yuan)
+        self.demoted_until = np.full(n, -1, dtype=np.int64)   # ranking demoted after a detection
+        self.times_detected = np.zeros(n, dtype=np.int64)
+        self.sells_fakes = np.zeros(n, dtype=bool)            # ships some fake goods
 
     def produce(self, day: int, target_days: float, max_units: np.ndarray | None = None,
                 committed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:

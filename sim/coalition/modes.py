@@ -20,10 +20,12 @@ trade with each other. What an agent can do follows from who shares its bloc:
   viewers, the platform taking ``content_platform_share``) if the platform is in
   its bloc, else on its own (followers only, reduced by ``offplatform_reach``).
 
-The model consults a mode in a few places (listing acceptance, store
-broadcasts, public traffic, viewing, conversion, the shelf, commission) and
-calls :meth:`Mode.standalone_day` once a day. ``model.mode = None`` is the
-grand coalition with every agent in it: the plain model, bit for bit.
+The model's sub-models consult a mode through a few hooks (listing
+acceptance, store broadcasts, public traffic, viewing, conversion, the shelf,
+commission) and the day calls :meth:`Mode.standalone_day` once.
+``model.mode = None`` is the grand coalition with every agent in it: the
+plain model, bit for bit; the daily rule then calls :data:`PLAIN`, a
+:class:`GrandCoalition` whose hooks return their input unchanged.
 """
 
 from __future__ import annotations
@@ -67,16 +69,16 @@ class Mode:
     def same_bloc(self, anchor_idx, supplier_idx) -> np.ndarray:
         return self.anchor_bloc[anchor_idx] == self.supplier_bloc[supplier_idx]
 
-    def broadcast_on_platform(self, b: dict) -> np.ndarray:
+    def broadcast_on_platform(self, b) -> np.ndarray:
         """Broadcasts held on the platform (store broadcasts always are)."""
-        a = b["anchor"]
+        a = b.anchor
         return np.where(a >= 0, self.anchor_on_platform[np.maximum(a, 0)], True)
 
-    def watch_factor(self, b: dict) -> np.ndarray:
+    def watch_factor(self, b) -> np.ndarray:
         """Per broadcast: the share of watching followers who find the room."""
         return np.where(self.broadcast_on_platform(b), 1.0, self.params.offplatform_reach)
 
-    def friction(self, b: dict) -> np.ndarray:
+    def friction(self, b) -> np.ndarray:
         """Per broadcast: logit units taken off conversion (selling off the platform)."""
         return np.where(self.broadcast_on_platform(b), 0.0, self.params.offplatform_friction)
 
@@ -86,17 +88,61 @@ class Mode:
                       self.supplier_on_platform[supplier_idx])
         return on.astype(np.float64)
 
+    # ------------------------------------------------ hooks of the daily rule
+    def platform_rate(self, rate: np.ndarray, live_a: np.ndarray) -> np.ndarray:
+        """The platform's commission on listings of live anchors (none off the platform)."""
+        return rate * self.anchor_on_platform[live_a][:, None]
+
+    def accept_listings(self, accept: np.ndarray, live_a: np.ndarray, cand: np.ndarray) -> np.ndarray:
+        """Listings only between members of the same bloc."""
+        return accept & self.same_bloc(live_a[:, None], cand)
+
+    def store_broadcasts(self, live_s: np.ndarray) -> np.ndarray:
+        """Store broadcasts need the platform."""
+        return live_s & self.supplier_on_platform
+
+    def public_shares(self, b, shares_of) -> np.ndarray:
+        """Public traffic only for broadcasts on the platform (``shares_of(mask)``:
+        the allocation among the broadcasts in ``mask``)."""
+        on = self.broadcast_on_platform(b)
+        shares = np.zeros(on.size)
+        if on.any():
+            shares[on] = shares_of(on)
+        return shares
+
+    def watch_probability(self, p_watch: float, b, bid: np.ndarray):
+        """Off the platform fewer followers find the room (``bid``: broadcast per follow slot)."""
+        if b.size == 0:
+            return p_watch
+        return p_watch * self.watch_factor(b)[np.maximum(bid, 0)]
+
+    def intercept(self, intercept: float, b, vb: np.ndarray):
+        """Selling off the platform: no guarantees, more friction (per room entry)."""
+        return intercept - self.friction(b)[vb]
+
+    def shelf(self, s_cons: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The shelf shows only suppliers on the platform (no page views if none is)."""
+        w = weight * self.supplier_on_platform
+        if w.sum() <= 0:
+            return s_cons[:0], weight
+        return s_cons, w
+
+    def commission_share(self, anchor_idx: np.ndarray, supplier_idx: np.ndarray):
+        return self.order_on_platform(anchor_idx, supplier_idx)
+
     # ------------------------------------------------------- standalone day
-    def standalone_day(self, model, tally) -> None:
+    def standalone_day(self, d: int, *, ledger, suppliers, anchors, consumers, categories, params,
+                       activity_multiplier: float, stream) -> None:
         """Standalone channels of the agents that are off the platform or not
-        selling: suppliers' own shops, anchors' fan income."""
+        selling: suppliers' own shops, anchors' fan income. ``stream``: the run's
+        ``coalition`` stream (today's draws are keyed by it and the day)."""
         p = self.params
-        rng = day_stream(model)
-        led, sp, an = model.ledger, model.suppliers, model.anchors
+        rng = day_stream(stream, d)
+        led, sp, an = ledger, suppliers, anchors
         # every agent draws every day, in or out, so that each agent's standalone
         # luck on a given day is the same in every mode (common random numbers)
         w = sp.shelf_weight / sp.shelf_weight.sum()
-        lam_all = p.standalone_orders_per_consumer * model.consumers.n * model.activity_multiplier * w
+        lam_all = p.standalone_orders_per_consumer * consumers.n * activity_multiplier * w
         u_units = rng.random(sp.n)
         u_ret = rng.random(sp.n)
         u_view = rng.random(an.n)
@@ -106,11 +152,12 @@ class Mode:
             # each supplier's own-shop demand is fixed by its visibility, whoever else is off the platform
             units = np.minimum(poisson_ppf(u_units[off], lam_all[off]), sp.stock[off])
             cat = sp.category[off]
-            returned = binomial_ppf(u_ret[off], units, model.cat_return_rate[cat])
+            returned = binomial_ppf(u_ret[off], units, categories.return_rate[cat])
             price = to_cents(sp.price[off])
             kept = units - returned
             led.transfer(led.acct("consumers"), led.supplier_accts(off), kept * price, "own_shop_sale")
-            cost = units * model.cat_forward[cat] + returned * to_cents(sp.price[off] * model.cat_reverse_share[cat])
+            cost = (units * categories.forward[cat]
+                    + returned * to_cents(sp.price[off] * categories.reverse_share[cat]))
             led.transfer(led.supplier_accts(off), led.acct("logistics"), cost, "own_shop_logistics")
             sp.stock[off] -= kept
             sp.period_sold[off] += kept
@@ -119,15 +166,15 @@ class Mode:
         # ---- anchors not selling: tips and advertising from their fans
         fans = np.flatnonzero(~self.anchor_sells)
         if fans.size:
-            a = model.params.anchors
+            a = params.anchors
             on = self.anchor_on_platform[fans]
             reach = np.where(on, 1.0, p.offplatform_reach)
             prob = np.array([a.broadcast_probability_head, a.broadcast_probability_waist,
                              a.broadcast_probability_tail])[an.tier[fans]]
-            activity = float(model.consumers.base_activity.mean()) * model.activity_multiplier
+            activity = float(consumers.base_activity.mean()) * activity_multiplier
             followers = an.followers[fans].astype(np.float64)
             viewers = poisson_ppf(u_view[fans], followers * reach * prob * min(activity, 1.0)
-                                  * model.params.consumers.watch_followed)
+                                  * params.consumers.watch_followed)
             viewers = viewers * np.where(on, 1.0 + p.content_public_multiplier, 1.0)
             tips = to_cents(p.tip_per_viewer * viewers)
             ads = to_cents(p.ad_per_follower * followers * reach)
@@ -140,12 +187,51 @@ class Mode:
             self.income["content_share"] += int(share.sum())
 
 
-def day_stream(model) -> np.random.Generator:
-    """The standalone channels' random numbers of today: keyed by the run's
+def day_stream(stream: np.random.Generator, day: int) -> np.random.Generator:
+    """The standalone channels' random numbers of ``day``: keyed by the run's
     ``coalition`` stream and the day, so every mode of a run draws the same."""
-    ss = model.streams["coalition"].bit_generator.seed_seq
+    ss = stream.bit_generator.seed_seq
     return np.random.Generator(np.random.PCG64(
-        np.random.SeedSequence(ss.entropy, spawn_key=tuple(ss.spawn_key) + (int(model.day),))))
+        np.random.SeedSequence(ss.entropy, spawn_key=tuple(ss.spawn_key) + (int(day),))))
+
+
+class GrandCoalition:
+    """Every agent in the platform's bloc (``model.mode = None``): the plain model.
+    The null object of :class:`Mode`: every hook returns its input unchanged and
+    there are no standalone channels."""
+
+    is_grand = True
+
+    def platform_rate(self, rate, live_a):
+        return rate
+
+    def accept_listings(self, accept, live_a, cand):
+        return accept
+
+    def store_broadcasts(self, live_s):
+        return live_s
+
+    def public_shares(self, b, shares_of):
+        return shares_of(slice(None))
+
+    def watch_probability(self, p_watch, b, bid):
+        return p_watch
+
+    def intercept(self, intercept, b, vb):
+        return intercept
+
+    def shelf(self, s_cons, weight):
+        return s_cons, weight
+
+    def commission_share(self, anchor_idx, supplier_idx) -> float:
+        return 1.0
+
+    def standalone_day(self, d: int, **_) -> None:
+        pass
+
+
+#: the plain model's coalition mode
+PLAIN = GrandCoalition()
 
 
 def poisson_ppf(u: np.ndarray, lam: np.ndarray) -> np.ndarray:

@@ -73,14 +73,15 @@ The rules, as coded:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
+
 import numpy as np
 import pandas as pd
 
 from sim.finance.ledger import to_cents
 from sim.finance.presale import PRESALE_DAILY, PRESALE_SUMMARY
-
-# order outcomes, as in sim.model (kept here to avoid a circular import)
-KEPT, RETURNED = 0, 1
+from sim.market.orders import KEPT, RETURNED
 
 FINANCE_DAILY: dict[str, str] = {
     "defaults": "suppliers and anchors that defaulted today",
@@ -117,8 +118,55 @@ FINANCE_SUMMARY: dict[str, str] = {
 #: causes of the losses :class:`Finance` books per agent (besides returns and spoilage)
 LOSS_CAUSES = ("bad_debt", "write_off", "shock", "cover")
 
+class DefaultCause(StrEnum):
+    """The proximate cause of a supplier's default at the end of a day (a default
+    forced by an event names the event instead)."""
+
+    RATIONED = "credit rationed: the lender's capital ran out"
+    FAKED_SALES = "loan recalled: faked sales detected"
+    SHRUNKEN_LINE = "loan above a shrunken credit line"
+    LOAN_DUE = "loan interest and instalment due"
+    UPSTREAM_DUE = "upstream invoices due"
+    BILLS = "bills due beyond cash and credit"
+
+
 #: the proximate cause of a default caused by credit rationing
-RATIONED = "credit rationed: the lender's capital ran out"
+RATIONED = DefaultCause.RATIONED.value
+
+#: one default's record (``Finance.records``, the rows of ``default_table``): field -> value before it is filled in
+DEFAULT_RECORD: dict = {
+    "id": -1, "day": -1, "agent": "", "index": -1, "proximate": "", "parent": -1, "depth": 0, "trigger": "",
+    "chain": "", "loan_claim": 0.0, "upstream_claims": 0.0, "unpaid_bills": 0.0, "commission_clawback": 0.0,
+    "reserve_paid": 0.0, "creditors_hit": 0, "presale_cancelled": 0, "presale_refunded": 0.0,
+    "presale_claim": 0.0, "presale_compensated": 0.0, "credit_rationed": 0.0, "lender_losses": 0.0,
+    "lender_loss_source": -1, "via_lender_losses": False,
+}
+
+
+@dataclass
+class Dues:
+    """What falls due for each supplier today (cents)."""
+
+    interest: np.ndarray
+    instalment: np.ndarray
+    excess: np.ndarray          # loan above the credit line, due at once
+    detected: np.ndarray        # faked sales detected: the loan is recalled
+    due_link: np.ndarray        # per upstream link: the invoice due today
+    owe_up: np.ndarray          # per supplier: upstream invoices due today
+    owe_lender: np.ndarray
+    principal_after: np.ndarray
+
+    def cause(self, i: int) -> DefaultCause:
+        """The proximate cause of supplier ``i``'s default, if credit was not rationed."""
+        if self.detected[i]:
+            return DefaultCause.FAKED_SALES
+        if self.excess[i] > 0:
+            return DefaultCause.SHRUNKEN_LINE
+        if self.owe_lender[i] > 0 and self.owe_up[i] == 0:
+            return DefaultCause.LOAN_DUE
+        if self.owe_up[i] > 0:
+            return DefaultCause.UPSTREAM_DUE
+        return DefaultCause.BILLS
 
 
 def _alloc(total: int, weights: np.ndarray) -> np.ndarray:
@@ -146,18 +194,26 @@ class Finance:
     """The lender, the order-loan programme, the upstream trade credit, deposits,
     the risk reserve, the return-insurance pool, defaults and their cause chains."""
 
-    def __init__(self, model):
-        self.m = model
-        sc = model.params
+    enabled = True
+
+    def __init__(self, params, ledger, suppliers, anchors, book, presale, totals, categories, rng, lender,
+                 supplier_agents: dict, anchor_agents: dict):
+        """Receives the scenario, the ledger, the supplier and anchor tables, the order
+        book, the pre-sale sub-model, the run totals (GMV ranks for the head-default
+        event), the category terms, the ``finance`` stream, the lender (a Mesa
+        Agent holding the terms in force and its capital) and the supplier and anchor
+        agents by index (removed from the model when they default)."""
+        sc = params
+        self.params, self.ledger, self.suppliers, self.anchors = params, ledger, suppliers, anchors
+        self.book, self.presale, self.totals, self.categories = book, presale, totals, categories
         fp = self.p = sc.finance
-        sp = model.suppliers
+        sp = suppliers
         n = sp.n
-        self.rng = model.streams["finance"]
-        from sim.agents import Anchor, Lender, Supplier
+        self.rng = rng
         # the lender holds the terms in force (a squeeze changes them) and its capital
-        self.lender = Lender(model, fp.credit_multiple, fp.interest_rate, fp.lender_true_sales, fp.lender_capital)
+        self.lender = lender
         if self.lender.capital is not None:
-            led = model.ledger
+            led = ledger
             led.transfer(led.acct("capital"), led.acct("lender"), self.lender.capital, "lender_capital")
         self.term = fp.loan_term_days or min(sc.time.settlement_period, sc.time.days)
         self.period = sc.time.settlement_period
@@ -201,15 +257,18 @@ class Finance:
         # risk-adjusted Shapley value): bad debt, write-offs, shocks, covers
         self.loss_platform = 0
         self.loss_supplier = np.zeros(n, dtype=np.int64)
-        self.loss_anchor = np.zeros(model.anchors.n, dtype=np.int64)
+        self.loss_anchor = np.zeros(anchors.n, dtype=np.int64)
         self.loss_by_cause = {cause: 0 for cause in LOSS_CAUSES}
         self.today = self._zero_today()
-        self.supplier_agent = {a.idx: a for a in model.agents_by_type[Supplier]}
-        self.anchor_agent = {a.idx: a for a in model.agents_by_type[Anchor]}
+        self.supplier_agent = dict(supplier_agents)
+        self.anchor_agent = dict(anchor_agents)
 
     @staticmethod
     def _zero_today() -> dict:
         return {"defaults": 0, "contagion_defaults": 0, "drawn": 0, "loss": 0, "rf": 0, "rationed": 0}
+
+    def start_day(self) -> None:
+        self.today = self._zero_today()
 
     @property
     def multiple(self) -> float:
@@ -224,27 +283,27 @@ class Finance:
     # ------------------------------------------------------------------ events
     def fire_event(self, ev, d: int) -> None:
         label = f"event:{ev.kind}(day {d})"
-        sp = self.m.suppliers
+        sp = self.suppliers
         if ev.kind == "credit_squeeze":
             self.lender.squeeze(ev.credit_multiple, ev.interest_rate)
             if ev.capital_lost:   # (validated: only with finite lender capital)
-                led = self.m.ledger
+                led = self.ledger
                 led.transfer(led.acct("lender"), led.acct("penalties"), int(led["lender"] * ev.capital_lost),
                              "lender_loss")
             borrowers = np.flatnonzero(sp.alive & (self.principal > 0))
             self._hit(borrowers, self.principal[borrowers], -1, label, d)
         elif ev.kind == "return_wave":
-            cat = None if ev.category is None else self.m.category_names.index(ev.category)
+            cat = None if ev.category is None else self.categories.names.index(ev.category)
             lost = self.return_wave(d, ev.share, (lambda ch: ch.category == cat) if cat is not None else None)
             who = np.flatnonzero(lost > 0)
             self._hit(who, lost[who], -1, label, d)
         elif ev.kind == "head_default":
             if ev.target == "supplier":
-                gmv = np.where(sp.alive, self.m.cum["supplier_gmv"], -1.0)
+                gmv = np.where(sp.alive, self.totals.supplier_gmv, -1.0)
                 i = int(np.argsort(-gmv, kind="stable")[min(ev.rank, sp.n) - 1])
                 if not sp.alive[i]:
                     return
-                led = self.m.ledger
+                led = self.ledger
                 cash = int(led.supplier_balance[i])
                 seized = int(max(cash, 0) * ev.cash_lost)
                 led.transfer(led.supplier_accts(i), led.acct("penalties"), seized, "seized")
@@ -253,8 +312,8 @@ class Finance:
                     self.return_wave(d, ev.return_share, lambda ch: ch.supplier == i)
                 self.default_supplier(i, d, f"{label}: merchant of GMV rank {ev.rank}", forced=label)
             else:
-                an = self.m.anchors
-                gmv = np.where(an.alive, self.m.cum["room_gmv"][:an.n], -1.0)
+                an = self.anchors
+                gmv = np.where(an.alive, self.totals.room_gmv[:an.n], -1.0)
                 a = int(np.argsort(-gmv, kind="stable")[min(ev.rank, an.n) - 1])
                 if an.alive[a]:
                     self.default_anchor(a, d, label, ev.cash_lost, ev.return_share, ev.rank)
@@ -264,8 +323,8 @@ class Finance:
         """A share of kept orders still inside their return window (optionally
         those ``select(chunk)`` picks) are returned, from today; returns the
         value lost per supplier (cents)."""
-        lost = np.zeros(self.m.suppliers.n, dtype=np.int64)
-        for ch in self.m.book:
+        lost = np.zeros(self.suppliers.n, dtype=np.int64)
+        for ch in self.book:
             ok = (ch.outcome == KEPT) & (ch.delivery_day + self.window >= d)
             if select is not None:
                 ok &= select(ch)
@@ -281,7 +340,7 @@ class Finance:
     # -------------------------------------------------------------- production
     def production_budget(self) -> np.ndarray:
         """Units each supplier can pay for today: cash plus undrawn credit."""
-        sp, led = self.m.suppliers, self.m.ledger
+        sp, led = self.suppliers, self.ledger
         funds = np.maximum(led.supplier_balance + np.maximum(self.line - self.principal, 0), 0)
         own = np.where(self.has_upstream, 1.0 - self.p.trade_credit_share, 1.0)
         per_unit = np.maximum(sp.unit_cost * 100.0 * own, 1.0)
@@ -292,7 +351,7 @@ class Finance:
     def pay_production(self, d: int, order: np.ndarray) -> int:
         """Pay today's production: own cost now; the upstream share is invoiced by
         SMEs (who pay their own cost now) and paid ``trade_credit_days`` later."""
-        sp, led = self.m.suppliers, self.m.ledger
+        sp, led = self.suppliers, self.ledger
         fp = self.p
         cost = to_cents(order * sp.unit_cost)
         paid = 0
@@ -313,7 +372,7 @@ class Finance:
     # -------------------------------------------------------------- settlement
     def on_settled_chunk(self, ch, kept: np.ndarray, via: np.ndarray) -> None:
         """Called for each order chunk settled today, after the platform paid it out."""
-        led = self.m.ledger
+        led = self.ledger
         fin = self.financed.pop(ch.day, None)
         if fin is not None:
             sel = fin & kept
@@ -327,16 +386,16 @@ class Finance:
 
     def on_settlement(self, commission_today: int) -> None:
         """The platform puts a share of the day's commission into the risk reserve."""
-        led = self.m.ledger
+        led = self.ledger
         led.transfer(led.acct("platform"), led.acct("reserve"),
                      int(commission_today * self.p.risk_reserve_rate), "reserve_contribution")
 
     def on_returns(self, supplier: np.ndarray, cost: np.ndarray) -> None:
         """The return-insurance pool pays back part of the reverse-logistics cost."""
-        led = self.m.ledger
+        led = self.ledger
         if self.p.return_insurance_premium <= 0 or supplier.size == 0:
             return
-        alive = self.m.suppliers.alive[supplier]
+        alive = self.suppliers.alive[supplier]
         want = np.where(alive, to_cents(cost / 100.0 * self.p.return_insurance_cover), 0)
         pay = _alloc(min(led["insurance"], int(want.sum())), want)
         led.transfer(led.acct("insurance"), led.supplier_accts(supplier), pay, "insurance_payout")
@@ -349,49 +408,72 @@ class Finance:
         the lender-facing lever (``faked_sales_share`` of the dishonest
         borrowers) plus the fake orders of suppliers the fraud model
         (sim/trust.py) has faking heat right now."""
-        sp = self.m.suppliers
+        sp = self.suppliers
         inflation = np.where(self.dishonest, self.p.faked_sales_share, 0.0)
-        faking = getattr(sp, "fraudster", None)
-        if faking is not None:
-            inflation = inflation + np.where(faking, sp.fake_order_share, 0.0)
-        return inflation
+        return inflation + np.where(sp.fraudster, sp.fake_order_share, 0.0)
 
-    def end_of_day(self, d: int, tally, settlement_day: bool) -> None:
-        m, fp = self.m, self.p
-        led, sp = m.ledger, m.suppliers
-        alive = sp.alive
-        n = sp.n
-        sp.stock[~alive] = 0   # goods returned to an exited supplier are written off with its stock
-        # ---- trailing sales, as true and as reported; the cost of faking them
-        platform_sales = to_cents(tally.supplier_gmv)
+    def end_of_day(self, d: int, supplier_gmv: np.ndarray, settlement_day: bool) -> None:
+        """Step 9 of the day (after settlement): trailing sales and credit lines,
+        what falls due, loans drawn (rationed with finite capital), receivables
+        sold, payments, defaults; on settlement days deposits, funds held for
+        upstream suppliers and defaulters' estates. ``supplier_gmv``: today's
+        platform sales per supplier (yuan)."""
+        self.suppliers.stock[~self.suppliers.alive] = 0   # goods returned to an exited supplier are written off
+        self._record_sales(d, supplier_gmv)
+        line = self._credit_lines()
+        self.accrued += to_cents(self.principal / 100.0 * self.lender.rate / 365.0)   # interest accrues daily
+        dues = self._dues(d, settlement_day, line)
+        draw, rationed, still = self._credit_requests(d, dues, line)
+        alive = self.suppliers.alive
+        defaulting = alive & (still > 0)
+        self._pay_dues(alive & ~defaulting, dues, draw, settlement_day)
+        self._default_the_short(d, defaulting, dues, rationed, still)
+        if settlement_day:
+            self._margin_deposits()
+            self._hold_for_upstream()
+            self._settle_estates()
+        self.comm_today = []
+
+    def _record_sales(self, d: int, supplier_gmv: np.ndarray) -> None:
+        """Trailing sales (platform sales and upstream invoices); dishonest
+        borrowers pay for faking theirs."""
+        fp, led = self.p, self.ledger
+        platform_sales = to_cents(supplier_gmv)
         today = platform_sales + self.b2b_today
         self.b2b_today[:] = 0
         col = d % self.sales.shape[1]
         self.sales_sum += today - self.sales[:, col]
         self.sales[:, col] = today
         if fp.faked_sales_share > 0 and self.dishonest.any():
-            fake = self.dishonest & alive
+            fake = self.dishonest & self.suppliers.alive
             led.transfer(led.supplier_accts(np.flatnonzero(fake)), led.acct("fraud_costs"),
                          to_cents(platform_sales[fake] / 100.0 * fp.faked_sales_share * fp.fake_order_cost),
                          "fake_orders")
+
+    def _credit_lines(self) -> np.ndarray:
+        """Credit lines on trailing sales as reported to the lender."""
         reported = self.sales_sum.astype(np.float64)
         if not self.lender.true_sales:
             reported = reported * (1.0 + self.sales_inflation())
         line = np.floor(self.lender.multiple * reported).astype(np.int64)
-        if not fp.order_loans:
+        if not self.p.order_loans:
             line[:] = 0
-        line[~alive | self.barred] = 0
+        line[~self.suppliers.alive | self.barred] = 0
         self.line = line
-        # ---- interest accrues daily
-        self.accrued += to_cents(self.principal / 100.0 * self.lender.rate / 365.0)
-        # ---- what falls due today
+        return line
+
+    def _dues(self, d: int, settlement_day: bool, line: np.ndarray) -> "Dues":
+        """What falls due today: interest, instalments and excess loans on settlement
+        days (a detected faker's loan is recalled), upstream invoices every day."""
+        fp, led, sp = self.p, self.ledger, self.suppliers
+        n = sp.n
         zero = np.zeros(n, dtype=np.int64)
         interest, instalment, excess = zero, zero, zero
         detected = np.zeros(n, dtype=bool)
         if settlement_day:
             interest = self.accrued.copy()
             instalment = np.minimum(self.principal, -(-self.principal * self.period // self.term))
-            detected = (self.dishonest & alive & ~self.barred & (self.principal > 0)
+            detected = (self.dishonest & sp.alive & ~self.barred & (self.principal > 0)
                         & (self.rng.random(n) < fp.fake_detection_probability))
             self.barred |= detected
             line[detected] = 0
@@ -405,11 +487,15 @@ class Finance:
             who = np.flatnonzero(rel)
             led.transfer(led.acct("supply_escrow"), led.supplier_accts(who), rel[who], "escrow_release")
             self.held -= rel
-        owe_lender = interest + instalment + excess
-        cash = led.supplier_balance.copy()
-        need = owe_lender + owe_up - cash
-        principal_after = self.principal - instalment - excess
-        headroom = np.maximum(line - principal_after, 0)
+        return Dues(interest, instalment, excess, detected, due_link, owe_up, interest + instalment + excess,
+                    self.principal - instalment - excess)
+
+    def _credit_requests(self, d: int, dues: "Dues", line: np.ndarray):
+        """Loans drawn to meet what is due (rationed to the lender's cash with finite
+        capital), then receivables sold. Returns (draw, rationed or None, still short)."""
+        led, alive = self.ledger, self.suppliers.alive
+        need = dues.owe_lender + dues.owe_up - led.supplier_balance.copy()
+        headroom = np.maximum(line - dues.principal_after, 0)
         draw = np.where(alive, np.clip(need, 0, headroom), 0)
         rationed = None
         budget = None
@@ -418,7 +504,7 @@ class Finance:
             request = draw
             # what a borrower repays the lender today and draws again is rolled over (it needs
             # no cash); only the new money beyond it is rationed
-            renew = np.minimum(request, owe_lender)
+            renew = np.minimum(request, dues.owe_lender)
             new = request - renew
             if int(new.sum()) > budget:
                 new = _alloc(budget, new)
@@ -426,33 +512,38 @@ class Finance:
             draw = renew + new
             rationed = request - draw
         still = np.where(alive, need - draw, 0)
-        if fp.receivable_financing and (still > 0).any():
+        if self.p.receivable_financing and (still > 0).any():
             got, cut = self._sell_receivables(d, still, budget)
             still = still - got
             if cut is not None:
                 rationed = rationed + cut
-        defaulting = alive & (still > 0)
-        ok = alive & ~defaulting
-        # ---- pay what is due; draw loans
+        return draw, rationed, still
+
+    def _pay_dues(self, ok: np.ndarray, dues: "Dues", draw: np.ndarray, settlement_day: bool) -> None:
+        """Suppliers that can pay pay what is due and draw their loans."""
+        led = self.ledger
         finite = self.lender.capital is not None
         okx = np.flatnonzero(ok)
         if not finite:
             self._fund(int(draw[ok].sum()))
             led.transfer(led.acct("lender"), led.supplier_accts(okx), draw[okx], "loan")
-        led.transfer(led.supplier_accts(okx), led.acct("lender"), interest[okx], "interest")
-        led.transfer(led.supplier_accts(okx), led.acct("lender"), instalment[okx] + excess[okx], "loan_repayment")
+        led.transfer(led.supplier_accts(okx), led.acct("lender"), dues.interest[okx], "interest")
+        led.transfer(led.supplier_accts(okx), led.acct("lender"), dues.instalment[okx] + dues.excess[okx],
+                     "loan_repayment")
         if finite:   # loans rolled over go out after the repayments came in: the lender's cash stays >= 0
             led.transfer(led.acct("lender"), led.supplier_accts(okx), draw[okx], "loan")
-        self.principal[okx] = principal_after[okx] + draw[okx]
+        self.principal[okx] = dues.principal_after[okx] + draw[okx]
         if settlement_day:
             self.accrued[okx] = 0
         self.drawn_total += int(draw[okx].sum())
         self.today["drawn"] += int(draw[okx].sum())
-        pay_link = ok[self.up_brand] & (due_link > 0)
+        pay_link = ok[self.up_brand] & (dues.due_link > 0)
         led.transfer(led.supplier_accts(self.up_brand[pay_link]), led.supplier_accts(self.up_sme[pay_link]),
-                     due_link[pay_link], "trade_credit_payment")
-        # ---- defaults
-        by_rationing = np.zeros(n, dtype=bool)
+                     dues.due_link[pay_link], "trade_credit_payment")
+
+    def _default_the_short(self, d: int, defaulting: np.ndarray, dues: "Dues", rationed, still) -> None:
+        """Suppliers still short after credit and receivable sales default, each with its proximate cause."""
+        by_rationing = np.zeros(defaulting.size, dtype=bool)
         if rationed is not None:
             rationed_today = int(rationed.sum())
             self.today["rationed"] += rationed_today
@@ -464,35 +555,19 @@ class Finance:
                 worst = max(self.lender_loss_of.items(), key=lambda kv: (kv[1], -kv[0]), default=(-1, 0))
                 source = worst[0] if worst[1] > 0 else -1
         for i in np.flatnonzero(defaulting):
-            if by_rationing[i]:
-                why = RATIONED
-            elif detected[i]:
-                why = "loan recalled: faked sales detected"
-            elif excess[i] > 0:
-                why = "loan above a shrunken credit line"
-            elif owe_lender[i] > 0 and owe_up[i] == 0:
-                why = "loan interest and instalment due"
-            elif owe_up[i] > 0:
-                why = "upstream invoices due"
-            else:
-                why = "bills due beyond cash and credit"
-            unpaid = np.where(self.up_brand == i, due_link, 0)
-            rec = self.default_supplier(int(i), d, why, unpaid_due=unpaid)
+            why = DefaultCause.RATIONED if by_rationing[i] else dues.cause(i)
+            unpaid = np.where(self.up_brand == i, dues.due_link, 0)
+            rec = self.default_supplier(int(i), d, why.value, unpaid_due=unpaid)
             if by_rationing[i]:
                 rec["credit_rationed"] = int(rationed[i]) / 100.0
                 rec["lender_losses"] = lost / 100.0
                 rec["lender_loss_source"] = source
                 rec["via_lender_losses"] = lost >= rationed_today
-        if settlement_day:
-            self._margin_deposits()
-            self._hold_for_upstream()
-            self._settle_estates()
-        self.comm_today = []
 
     def _fund(self, amount: int) -> None:
         """With unlimited capital the lender draws outside funding when its own
         money runs short (with finite capital the day's credit was rationed to its cash)."""
-        led = self.m.ledger
+        led = self.ledger
         if self.lender.capital is not None:
             assert amount <= led["lender"], "credit beyond the lender's cash"
             return
@@ -507,10 +582,10 @@ class Finance:
         left, finite capital), what each was refused (else None). If the
         proceeds wanted exceed the budget, each supplier gets a pro rata share
         of it (``_alloc``) and sells whole orders, oldest first, up to it."""
-        m, led = self.m, self.m.ledger
+        led = self.ledger
         short = need > 0
         parts = []
-        for k, ch in enumerate(m.book):
+        for k, ch in enumerate(self.book):
             done = self.financed.get(ch.day)
             # (pre-sale orders are not sold: part of their money may have been released already)
             ok = (ch.outcome == KEPT) & (ch.delivery_day + self.window < d) & short[ch.supplier] & ~ch.presale
@@ -541,7 +616,7 @@ class Finance:
             cut = wanted - np.bincount(s[sell], weights=pr[sell], minlength=need.size).astype(np.int64)
         sel = order[sell]
         for k in np.unique(ck[sel]):
-            ch = m.book[int(k)]
+            ch = self.book[int(k)]
             mask = self.financed.setdefault(ch.day, np.zeros(ch.price.size, dtype=bool))
             mask[pos[sel][ck[sel] == k]] = True
         got = np.bincount(sup[sel], weights=proceeds[sel], minlength=need.size).astype(np.int64)
@@ -557,7 +632,7 @@ class Finance:
         rate = self.p.margin_deposit_rate
         if rate <= 0:
             return
-        led, sp = self.m.ledger, self.m.suppliers
+        led, sp = self.ledger, self.suppliers
         target = self.sales_sum * rate
         if self.p.dynamic_deposits:
             target = target * (1.0 + self.principal / np.maximum(self.line, 1))
@@ -576,7 +651,7 @@ class Finance:
         living merchant owes its upstream suppliers, as far as its cash goes."""
         if not self.p.upstream_escrow or self.up_brand.size == 0:
             return
-        led, sp = self.m.ledger, self.m.suppliers
+        led, sp = self.ledger, self.suppliers
         owed = np.bincount(self.up_brand, weights=self.payables.sum(axis=1), minlength=sp.n).astype(np.int64)
         delta = np.where(sp.alive, owed - self.held, 0)
         delta = np.where(delta > 0, np.minimum(delta, np.maximum(led.supplier_balance, 0)), delta)
@@ -629,12 +704,8 @@ class Finance:
             depth = 0
             trigger = trigger or f"endogenous: {proximate}"
             chain = f"{trigger} -> {agent} {idx}"
-        rec = {"id": len(self.records), "day": d, "agent": agent, "index": idx, "proximate": proximate,
-               "parent": parent, "depth": depth, "trigger": trigger, "chain": chain,
-               "credit_rationed": 0.0, "lender_losses": 0.0, "lender_loss_source": -1, "via_lender_losses": False,
-               "loan_claim": 0.0, "upstream_claims": 0.0, "unpaid_bills": 0.0, "commission_clawback": 0.0,
-               "reserve_paid": 0.0, "creditors_hit": 0, "presale_cancelled": 0, "presale_refunded": 0.0,
-               "presale_claim": 0.0, "presale_compensated": 0.0}
+        rec = {**DEFAULT_RECORD, "id": len(self.records), "day": d, "agent": agent, "index": idx,
+               "proximate": proximate, "parent": parent, "depth": depth, "trigger": trigger, "chain": chain}
         self.records.append(rec)
         self.today["defaults"] += 1
         if depth > 0:
@@ -644,10 +715,22 @@ class Finance:
     def default_supplier(self, i: int, d: int, proximate: str, forced: str | None = None,
                          unpaid_due: np.ndarray | None = None) -> dict:
         """Supplier ``i`` defaults and exits (the rule in the module docstring)."""
-        led, sp = self.m.ledger, self.m.suppliers
         rec = self._new_record("supplier", i, d, proximate, forced)
+        self._clear_bills(i, rec)
+        self._pool_estate(i)
+        self._file_claims(i, d, rec, unpaid_due)
+        self._pay_estate(i)
+        c = self.claims.get(i)   # (gone if its cash paid every creditor)
+        if c is not None:
+            self._compensate_presale(c, rec)
+            self._compensate_upstream(c, d, rec)
+        self._exit(i)
+        return rec
+
+    def _clear_bills(self, i: int, rec: dict) -> None:
+        """Bills it could not pay: claw back today's commission, then outside vendors lose."""
+        led = self.ledger
         acct = led.supplier_accts(i)
-        # ---- bills it could not pay: claw back today's commission, then outside vendors lose
         short = max(-int(led.supplier_balance[i]), 0)
         if short and self.comm_today:
             s, a, amt = (np.concatenate(x) for x in zip(*self.comm_today))
@@ -660,23 +743,30 @@ class Finance:
         if short:
             led.transfer(led.acct("unpaid_vendors"), acct, short, "unpaid_bills")
             rec["unpaid_bills"] = short / 100.0
-        # ---- money held back for its upstream suppliers, and its deposit, join its cash
+
+    def _pool_estate(self, i: int) -> None:
+        """Money held back for its upstream suppliers, and its deposit, join its cash."""
+        led = self.ledger
+        acct = led.supplier_accts(i)
         if self.held[i]:
             led.transfer(led.acct("supply_escrow"), acct, int(self.held[i]), "escrow_release")
             self.held[i] = 0
         if self.deposit[i]:
             led.transfer(led.acct("deposits"), acct, int(self.deposit[i]), "deposit_release")
             self.deposit[i] = 0
-        # ---- creditors' claims
+
+    def _file_claims(self, i: int, d: int, rec: dict, unpaid_due: np.ndarray | None) -> None:
+        """The creditors' claims on its estate: the lender, its upstream suppliers, and
+        the buyers of its pre-sale orders not shipped yet (cancelled: escrowed deposits
+        go back to them; what was released to it is their claim)."""
+        sp = self.suppliers
         lender = int(self.principal[i] + self.accrued[i])
         links = np.flatnonzero(self.up_brand == i)
         up = self.payables[links].sum(axis=1)
         if unpaid_due is not None:
             up = up + unpaid_due[links]
         self.payables[links] = 0
-        # ---- its pre-sale orders not shipped yet are cancelled: escrowed deposits go back to
-        # the consumers; what was released to it is their claim on its estate
-        n_pre, refunded, pre_claim = self.m.presale.cancel_supplier(i, d)
+        n_pre, refunded, pre_claim = self.presale.cancel_supplier(i, d)
         rec["presale_cancelled"], rec["presale_refunded"] = n_pre, refunded / 100.0
         rec["presale_claim"] = pre_claim / 100.0
         self.claims[i] = {"lender": lender, "sme": self.up_sme[links], "up": up.astype(np.int64), "id": rec["id"],
@@ -692,28 +782,35 @@ class Finance:
         self.principal_written_off += int(self.principal[i])
         rec["loan_claim"] = lender / 100.0
         rec["upstream_claims"] = float(up.sum()) / 100.0
-        self._pay_estate(i)
-        # ---- under the compensation guarantee the platform pays consumers the pre-sale
-        # money the estate could not repay, and takes over their claim
-        c = self.claims.get(i)   # (gone if its cash paid every creditor)
-        if c is not None and c["presale"] > 0 and self.m.params.guarantees.compensation:
+
+    def _compensate_presale(self, c: dict, rec: dict) -> None:
+        """Under the compensation guarantee the platform pays consumers the pre-sale
+        money the estate could not repay, and takes over their claim."""
+        led = self.ledger
+        if c["presale"] > 0 and self.params.guarantees.compensation:
             led.transfer(led.acct("platform"), led.acct("consumers"), c["presale"], "presale_compensation")
             self._lose("cover", platform=c["presale"])   # the platform takes over the buyers' loss
             c["presale_to"] = "platform"
             rec["presale_compensated"] = c["presale"] / 100.0
-        # ---- the risk reserve compensates upstream suppliers
-        if c is not None:
-            comp = _alloc(min(led["reserve"], int(c["up"].sum())), c["up"])
-            led.transfer(led.acct("reserve"), led.supplier_accts(c["sme"]), comp, "reserve_payout")
-            self._lose("cover", platform=int(comp.sum()), supplier=(c["sme"], -comp))
-            c["up"] = c["up"] - comp
-            rec["reserve_paid"] = float(comp.sum()) / 100.0
-            # ---- losses remembered by its upstream creditors (for their own defaults' causes)
-            loss = np.bincount(c["sme"], weights=c["up"], minlength=sp.n).astype(np.int64)
-            hit = np.flatnonzero(loss > 0)
-            self._hit(hit, loss[hit], rec["id"], "", d)
-            rec["creditors_hit"] = int(hit.size)
-        # ---- exit
+
+    def _compensate_upstream(self, c: dict, d: int, rec: dict) -> None:
+        """The risk reserve compensates upstream suppliers; what they still lose is
+        remembered (for their own defaults' causes)."""
+        led, sp = self.ledger, self.suppliers
+        comp = _alloc(min(led["reserve"], int(c["up"].sum())), c["up"])
+        led.transfer(led.acct("reserve"), led.supplier_accts(c["sme"]), comp, "reserve_payout")
+        self._lose("cover", platform=int(comp.sum()), supplier=(c["sme"], -comp))
+        c["up"] = c["up"] - comp
+        rec["reserve_paid"] = float(comp.sum()) / 100.0
+        loss = np.bincount(c["sme"], weights=c["up"], minlength=sp.n).astype(np.int64)
+        hit = np.flatnonzero(loss > 0)
+        self._hit(hit, loss[hit], rec["id"], "", d)
+        rec["creditors_hit"] = int(hit.size)
+
+    def _exit(self, i: int) -> None:
+        """It stops selling, producing and borrowing; its agent leaves the model."""
+        sp = self.suppliers
+        lender = int(self.principal[i] + self.accrued[i])
         sp.alive[i] = False
         sp.stock[i] = 0
         sp.pipeline[i] = 0
@@ -728,13 +825,12 @@ class Finance:
         agent = self.supplier_agent.pop(i, None)
         if agent is not None:
             agent.remove()
-        return rec
 
     def default_anchor(self, a: int, d: int, label: str, cash_lost: float, return_share: float, rank: int) -> dict:
         """Anchor ``a`` defaults (a shock): its cash is lost (seized, frozen), it stops
         broadcasting, commission owed to it is cancelled, and its followers return a
         share of recent orders, which the suppliers who sold through it lose."""
-        led, an = self.m.ledger, self.m.anchors
+        led, an = self.ledger, self.anchors
         rec = self._new_record("anchor", a, d, f"{label}: anchor of GMV rank {rank}", label)
         cash = int(led.anchor_balance[a])
         seized = int(cash * cash_lost)
@@ -755,7 +851,7 @@ class Finance:
     def _pay_estate(self, i: int) -> None:
         """A defaulted supplier's cash goes to its creditors (pro rata; upstream
         first with ``upstream_escrow``), the rest to its owners."""
-        led = self.m.ledger
+        led = self.ledger
         c = self.claims.get(i)
         cash = int(led.supplier_balance[i])
         if cash <= 0:
@@ -780,7 +876,7 @@ class Finance:
             else:
                 led.transfer(acct, led.acct("consumers"), pp, "presale_recovery")
             if pp:
-                self.m.presale.recovered(pp)
+                self.presale.recovered(pp)
             c["up"] = up - pu
             c["lender"] = L - pl
             c["presale"] = P - pp
@@ -797,7 +893,7 @@ class Finance:
     def _settle_estates(self) -> None:
         """Settlement day: defaulted suppliers' settled receivables go to their
         creditors; return costs after the exit are borne by the platform."""
-        led, sp = self.m.ledger, self.m.suppliers
+        led, sp = self.ledger, self.suppliers
         dead = np.flatnonzero(~sp.alive)
         bal = led.supplier_balance[dead]
         neg = dead[bal < 0]
@@ -810,27 +906,26 @@ class Finance:
     # ---------------------------------------------------------------- measures
     def daily_row(self) -> dict[str, float]:
         t = self.today
-        sp = self.m.suppliers
+        sp = self.suppliers
         row = {
             "defaults": float(t["defaults"]),
             "contagion_defaults": float(t["contagion_defaults"]),
             "suppliers_alive": float(sp.alive.sum()),
             "loans_outstanding": float(self.principal.sum()) / 100.0,
             "loans_drawn": t["drawn"] / 100.0,
-            "lender_cash": self.m.ledger["lender"] / 100.0,
+            "lender_cash": self.ledger["lender"] / 100.0,
             "credit_rationed": t["rationed"] / 100.0,
             "credit_lines": float(self.line[sp.alive].sum()) / 100.0,
             "loan_losses": t["loss"] / 100.0,
             "receivables_sold": t["rf"] / 100.0,
-            "risk_reserve": self.m.ledger["reserve"] / 100.0,
-            **self.m.presale.daily_row(),
+            "risk_reserve": self.ledger["reserve"] / 100.0,
+            **self.presale.daily_row(),
         }
-        self.today = self._zero_today()
         return row
 
     def summary(self) -> dict[str, float]:
         recs = self.records
-        n_sup = self.m.suppliers.n
+        n_sup = self.suppliers.n
         sup = [r for r in recs if r["agent"] == "supplier"]
         contagion = [r for r in recs if r["depth"] > 0]
         losses = (self.lender_claims - self.lender_recovered) / 100.0
@@ -849,16 +944,57 @@ class Finance:
                                                    for r in recs)),
             "loan_losses": losses,
             "loan_loss_rate": losses / drawn if drawn > 0 else 0.0,
-            **self.m.presale.summary(),
+            **self.presale.summary(),
         }
 
     def default_table(self) -> pd.DataFrame:
         """One row per default: when, who, why, its parent default and the chain to its trigger."""
-        cols = ["id", "day", "agent", "index", "proximate", "parent", "depth", "trigger", "chain", "loan_claim",
-                "upstream_claims", "unpaid_bills", "commission_clawback", "reserve_paid", "creditors_hit",
-                "presale_cancelled", "presale_refunded", "presale_claim", "presale_compensated",
-                "credit_rationed", "lender_losses", "lender_loss_source", "via_lender_losses"]
-        return pd.DataFrame(self.records, columns=cols)
+        return pd.DataFrame(self.records, columns=list(DEFAULT_RECORD))
+
+
+class NoCredit:
+    """The credit sub-model switched off (``finance.enabled = false``): no lender, no
+    loans, no defaults; production is paid in full whatever the cash, and every
+    other hook is a no-op (the null object the daily rule calls instead of a branch)."""
+
+    enabled = False
+    lender = None
+
+    def __init__(self, ledger, suppliers):
+        self.ledger, self.suppliers = ledger, suppliers
+
+    def start_day(self) -> None:
+        pass
+
+    def fire_event(self, ev, d: int) -> None:
+        raise ValueError(f"event {ev.kind} needs the credit sub-model (finance.enabled)")
+
+    def production_budget(self) -> None:
+        return None
+
+    def pay_production(self, d: int, order: np.ndarray) -> int:
+        sp, led = self.suppliers, self.ledger
+        cost = to_cents(order * sp.unit_cost)
+        led.transfer(led.supplier_accts(np.arange(sp.n)), led.acct("production"), cost, "production")
+        return int(cost.sum())
+
+    def on_returns(self, supplier: np.ndarray, cost: np.ndarray) -> None:
+        pass
+
+    def on_settled_chunk(self, ch, kept: np.ndarray, via: np.ndarray) -> None:
+        pass
+
+    def on_settlement(self, commission_today: int) -> None:
+        pass
+
+    def end_of_day(self, d: int, supplier_gmv: np.ndarray, settlement_day: bool) -> None:
+        pass
+
+    def daily_row(self) -> dict[str, float]:
+        return {k: (float(self.suppliers.n) if k == "suppliers_alive" else 0.0) for k in FINANCE_DAILY}
+
+    def summary(self) -> dict[str, float]:
+        return {k: 0.0 for k in FINANCE_SUMMARY}
 
 
 def finance_daily(model) -> dict[str, float]:

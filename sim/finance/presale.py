@@ -45,8 +45,9 @@ from __future__ import annotations
 
 import numpy as np
 
-# order outcome of a cancelled pre-sale order (KEPT, RETURNED, SPOILED are 0, 1, 2 in sim.model)
-CANCELLED = 3
+from sim.market.orders import CANCELLED, within_stock
+
+__all__ = ["CANCELLED", "PRESALE_DAILY", "PRESALE_SUMMARY", "NoPresale", "Presale"]
 
 PRESALE_DAILY: dict[str, str] = {
     "presale_orders": "pre-sale orders placed today (live rooms)",
@@ -70,17 +71,20 @@ PRESALE_SUMMARY: dict[str, str] = {
 class Presale:
     """Pre-sale orders: deposits, balances, early release, shipping, cancellation."""
 
-    def __init__(self, model):
-        self.m = model
-        fp = self.p = model.params.finance
+    enabled = True
+
+    def __init__(self, params, ledger, suppliers, book, categories, rng):
+        """Receives the scenario, the ledger, the supplier table, the order book, the
+        category terms (forward logistics) and the ``presale`` stream."""
+        self.ledger, self.suppliers, self.book, self.categories = ledger, suppliers, book, categories
+        fp = self.p = params.finance
         self.lead = fp.presale_lead_days
-        self.rng = model.streams["presale"]
-        self.windows = [(ev.day, ev.day + ev.duration, ev.share) for ev in model.params.events
+        self.rng = rng
+        self.windows = [(ev.day, ev.day + ev.duration, ev.share) for ev in params.events
                         if ev.kind == "presale"]
         self.active = fp.presale_share > 0 or bool(self.windows)
-        n = model.suppliers.n
+        n = suppliers.n
         self.backlog = np.zeros(n, dtype=np.int64)   # units owed to pre-sale orders not shipped yet
-        self.tally = None                           # the day's DayTally (refunds are counted there)
         self.totals = {"orders": 0, "released": 0, "cancelled": 0}
         self.claims_total = 0                       # released money owed to consumers at defaults
         self.recovered_total = 0                    # repaid by estates since
@@ -88,7 +92,19 @@ class Presale:
 
     @staticmethod
     def _zero_today() -> dict:
-        return {"orders": 0, "deposits": 0, "released": 0, "cancelled": 0, "loss": 0}
+        # cancel_refunds: deposits and balances refunded at cancellations (part of the day's refunds)
+        return {"orders": 0, "deposits": 0, "released": 0, "cancelled": 0, "loss": 0, "cancel_refunds": 0}
+
+    def start_day(self) -> None:
+        self.today = self._zero_today()
+
+    def committed(self) -> np.ndarray | None:
+        """Units owed to pre-sale orders not shipped yet (production plans for them)."""
+        return self.backlog if self.active else None
+
+    @property
+    def refunds_today(self) -> int:
+        return self.today["cancel_refunds"]
 
     def share_today(self, d: int) -> float:
         """The pre-sale share in force on day ``d`` (a presale event overrides the lever)."""
@@ -118,7 +134,7 @@ class Presale:
                     pre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Today's pre-sale orders pay their deposits into ``presale_escrow``; part of
         it is released to the merchants. Returns (deposit, released) per order (cents)."""
-        led = self.m.ledger
+        led = self.ledger
         deposit = np.where(pre, np.minimum(np.floor(price * self.p.presale_deposit_share + 0.5).astype(np.int64),
                                            price), 0)
         released = np.where(pre, self._release(deposit, price, fee), 0)
@@ -133,7 +149,7 @@ class Presale:
         return deposit, released
 
     def _pay_release(self, supplier: np.ndarray, released: np.ndarray) -> None:
-        led = self.m.ledger
+        led = self.ledger
         total = led.transfer(led.acct("presale_escrow"), led.supplier_accts(supplier), released, "presale_release")
         self.today["released"] += total
         self.totals["released"] += total
@@ -145,10 +161,8 @@ class Presale:
         the forward logistics; orders it cannot serve from stock are cancelled."""
         if not self.active:
             return
-        from sim.model import _within_stock   # (sim.model imports this module)
-
-        m, led, sp = self.m, self.m.ledger, self.m.suppliers
-        for ch in m.book:
+        led, sp = self.ledger, self.suppliers
+        for ch in self.book:
             if ch.day != d - self.lead:
                 continue
             idx = np.flatnonzero(ch.presale & (ch.outcome != CANCELLED))
@@ -156,7 +170,7 @@ class Presale:
                 return
             s = ch.supplier[idx]
             self.backlog -= np.bincount(s, minlength=sp.n)
-            ok, _ = _within_stock(s, np.ones(idx.size, dtype=bool), sp.stock, self.rng)
+            ok, _ = within_stock(s, np.ones(idx.size, dtype=bool), sp.stock, self.rng)
             go, stop = idx[ok], idx[~ok]
             sp.stock -= np.bincount(ch.supplier[go], minlength=sp.n)
             balance = ch.price[go] - ch.deposit[go]
@@ -165,7 +179,7 @@ class Presale:
             self._pay_release(ch.supplier[go], rel)
             ch.released[go] += rel
             led.transfer(led.supplier_accts(ch.supplier[go]), led.acct("logistics"),
-                         m.cat_forward[ch.category[go]], "forward_logistics")
+                         self.categories.forward[ch.category[go]], "forward_logistics")
             if stop.size:
                 np.add.at(sp.period_lost, ch.supplier[stop], 1)   # demand the stock could not serve
                 self._cancel(ch, stop, ch.deposit[stop], clawback=True)
@@ -175,7 +189,7 @@ class Presale:
         """Cancel orders ``idx`` of chunk ``ch``: with ``clawback`` the merchant pays back
         what was released and the consumers get all they paid; without, they get what
         is still in escrow. Returns the released money not paid back (cents)."""
-        led = self.m.ledger
+        led = self.ledger
         released = ch.released[idx].copy()
         if clawback:
             led.transfer(led.supplier_accts(ch.supplier[idx]), led.acct("presale_escrow"), released,
@@ -196,10 +210,9 @@ class Presale:
         return unpaid
 
     def _refund(self, cents: int) -> None:
-        led = self.m.ledger
+        led = self.ledger
         led.transfer(led.acct("presale_escrow"), led.acct("consumers"), cents, "presale_refund")
-        if self.tally is not None:
-            self.tally.refunds += cents
+        self.today["cancel_refunds"] += cents
 
     def refund(self, ch, mask: np.ndarray) -> int:
         """Pre-sale orders of ``ch`` in ``mask`` are refunded (returned or spoiled): the
@@ -208,7 +221,7 @@ class Presale:
         idx = np.flatnonzero(mask)
         if idx.size == 0:
             return 0
-        led = self.m.ledger
+        led = self.ledger
         led.transfer(led.supplier_accts(ch.supplier[idx]), led.acct("presale_escrow"), ch.released[idx],
                      "presale_clawback")
         ch.released[idx] = 0
@@ -223,8 +236,8 @@ class Presale:
         repaid: the consumers' claim on its estate), in cents."""
         if not self.active:
             return 0, 0, 0
-        n, before, claim = 0, self.m.ledger.flow("presale_refund"), 0
-        for ch in self.m.book:
+        n, before, claim = 0, self.ledger.flow("presale_refund"), 0
+        for ch in self.book:
             if ch.day + self.lead <= d:
                 continue   # shipped already
             idx = np.flatnonzero(ch.presale & (ch.supplier == i) & (ch.outcome != CANCELLED))
@@ -234,7 +247,7 @@ class Presale:
         self.backlog[i] = 0
         self.claims_total += claim
         self.today["loss"] += claim
-        return n, self.m.ledger.flow("presale_refund") - before, claim
+        return n, self.ledger.flow("presale_refund") - before, claim
 
     def recovered(self, cents: int) -> None:
         self.recovered_total += cents
@@ -247,11 +260,10 @@ class Presale:
             "presale_orders": float(t["orders"]),
             "presale_deposits": t["deposits"] / 100.0,
             "presale_released": t["released"] / 100.0,
-            "presale_escrow": self.m.ledger["presale_escrow"] / 100.0,
+            "presale_escrow": self.ledger["presale_escrow"] / 100.0,
             "presale_cancelled": float(t["cancelled"]),
             "presale_losses": t["loss"] / 100.0,
         }
-        self.today = self._zero_today()
         return row
 
     def summary(self) -> dict[str, float]:
@@ -261,3 +273,30 @@ class Presale:
             "presale_cancelled": float(self.totals["cancelled"]),
             "presale_losses": (self.claims_total - self.recovered_total) / 100.0,
         }
+
+
+class NoPresale:
+    """The pre-sale sub-model when the credit sub-model is off: no pre-sale orders,
+    every hook a no-op (the null object the daily rule calls instead of a branch)."""
+
+    enabled = False
+    active = False
+    refunds_today = 0
+
+    def start_day(self) -> None:
+        pass
+
+    def committed(self) -> None:
+        return None
+
+    def choose(self, d: int, live: np.ndarray) -> np.ndarray:
+        return np.zeros(live.size, dtype=bool)
+
+    def open_orders(self, supplier, price, fee, pre) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros(supplier.size, dtype=np.int64), np.zeros(supplier.size, dtype=np.int64)
+
+    def ship(self, d: int) -> None:
+        pass
+
+    def refund(self, ch, mask: np.ndarray) -> int:
+        return 0

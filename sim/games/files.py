@@ -41,7 +41,7 @@ from typing import Any
 
 from sim.games.errors import GameError
 from sim.games.game import CoalitionGame
-from sim.games.values import _check_risk
+from sim.games.values import check_risk
 
 _SEPARATORS = re.compile(r"[;,]")
 _JSON_KEYS = {"players", "worths", "risk", "risk_weight", "description"}
@@ -148,7 +148,7 @@ def _read_json(text: str) -> GameFile:
         raise GameError(problems)
     game = CoalitionGame(players, value)
     if risk is not None:
-        _check_risk(game.players, risk, risk_weight)
+        check_risk(game.players, risk, risk_weight)
         risk_weight = float(risk_weight)
     return GameFile(game, risk, risk_weight)
 

@@ -513,7 +513,7 @@ class ThreePartyGame:
         return c, [total / 3] * 3
 
     def _risk_affine(self, risk: Mapping[str, float], r: float) -> tuple[list[Fraction], list[Fraction]]:
-        shares, weight = _values._check_risk(self.players, risk, r)
+        shares, weight = _values.check_risk(self.players, risk, r)
         rw = Fraction(repr(weight))
         share = [Fraction(repr(float(a))) for a in shares]
         share = [a / sum(share) for a in share]

@@ -151,7 +151,7 @@ def equal_surplus(game: CoalitionGame) -> pd.Series:
     return game._series(alone + (game.grand_worth - alone.sum()) / game.n, "equal_surplus")
 
 
-def _check_risk(players: tuple[str, ...], risk: Mapping[str, float], r: float) -> tuple[np.ndarray, float]:
+def check_risk(players: tuple[str, ...], risk: Mapping[str, float], r: float) -> tuple[np.ndarray, float]:
     """Risk borne per player (in player order) and the risk weight, checked."""
     problems: list[str] = []
     if isinstance(r, bool) or not isinstance(r, Real | np.integer | np.floating) or not (0.0 <= float(r) <= 1.0):
@@ -190,7 +190,7 @@ def risk_adjusted_shapley(game: CoalitionGame, risk: Mapping[str, float], r: flo
     the ratios matter) and ``r`` in ``[0, 1]`` the weight of risk in the
     coalition's income (``r = 0`` gives the Shapley value). Efficient.
     """
-    shares, weight = _check_risk(game.players, risk, r)
+    shares, weight = check_risk(game.players, risk, r)
     phi = shapley(game).to_numpy()
     value = (1.0 - weight) * phi + weight * game.grand_worth * shares / shares.sum()
     return game._series(value, "risk_adjusted_shapley")

@@ -13,12 +13,15 @@ The platform shares the day's public impressions among the day's broadcasts:
   (water filling). When there are too few broadcasts for the cap to bind
   (cap x broadcasts < 1) each gets the cap and the rest goes unused.
 
-All functions are pure: arrays in, shares out.
+The functions are pure (arrays in, shares out); :class:`PublicTraffic` is
+the sub-model the day calls, which reads the tables and the policy in force.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from sim.consumers import sigmoid
 
 
 def _normalise(w: np.ndarray) -> np.ndarray:
@@ -95,3 +98,66 @@ def allocate_traffic(score: np.ndarray, predicted_gmv: np.ndarray, reserve_group
             shares += reserve * (w / total_w) * _normalise(pg)
     shares = _normalise(shares) * min(1.0, shares.sum())
     return cap_shares(shares, cap)
+
+
+def deal(rng, n: int, p: np.ndarray) -> np.ndarray:
+    """Counts of ``n`` draws over categories with probabilities ``p`` (sum <= 1;
+    the missing mass is draws that land nowhere)."""
+    if p.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    rest = max(0.0, 1.0 - float(p.sum()))
+    q = np.append(np.clip(p, 0.0, None), rest)
+    return rng.multinomial(n, q / q.sum())[:-1]
+
+
+class PublicTraffic:
+    """The platform's ranking (step 3 of the day): shares of today's public impressions.
+
+    Receives the scenario, the platform (its policy levers in force), the anchor,
+    supplier and consumer tables and the trust sub-model (fake orders inflate the
+    ranking, detection demotes)."""
+
+    def __init__(self, params, platform, anchors, suppliers, consumers, trust):
+        self.params, self.platform, self.anchors = params, platform, anchors
+        self.suppliers, self.consumers, self.trust = suppliers, consumers, trust
+
+    def allocate(self, b, d: int, mode) -> np.ndarray:
+        """Share of the public impressions per broadcast (a coalition mode: only
+        broadcasts on the platform get any)."""
+        pol = self.platform.policy
+        an, sp, sc = self.anchors, self.suppliers, self.params
+        is_anchor = b.anchor >= 0
+        perf = np.where(is_anchor, an.performance[np.maximum(b.anchor, 0)],
+                        sp.store_performance[np.maximum(b.store, 0)])
+        new = is_anchor & (an.age[np.maximum(b.anchor, 0)] < sc.traffic.new_entrant_days)
+        boost = np.where(new, pol["new_entrant_boost"], 1.0)
+        perf = perf * self.trust.score_multiplier(b, d)
+        score = ranking_score(perf, pol["preferential_exponent"], boost)
+        predicted = self.predicted_gmv(b)
+        small_anchor = is_anchor & ((an.tier[np.maximum(b.anchor, 0)] == 2) | new)
+        sme_store = ~is_anchor & ~sp.is_large[np.maximum(b.store, 0)]
+        w_sme = sc.traffic.reserve_sme_share
+
+        def shares_of(sel):
+            return allocate_traffic(score[sel], predicted[sel], [(sme_store[sel], w_sme),
+                                                                 (small_anchor[sel], 1.0 - w_sme)],
+                                    exploration_share=pol["exploration_share"],
+                                    long_tail_reserve=pol["long_tail_reserve"], cap=pol["anchor_cap"])
+
+        return mode.public_shares(b, shares_of)
+
+    def predicted_gmv(self, b) -> np.ndarray:
+        """The platform's forecast: the purchase rule's conversion at an average
+        viewer times the mean listed price."""
+        sp, sc = self.suppliers, self.params
+        lst = b.listing
+        ok = lst >= 0
+        s = np.maximum(lst, 0)
+        price = np.where(ok, sp.price[s], 0.0)
+        mean_price = price.sum(axis=1) / np.maximum(b.n_listed, 1)
+        c = sc.purchase
+        it = float(self.consumers.institutional_trust.mean())
+        adv = np.where(ok, sp.advertised_quality[s], 0).sum(axis=1) / np.maximum(b.n_listed, 1)
+        z = (c.intercept + c.skill * np.log(b.skill) + c.institutional_trust * (it - 0.5)
+             + c.impulsiveness * (sc.consumers.impulsiveness_mean - 0.5) + c.advertised_quality * (adv - 0.5))
+        return sigmoid(z) * mean_price

@@ -1,0 +1,216 @@
+"""Purchase (MODEL.md 4.2-4.3, step 5 of the day): viewers and shelf visitors buy.
+
+Each room entry considers one listed product; active consumers view shelf
+pages; the purchase rule (:func:`sim.consumers.purchase_logit`) decides who
+wants to buy; budgets, then stock, ration the candidates
+(:func:`sim.market.orders.within_budget`, :func:`~sim.market.orders.within_stock`);
+orders pay into escrow, suppliers pay the forward shipping; each order's
+outcome is drawn (kept, returned, spoiled) and the day's orders join the book
+as one chunk; some buyers in an anchor's room start following the anchor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.consumers import PurchaseTerms, purchase_logit, sigmoid
+from sim.finance.ledger import to_cents
+from sim.market.orders import (CH_ANCHOR, CH_SHELF, CH_STORE, KEPT, RETURNED, SPOILED, OrderChunk, within_budget,
+                               within_stock)
+from sim.market.traffic import deal
+
+
+@dataclass
+class Candidates:
+    """(consumer, supplier) pairs that want to buy, before budgets and stock."""
+
+    consumer: np.ndarray
+    supplier: np.ndarray
+    bcast: np.ndarray         # broadcast of a live-room candidate, -1 on the shelf
+    viewers: int              # room entries today
+    shelf_views: int          # shelf page views today
+
+
+@dataclass
+class DayOrders:
+    """The orders placed today, with the totals the other steps read."""
+
+    chunk: OrderChunk
+    bcast: np.ndarray         # broadcast of each order, -1 on the shelf
+    viewers: int
+    shelf_views: int
+    lost_sales: int
+    gmv: int                  # cents, all channels
+    gmv_live: int
+    orders_live: int
+    room_gmv: np.ndarray      # yuan per room (anchors, then stores)
+    room_orders: np.ndarray
+    supplier_gmv: np.ndarray  # yuan per supplier
+    cat_gmv_live: np.ndarray  # yuan per category, live rooms
+
+    @property
+    def orders(self) -> int:
+        return int(self.chunk.price.size)
+
+    @property
+    def gmv_shelf(self) -> int:
+        return self.gmv - self.gmv_live
+
+    @property
+    def orders_shelf(self) -> int:
+        return self.orders - self.orders_live
+
+    @classmethod
+    def of(cls, chunk: OrderChunk, bcast, cand: Candidates, lost_sales: int, n_rooms: int, n_suppliers: int,
+           n_categories: int) -> "DayOrders":
+        price, room = chunk.price, chunk.room
+        live = chunk.channel != CH_SHELF
+        gmv = int(price.sum())
+        return cls(
+            chunk=chunk, bcast=bcast, viewers=cand.viewers, shelf_views=cand.shelf_views, lost_sales=lost_sales,
+            gmv=gmv, gmv_live=int(price[live].sum()), orders_live=int(live.sum()),
+            room_gmv=np.bincount(room[live], weights=price[live] / 100.0, minlength=n_rooms),
+            room_orders=np.bincount(room[live], minlength=n_rooms),
+            supplier_gmv=np.bincount(chunk.supplier, weights=price / 100.0, minlength=n_suppliers),
+            cat_gmv_live=np.bincount(chunk.category[live], weights=price[live] / 100.0, minlength=n_categories))
+
+
+class Purchase:
+    """Receives the scenario, the consumer and supplier tables, the category terms,
+    the ledger, the order book, the pre-sale sub-model and the ``purchase``,
+    ``returns`` and ``trust`` streams."""
+
+    def __init__(self, params, consumers, suppliers, categories, ledger, book, presale, streams, n_rooms: int):
+        self.n_rooms = n_rooms   # anchors' rooms, then suppliers' store rooms
+        self.params, self.consumers, self.suppliers, self.categories = params, consumers, suppliers, categories
+        self.ledger, self.book, self.presale = ledger, book, presale
+        self.rng, self.returns_rng, self.trust_rng = streams["purchase"], streams["returns"], streams["trust"]
+
+    def buy(self, d: int, b, v, mode) -> DayOrders:
+        cand = self.candidates(b, v, mode)
+        keep, pre, lost = self.ration(d, cand)
+        o_cons, o_sup, o_b, o_pre = cand.consumer[keep], cand.supplier[keep], cand.bcast[keep], pre[keep]
+        chunk = self.place(d, b, o_cons, o_sup, o_b, o_pre, mode)
+        self.book.add(chunk)
+        self.follow(chunk)
+        return DayOrders.of(chunk, o_b, cand, lost, self.n_rooms, self.suppliers.n, self.categories.n)
+
+    # ---------------------------------------------------------------- who wants to buy
+    def candidates(self, b, v, mode) -> Candidates:
+        """Viewers in live rooms (one listed product each), then shelf visitors."""
+        sc, cons, sp, rng = self.params, self.consumers, self.suppliers, self.rng
+        c = sc.purchase
+        vb = v.bcast
+        pick = np.floor(rng.random(vb.size) * b.n_listed[vb]).astype(np.int64)
+        v_sup = b.listing[vb, pick]
+        v_cons = v.consumer
+        intercept = mode.intercept(c.intercept, b, vb)   # (a mode: off the platform, more friction)
+        live_p = self.buy_probability(v_cons, v_sup, np.log(b.skill[vb]), v.ptrust, intercept)
+        buy = rng.random(vb.size) < live_p
+        # ---- shelf: page views by shelf preference, products by visibility
+        lam = sc.platform.shelf_views_per_active * 2.0 * cons.shelf_preference[v.active]
+        n_pages = rng.poisson(lam)
+        s_cons, w = mode.shelf(np.repeat(v.active, n_pages), sp.shelf_weight)   # (a mode: suppliers on the platform)
+        s_sup = np.repeat(np.arange(sp.n), deal(rng, s_cons.size, w / w.sum()))
+        s_cons = s_cons[rng.permutation(s_cons.size)]
+        # no room on the shelf: skill 1 (log 0) and a neutral personal-trust term
+        shelf_p = self.buy_probability(s_cons, s_sup, np.zeros(s_cons.size), np.full(s_cons.size, 0.5),
+                                       c.shelf_intercept)
+        s_buy = rng.random(s_cons.size) < shelf_p
+        return Candidates(consumer=np.concatenate([v_cons[buy], s_cons[s_buy]]),
+                          supplier=np.concatenate([v_sup[buy], s_sup[s_buy]]),
+                          bcast=np.concatenate([vb[buy], np.full(int(s_buy.sum()), -1)]),
+                          viewers=int(vb.size), shelf_views=int(s_cons.size))
+
+    def buy_probability(self, cons_idx, sup_idx, log_skill, ptrust, intercept):
+        cons, sp, cat_t = self.consumers, self.suppliers, self.categories
+        cat = sp.category[sup_idx]
+        terms = PurchaseTerms(
+            log_skill=log_skill, personal_trust=ptrust,
+            institutional_trust=cons.institutional_trust[cons_idx],
+            impulsiveness=cons.impulsiveness[cons_idx],
+            advertised_quality=sp.advertised_quality[sup_idx],
+            log_rel_price=np.log(sp.price[sup_idx] / cat_t.mean_price[cat]),
+            price_sensitivity=cons.price_sensitivity[cons_idx],
+            log_rel_interest=np.log(cons.category_pref[cons_idx, cat] * cat_t.n + 1e-12),
+        )
+        return sigmoid(purchase_logit(self.params.purchase, intercept, terms))
+
+    # ---------------------------------------------------------------- budgets and stock
+    def ration(self, d: int, cand: Candidates) -> tuple[np.ndarray, np.ndarray, int]:
+        """Budgets, then stock: returns the candidates kept, which of them are
+        pre-sale orders, and the sales lost to stock-outs."""
+        sp = self.suppliers
+        price = to_cents(sp.price[cand.supplier])
+        ok = within_budget(cand.consumer, price, to_cents(self.consumers.budget), self.rng)
+        # pre-sale orders (live rooms only) take no stock today: theirs is committed on the shipping day
+        pre = self.presale.choose(d, ok & (cand.bcast >= 0))
+        ok_stock, lost = within_stock(cand.supplier, ok & ~pre, sp.stock, self.rng)
+        keep = ok & (ok_stock | pre)
+        np.add.at(sp.period_lost, cand.supplier[ok & ~pre & ~ok_stock], 1)   # (pre-sale orders asked for no stock)
+        sp.demand_ema = 0.9 * sp.demand_ema + 0.1 * np.bincount(cand.supplier[ok], minlength=sp.n)
+        return keep, pre, int(lost)
+
+    # ---------------------------------------------------------------- the orders
+    def place(self, d: int, b, o_cons, o_sup, o_b, o_pre, mode) -> OrderChunk:
+        """Stock, money and outcomes of the kept orders: the day's chunk."""
+        sc, sp, cat_t, led = self.params, self.suppliers, self.categories, self.ledger
+        o_price = to_cents(sp.price[o_sup])
+        ix = np.where(o_b >= 0, o_b, b.anchor.size)  # shelf orders read the padding (also with no broadcast)
+        o_anchor = np.append(b.anchor, -1)[ix]
+        o_room = np.append(b.room, -1)[ix]
+        o_channel = np.where(o_b < 0, CH_SHELF, np.where(o_anchor >= 0, CH_ANCHOR, CH_STORE))
+        o_rate = np.where(o_anchor >= 0, np.append(b.rate, 0.0)[ix], 0.0)
+        sold = np.bincount(o_sup, minlength=sp.n)
+        sp.stock -= np.bincount(o_sup[~o_pre], minlength=sp.n)
+        sp.period_sold += sold
+        # ---- money: consumers pay into escrow (a pre-sale order: its deposit into
+        # presale_escrow); suppliers pay to ship (a pre-sale order: on its shipping day)
+        led.transfer(led.acct("consumers"), led.acct("escrow"), int(o_price[~o_pre].sum()), "sale")
+        cat = sp.category[o_sup]
+        led.transfer(led.supplier_accts(o_sup[~o_pre]), led.acct("logistics"), cat_t.forward[cat[~o_pre]],
+                     "forward_logistics")
+        platform_fee = to_cents(sp.price[o_sup] * cat_t.commission[cat] * mode.commission_share(o_anchor, o_sup))
+        deposit, released = self.presale.open_orders(o_sup, o_price, platform_fee, o_pre)
+        # ---- outcomes (decided now, revealed on delivery / return day)
+        outcome, mismatch = self.draw_outcomes(o_cons, o_sup, cat)
+        lead = sc.finance.presale_lead_days
+        delivery = d + cat_t.shipping[cat] + np.where(o_pre, lead, 0)
+        window = sc.platform.return_window_days
+        return_day = delivery + self.returns_rng.integers(0, window + 1, o_sup.size)
+        settle = d + int(cat_t.shipping.max()) + window + sc.platform.settlement_delay_days + 1
+        return OrderChunk(
+            day=d, settle_day=settle, presale_settle_day=settle + lead, consumer=o_cons, supplier=o_sup,
+            anchor=o_anchor, room=o_room, channel=o_channel, category=cat, price=o_price,
+            platform_fee=platform_fee, anchor_fee=to_cents(sp.price[o_sup] * o_rate),
+            outcome=outcome, mismatch=mismatch, delivery_day=delivery, return_day=return_day,
+            presale=o_pre, deposit=deposit, released=released)
+
+    def draw_outcomes(self, cons_idx, sup_idx, cat):
+        """Spoilage in transit, else a return within the window, with probability
+        from the category's base rate, impulsiveness and exaggeration (4.3)."""
+        sc, sp, cons, cat_t = self.params, self.suppliers, self.consumers, self.categories
+        r = sc.returns
+        rng = self.returns_rng
+        n = sup_idx.size
+        gap = np.maximum(sp.advertised_quality[sup_idx] - sp.true_quality[sup_idx], 0.0)
+        base = cat_t.return_rate[cat] * np.maximum(
+            1.0 + r.impulsiveness_effect * (cons.impulsiveness[cons_idx] - sc.consumers.impulsiveness_mean), 0.0)
+        if r.virtual_try_on:
+            base = np.where(cat_t.try_on[cat], base * (1.0 - r.try_on_reduction), base)
+        p = np.minimum(base * (1.0 + r.exaggeration_effect * gap), 0.95)
+        p_mismatch = p - np.minimum(base, p)          # the part of the risk due to exaggeration
+        u = rng.random(n)
+        spoil = rng.random(n) < cat_t.spoil[cat]
+        outcome = np.where(spoil, SPOILED, np.where(u < p, RETURNED, KEPT)).astype(np.int8)
+        mismatch = (outcome == RETURNED) & (u < p_mismatch)
+        return outcome, mismatch
+
+    def follow(self, chunk: OrderChunk) -> None:
+        """Some buyers in an anchor's room start following the anchor."""
+        sc = self.params
+        in_room = ((chunk.anchor >= 0)
+                   & (self.trust_rng.random(chunk.anchor.size) < sc.consumers.follow_after_purchase))
+        self.consumers.follow(chunk.consumer[in_room], chunk.anchor[in_room], sc.consumers.initial_personal_trust)
