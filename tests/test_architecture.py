@@ -50,19 +50,31 @@ def imports_of(name: str, path: Path, known: set[str]) -> list[tuple[str, str | 
 
 
 def graph() -> dict[str, set[str]]:
+    """Module -> the modules importing it runs. Importing ``a.b.c`` from outside the
+    package ``a.b`` also runs ``a/b/__init__`` and whatever it imports, so those count
+    too (inside the package they do not: its ``__init__`` has run already). The root
+    package ``sim`` is the public facade (lazy by design) and is left out."""
     mods = modules()
     known = set(mods)
-    g: dict[str, set[str]] = {}
+    direct: dict[str, set[str]] = {}
     for name, path in mods.items():
         deps = set()
         for mod, _, _ in imports_of(name, path, known):
-            # importing a.b.c runs a/__init__ and a/b/__init__ too, but those are the
-            # package's own business: the edge that matters is to the module named
             while mod not in known and "." in mod:
                 mod = mod.rpartition(".")[0]
             if mod in known and mod != name:
                 deps.add(mod)
-        g[name] = deps
+        direct[name] = deps
+    g: dict[str, set[str]] = {}
+    for name, deps in direct.items():
+        full = set(deps)
+        for mod in deps:
+            parts = mod.split(".")
+            for k in range(2, len(parts)):
+                pkg = ".".join(parts[:k])
+                if pkg in known and not (name == pkg or name.startswith(pkg + ".")):
+                    full |= {m for m in direct[pkg] if m != name}
+        g[name] = full - {name}
     return g
 
 

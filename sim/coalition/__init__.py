@@ -9,10 +9,29 @@
 - :mod:`sim.coalition.study`: the sweep model of the split-stability study.
 """
 
-from sim.coalition.game import RULES, GameEstimate, allocate, estimate_game
-from sim.coalition.modes import Mode, coalition_mode, grand_mode
-from sim.coalition.players import Player, PlayerSpecError, parse_spec, resolve_players
-from sim.coalition.worth import fork, run_mode, wealth
+import importlib
+from typing import Any
 
-__all__ = ["RULES", "GameEstimate", "Mode", "Player", "PlayerSpecError", "allocate", "coalition_mode",
-           "estimate_game", "fork", "grand_mode", "parse_spec", "resolve_players", "run_mode", "wealth"]
+# lazy, like sim.sweep: the model imports sim.coalition.modes (a sub-model of the day),
+# which must not pull in the drivers above the model (worth, game, dynamics)
+_EXPORTS = {
+    "RULES": "sim.coalition.game", "GameEstimate": "sim.coalition.game", "allocate": "sim.coalition.game",
+    "estimate_game": "sim.coalition.game",
+    "Mode": "sim.coalition.modes", "coalition_mode": "sim.coalition.modes", "grand_mode": "sim.coalition.modes",
+    "Player": "sim.coalition.players", "PlayerSpecError": "sim.coalition.players",
+    "parse_spec": "sim.coalition.players", "resolve_players": "sim.coalition.players",
+    "fork": "sim.coalition.worth", "run_mode": "sim.coalition.worth", "wealth": "sim.coalition.worth",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sim.coalition' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return __all__
