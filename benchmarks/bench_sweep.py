@@ -34,12 +34,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))   # the toy model lives in tests/sweep/toy.py
 CAPS = ROOT / "experiments" / "traffic_caps.toml"
 
 OVERHEAD_SPEC = """
 [experiment]
 name = "overhead"
-model = "sim.sweep.toy:toy_run"
+model = "tests.sweep.toy:toy_run"
 replications = {reps}
 master_seed = 1
 
@@ -61,7 +62,7 @@ def sweep(spec: Path, out: Path, *args: str) -> dict:
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     t0 = time.perf_counter()
     r = subprocess.run([sys.executable, "-m", "sim.cli", "sweep", str(spec), "--out", str(out), "--no-progress",
-                        *args], capture_output=True, text=True, env=env)
+                        *args], capture_output=True, text=True, env=env, cwd=ROOT)
     wall = time.perf_counter() - t0
     if r.returncode != 0:
         sys.exit(f"bench_sweep: the sweep failed:\n{r.stderr}\n{r.stdout}")
@@ -74,7 +75,7 @@ def sweep(spec: Path, out: Path, *args: str) -> dict:
 def toy_model_seconds(n: int = 2000) -> float:
     """The toy model's own time per run at the overhead size."""
     from sim.scenario import Scenario
-    from sim.sweep.toy import toy_run
+    from tests.sweep.toy import toy_run
 
     sc = Scenario().with_overrides({"population.consumers": 10, "population.anchors": 5,
                                     "population.suppliers": 2, "time.days": 1})

@@ -1,7 +1,7 @@
 """Write the reference pages that are generated from the code.
 
 - ``docs/measures.md`` from ``sim.measures.DAILY_MEASURES`` and
-  ``SUMMARY_MEASURES`` (and, for the summary, the facts of ``sim.validate.FACTS``
+  ``SUMMARY_MEASURES`` (and, for the summary, the facts of ``sim.studies.validate.FACTS``
   each measure is validated against);
 - ``docs/scenario.md`` from ``sim.scenario.scenario_reference_markdown()`` and
   the categories of the default scenario.
@@ -32,7 +32,7 @@ def _cell(text: str) -> str:
 
 def measures_markdown() -> str:
     from sim.measures import DAILY_MEASURES, SUMMARY_MEASURES
-    from sim.validate import FACTS
+    from sim.studies.validate import FACTS
 
     facts_of: dict[str, list[str]] = {}
     for f in FACTS:

@@ -173,8 +173,8 @@ class LiveCommerceModel(mesa.Model):
     def step(self) -> None:
         """One day (docs/model.md section 3; the numbers are the doc's)."""
         d, mode, sc = self.day, self.coalition, self.params
-        self._start_day()                                              # 0. counters; pre-sale orders due ship
-        self.presales.ship(d)
+        self._start_day()                                              # 0. the day's counters reset
+        self.presales.ship(d)                                          # 0. pre-sale orders due today ship
         self._fire_events(d)                                           # 1. events
         b = self.broadcasting.open(d, mode)                            # 2. broadcasts and listings
         shares = self.traffic.allocate(b, d, mode)                     # 3. public traffic
@@ -190,14 +190,13 @@ class LiveCommerceModel(mesa.Model):
         settlement_day = (d + 1) % sc.time.settlement_period == 0
         settled = self.settlement.settle(d) if settlement_day else 0   # 10. settlement
         self.credit.end_of_day(d, orders.supplier_gmv, settlement_day)  # 11. loans fall due, defaults
-        if (d + 1) % sc.time.adaptation_interval == 0:                 # 12. adaptation
-            self.adaptation.adapt()
+        if (d + 1) % sc.time.adaptation_interval == 0:
+            self.adaptation.adapt()                                    # 12. adaptation
         self.adaptation.remember(b, orders)                            # 13. memories
-        day = DayRecord(b, views, orders, deliveries, production_cost, settled,
-                        self.presales.refunds_today)
-        self.today = daily_measures(self, day)                         # 14. measures, run totals
-        self._end_day(day)
-        self.datacollector.collect(self)
+        day = DayRecord(b, views, orders, deliveries, production_cost, settled, self.presales.refunds_today)
+        self.today = daily_measures(self, day)                         # 14. measures
+        self._end_day(day)                                             # 14. run totals
+        self.datacollector.collect(self)                               # 14. collected
         self.anchors.age += 1                                          # 15. the day ends
         self.day += 1
 

@@ -216,7 +216,7 @@ class Coalition(Section):
     split_rule: Literal["shapley", "risk_adjusted_shapley", "nucleolus", "least_core", "proportional", "equal_surplus", "status_quo"] = F("shapley", "split rule applied each settlement period in the dynamics", "")
     inertia: float = F(0.1, "damping of defection: a member of a blocking coalition with relative excess e defects with probability e / (e + inertia)", "fraction", gt=0.0, le=1e6)
     reentry_probability: float = Rate(0.0, "per period, probability a defected agent returns to the grand coalition when the split is in the core", "probability/period")
-    shock: str = F("none", "named shock scenario of the stability study (sim.coalition.study.SHOCKS)", "")
+    shock: str = F("none", "named shock scenario of the stability study (sim.studies.split_stability.SHOCKS)", "")
 
 
 class FinanceParams(Section):

@@ -11,7 +11,7 @@ import os
 import pytest
 
 from sim.scenario import Scenario
-from sim.validate import FACTS, facts_table, run_replications
+from sim.studies.validate import FACTS, facts_table, run_replications
 
 
 @pytest.mark.slow

@@ -6,7 +6,7 @@ import pandas as pd
 
 from sim.cli import main as cli
 from sim.scenario import load_scenario
-from sim.validate import FACTS, Fact, facts_table, mean_interval
+from sim.studies.validate import FACTS, Fact, facts_table, mean_interval
 
 SMALL = ["--set", "population.consumers=3000", "--set", "population.anchors=200", "--set", "population.suppliers=40"]
 
@@ -69,7 +69,7 @@ def test_fact_table_pass_fail_and_interval():
 
 
 def test_paired_fact_effect_and_table(monkeypatch):
-    from sim import validate as V
+    from sim.studies import validate as V
     from tests.conftest import small_scenario
 
     fact = V.PairedFact("P1", "return_rate_apparel", "try-on lowers apparel returns", "15 points",

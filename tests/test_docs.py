@@ -45,3 +45,27 @@ def test_model_page_names_every_step_of_the_schedule():
     text = (DOCS / "model.md").read_text(encoding="utf-8")
     missing = sorted(c for c in calls if not re.search(rf"`{c}[`(]", text))
     assert not missing, f"docs/model.md does not mention {missing}"
+
+
+def test_model_page_numbers_the_steps_as_the_code_does():
+    """Each call of LiveCommerceModel.step carries the number of its step in
+    docs/model.md section 3 (a comment ``# N.``), and item N of the doc's list names it."""
+    import inspect
+    import re
+
+    from sim.model import LiveCommerceModel
+
+    pairs = []
+    for line in inspect.getsource(LiveCommerceModel.step).splitlines():
+        m = re.search(r"#\s*(\d+)\.", line)
+        call = re.search(r"(?:self\.)?([a-z_]+(?:\.[a-z_]+)?)\(", line.split("#")[0])
+        if m and call:
+            pairs.append((int(m.group(1)), call.group(1)))
+    assert len(pairs) >= 15
+    text = (DOCS / "model.md").read_text(encoding="utf-8")
+    section = text[text.index("## 3. Process overview"):text.index("# Design concepts")]
+    items = dict(re.findall(r"^(\d+)\. (.*?)(?=^\d+\. |^Against|\Z)", section, flags=re.S | re.M))
+    assert sorted(int(k) for k in items) == list(range(len(items)))
+    assert {n for n, _ in pairs} <= {int(k) for k in items}
+    wrong = [(n, c) for n, c in pairs if not re.search(rf"`{re.escape(c)}[`(]", items[str(n)])]
+    assert not wrong, f"steps whose call docs/model.md section 3 does not name under their number: {wrong}"

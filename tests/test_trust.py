@@ -192,7 +192,7 @@ def test_unknown_kind_message_lists_the_kinds():
 # ------------------------------------------------------------- paired facts
 
 def test_trust_paired_facts_are_registered_and_guarantees_shrink_the_fall():
-    from sim.validate import FACTS, PAIRED_FACTS, paired_effects, paired_table
+    from sim.studies.validate import FACTS, PAIRED_FACTS, paired_effects, paired_table
 
     assert {"F10", "F11"} <= {f.id for f in FACTS}
     ids = {f.id for f in PAIRED_FACTS}

@@ -5,8 +5,9 @@
 - :mod:`sim.coalition.modes`: per-agent blocs the model consults, standalone channels;
 - :mod:`sim.coalition.worth`: forks, accrual profit, per-coalition runs;
 - :mod:`sim.coalition.game`: the one-shot game with standard errors, split rules;
-- :mod:`sim.coalition.dynamics`: a game per settlement period, defection, stability;
-- :mod:`sim.coalition.study`: the sweep model of the split-stability study.
+- :mod:`sim.coalition.dynamics`: a game per settlement period, defection, stability.
+
+The split-stability study built on them is :mod:`sim.studies.split_stability`.
 """
 
 import importlib

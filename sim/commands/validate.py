@@ -28,7 +28,7 @@ def main(args: argparse.Namespace) -> int:
     from sim.scenario import load_scenario
     import pandas as pd
 
-    from sim.validate import PAIRED_FACTS, facts_table, paired_effects, paired_table, run_replications, to_markdown
+    from sim.studies.validate import PAIRED_FACTS, facts_table, paired_effects, paired_table, run_replications, to_markdown
 
     if args.replications < 2:
         raise InputError(f"--replications: {args.replications} is too few for an interval (allowed: >= 2)")

@@ -995,18 +995,3 @@ class NoCredit:
 
     def summary(self) -> dict[str, float]:
         return {k: 0.0 for k in FINANCE_SUMMARY}
-
-
-def finance_daily(model) -> dict[str, float]:
-    """The finance columns of the day's measures (zeros when the credit sub-model is off)."""
-    f = getattr(model, "finance", None)
-    if f is None:
-        return {k: (float(model.suppliers.n) if k == "suppliers_alive" else 0.0) for k in FINANCE_DAILY}
-    return f.daily_row()
-
-
-def finance_summary(model) -> dict[str, float]:
-    f = getattr(model, "finance", None)
-    if f is None:
-        return {k: 0.0 for k in FINANCE_SUMMARY}
-    return f.summary()

@@ -35,10 +35,6 @@ class Broadcasts:
     def size(self) -> int:
         return int(self.anchor.size)
 
-    def __getitem__(self, key: str) -> np.ndarray:
-        """Column by name (``b["anchor"]``), as the record was a dict before."""
-        return getattr(self, key)
-
 
 class Broadcasting:
     """Who goes live today and what they list.

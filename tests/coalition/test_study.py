@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.coalition.study import SHOCKS, STABILITY_MEASURES, stability_table, with_shock
+from sim.studies.split_stability import SHOCKS, STABILITY_MEASURES, stability_table, with_shock
 from sim.coalition.synergy import synergy_scan
 from sim.errors import ScenarioError
 from sim.scenario import Scenario
@@ -57,7 +57,7 @@ def test_synergy_scan_matches_the_closed_form_thresholds():
 
 @pytest.mark.parametrize("shock,kind", [("persona_collapse", "persona_collapse"), ("credit_squeeze", "credit_squeeze")])
 def test_trust_and_credit_shocks_plug_into_the_study(shock, kind):
-    from sim.coalition.study import run_stability
+    from sim.studies.split_stability import run_stability
 
     sc = Scenario().with_overrides({**TINY, "time.days": 60, "time.settlement_period": 20, "coalition.shock": shock})
     shocked = with_shock(sc)

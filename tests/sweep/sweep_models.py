@@ -38,6 +38,6 @@ def crash_below(scenario, seed, *, keep_daily=False, progress=False):
     traffic.anchor_cap < 0.02; otherwise the toy model."""
     if scenario.traffic.anchor_cap < 0.02:
         os._exit(17)
-    from sim.sweep.toy import toy_run
+    from tests.sweep.toy import toy_run
 
     return toy_run(scenario, seed, keep_daily=keep_daily)

@@ -119,7 +119,7 @@ def test_morris_effects_of_a_linear_function(tmp_path):
 
 
 def test_sobol_skips_a_measure_with_unfinished_points(tmp_path):
-    raw = {"experiment": {"model": "sim.sweep.toy:toy_run_fragile", "master_seed": 3},
+    raw = {"experiment": {"model": "tests.sweep.toy:toy_run_fragile", "master_seed": 3},
            "scenario": {"population": {"consumers": 200, "anchors": 20}, "time": {"days": 2}},
            "design": {"sampler": "sobol", "samples": 4},
            "parameters": {"traffic.anchor_cap": {"range": [0.01, 0.03]},

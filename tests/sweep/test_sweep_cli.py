@@ -14,7 +14,7 @@ from sim.cli import main
 SPEC = """
 [experiment]
 name = "cli"
-model = "sim.sweep.toy:toy_run"
+model = "tests.sweep.toy:toy_run"
 replications = 2
 
 [scenario]
@@ -118,7 +118,7 @@ def test_sweep_resume_and_analyze(capsys, spec_file, tmp_path):
 
 def test_failed_runs_give_exit_code_1(capsys, spec_file, tmp_path):
     code, out, _ = run_cli(capsys, "sweep", str(spec_file), "--out", str(tmp_path / "o"), "--serial",
-                           "--set", 'experiment.model="sim.sweep.toy:toy_run_fragile"',
+                           "--set", 'experiment.model="tests.sweep.toy:toy_run_fragile"',
                            "--set", "parameters.traffic.anchor_cap.values=[1.0, 0.01]")
     assert code == 1
     assert "2 run(s) failed; tracebacks in" in out and "ToyModelError" in out

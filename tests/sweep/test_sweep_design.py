@@ -8,7 +8,7 @@ import pytest
 from sim.sweep.design import build_design, from_unit
 from sim.sweep.spec import ParamSpec, spec_from_dict
 
-TOY = "sim.sweep.toy:toy_run"
+TOY = "tests.sweep.toy:toy_run"
 
 
 def spec(sampler="grid", samples=None, **params):

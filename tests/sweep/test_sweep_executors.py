@@ -14,7 +14,7 @@ from sim.sweep.spec import spec_from_dict
 @pytest.fixture(scope="module")
 def spec():
     raw = {
-        "experiment": {"name": "same", "model": "sim.sweep.toy:toy_run_fragile", "replications": 3,
+        "experiment": {"name": "same", "model": "tests.sweep.toy:toy_run_fragile", "replications": 3,
                        "master_seed": 123},
         "scenario": {"population": {"consumers": 2000, "anchors": 60}, "time": {"days": 8}},
         "parameters": {"traffic.anchor_cap": {"values": [1.0, 0.05, 0.01]},

@@ -23,7 +23,7 @@ from sim.sweep.spec import load_spec
 SPEC = """
 [experiment]
 name = "killme"
-model = "sim.sweep.toy:toy_run"
+model = "tests.sweep.toy:toy_run"
 replications = 4
 master_seed = 99
 

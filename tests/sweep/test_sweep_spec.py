@@ -8,7 +8,7 @@ from sim.scenario import Scenario
 from sim.sweep.design import build_design
 from sim.sweep.spec import SpecError, apply_sets, load_spec, parse_sets, parse_value, spec_from_dict
 
-TOY = "sim.sweep.toy:toy_run"
+TOY = "tests.sweep.toy:toy_run"
 
 
 def grid_raw(**extra):
@@ -160,10 +160,10 @@ def test_model_must_import():
     raw = grid_raw()
     raw["experiment"]["model"] = "no_such_module:run"
     assert problems(raw)[0].startswith("experiment.model: cannot import 'no_such_module'")
-    raw["experiment"]["model"] = "sim.sweep.toy:nope"
-    assert problems(raw) == ["experiment.model: 'sim.sweep.toy' has no function 'nope'"]
-    raw["experiment"]["model"] = "sim.sweep.toy"
-    assert problems(raw) == ["experiment.model: expected 'module:function', got 'sim.sweep.toy'"]
+    raw["experiment"]["model"] = "tests.sweep.toy:nope"
+    assert problems(raw) == ["experiment.model: 'tests.sweep.toy' has no function 'nope'"]
+    raw["experiment"]["model"] = "tests.sweep.toy"
+    assert problems(raw) == ["experiment.model: expected 'module:function', got 'tests.sweep.toy'"]
 
 
 def test_parse_value_and_sets():
@@ -229,7 +229,7 @@ def test_spec_file_errors(tmp_path):
 def test_scenario_file_is_relative_to_the_spec(tmp_path):
     (tmp_path / "base.toml").write_text(Scenario().with_overrides({"time.days": 3}).to_toml())
     (tmp_path / "s.toml").write_text(
-        '[experiment]\nmodel = "sim.sweep.toy:toy_run"\n[scenario]\nfile = "base.toml"\n'
+        '[experiment]\nmodel = "tests.sweep.toy:toy_run"\n[scenario]\nfile = "base.toml"\n'
         'population.consumers = 100\n[parameters]\n"consumers.activity" = { values = [0.3] }\n')
     spec = load_spec(tmp_path / "s.toml")
     assert spec.base.time.days == 3 and spec.base.population.consumers == 100

@@ -17,7 +17,7 @@ from sim.sweep.spec import spec_from_dict
 from sim.sweep.store import SweepStore, write_atomic
 
 
-def make_spec(model="sim.sweep.toy:toy_run", reps=2, daily=False, sets=None, keep=("gmv", "top50_gmv_share")):
+def make_spec(model="tests.sweep.toy:toy_run", reps=2, daily=False, sets=None, keep=("gmv", "top50_gmv_share")):
     raw = {
         "experiment": {"name": "store", "model": model, "replications": reps, "master_seed": 5},
         "scenario": {"population": {"consumers": 300, "anchors": 40}, "time": {"days": 4}},
@@ -55,7 +55,7 @@ def test_layout_manifest_and_combined_table(tmp_path):
 
 
 def test_measures_match_a_direct_model_call(tmp_path):
-    from sim.sweep.toy import toy_run
+    from tests.sweep.toy import toy_run
 
     spec = make_spec()
     run_sweep(spec, executor=SerialExecutor(), out=tmp_path / "s", progress=False)
@@ -66,7 +66,7 @@ def test_measures_match_a_direct_model_call(tmp_path):
 
 
 def test_failed_runs_are_recorded_and_do_not_stop_the_sweep(tmp_path):
-    spec = make_spec(model="sim.sweep.toy:toy_run_fragile")
+    spec = make_spec(model="tests.sweep.toy:toy_run_fragile")
     report = run_sweep(spec, executor=SerialExecutor(), out=tmp_path / "s", progress=False)
     assert (report.ok, report.failed) == (4, 2)
     assert report.failures[0][0] == "p000002-r0000"
@@ -120,7 +120,7 @@ def test_resume_of_a_complete_sweep_runs_nothing(tmp_path):
 
 
 def test_retry_failed(tmp_path):
-    spec = make_spec(model="sim.sweep.toy:toy_run_fragile")
+    spec = make_spec(model="tests.sweep.toy:toy_run_fragile")
     run_sweep(spec, executor=SerialExecutor(), out=tmp_path / "s", progress=False)
     again = run_sweep(spec, executor=SerialExecutor(), out=tmp_path / "s", resume=True, progress=False)
     assert again.ran == 0
