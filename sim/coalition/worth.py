@@ -32,8 +32,7 @@ import numpy as np
 from sim.coalition.modes import coalition_mode
 from sim.coalition.players import Player, player_of_agents
 from sim.finance.ledger import to_cents
-
-RETURNED, SPOILED, KEPT = 1, 2, 0
+from sim.market.orders import KEPT, RETURNED, SPOILED
 
 
 def fork(model):

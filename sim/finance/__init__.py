@@ -1,4 +1,4 @@
-"""Money: the ledger (double entry, integer cents)."""
+"""Money: the ledger (double entry, integer cents), settlement, credit and pre-sale."""
 
 from sim.finance.ledger import Ledger, to_cents
 
