@@ -1,10 +1,13 @@
 """Credit: order loans, receivable financing, trade credit, deposits, defaults
 and contagion (MODEL.md section 4.5).
 
-:class:`Finance` is the lender and the platform's finance arm in one object;
-the model calls it from a few places of the day (events, production,
-settlement, returns, the end of the day). All money moves through the
-model's double-entry :class:`~sim.finance.ledger.Ledger` in integer cents.
+:class:`Finance` is the lender's loan book and the platform's finance arm in
+one object; it receives the ledger, the tables, the order book, the pre-sale
+sub-model and its stream (never the model), and the day calls it from a few
+places (events, production, settlement, returns, the end of the day). With the
+credit sub-model off the day calls :class:`NoCredit` instead, whose hooks do
+nothing. All money moves through the double-entry
+:class:`~sim.finance.ledger.Ledger` in integer cents.
 
 The rules, as coded:
 
