@@ -206,7 +206,9 @@ def build_model(scenario: Scenario, seed: int, world_seed: int | None = None):
     m = LiveCommerceModel(scenario, world_seed)
     for name, stream in derive_streams(seed).items():
         if name != "init":
-            m.streams[name] = stream
+            # set the state of the model's own generators: sub-models hold references to them
+            # (replacing the generator objects left finance and pre-sale drawing the world's stream)
+            m.streams[name].bit_generator.state = stream.bit_generator.state
     return m
 
 

@@ -45,6 +45,7 @@ from sim.coalition.modes import coalition_mode
 from sim.coalition.players import Player, player_of_agents
 from sim.finance.ledger import to_cents
 from sim.market.claims import order_book_claims
+from sim.streams import MECHANISMS
 
 RETURNED, SPOILED, KEPT = 1, 2, 0
 
@@ -147,9 +148,18 @@ class ModeRun:
     model: object | None = field(default=None, repr=False)
 
 
-#: streams whose state is replayed day by day (the standalone channels' own stream is not:
-#: the grand coalition never draws from it, so replaying it would repeat one day's draws)
-REPLAYED = ("broadcast", "traffic", "view", "purchase", "returns", "trust", "adapt", "events")
+#: mechanisms whose stream a coalition's fork does not replay day by day, with the reason
+NOT_REPLAYED = {
+    "init": "draws only while the population is built, before any fork",
+    "coalition": "the standalone channels draw from a generator keyed by this stream's seed and the day "
+                 "(sim.coalition.modes.day_stream), the same in every mode; the stream's own state is drawn "
+                 "only by the defection dynamics, outside the forks",
+}
+
+#: mechanisms whose stream state every coalition's fork replays at the start of each day,
+#: so each mode draws each day's numbers of each mechanism from where the grand run drew them:
+#: every mechanism of sim.streams.MECHANISMS but NOT_REPLAYED
+REPLAYED = tuple(k for k in MECHANISMS if k not in NOT_REPLAYED)
 
 
 def stream_states(model) -> dict:
