@@ -232,8 +232,30 @@ def test_cli_json_keys(capsys):
     out = json.loads(capsys.readouterr().out)
     assert {"worths", "allocations", "core", "theta_emergent"} <= set(out)
     assert len(out["worths"]) == 7 and all({"mean", "se"} <= set(w) for w in out["worths"].values())
-    assert sum(out["allocations"]["shapley"].values()) == pytest.approx(
-        out["worths"]["anchor,platform,supplier"]["mean"], rel=1e-9)
+    assert out["worths"]["platform"]["mean"] == 0.0
+    v = out["verdicts"]
+    assert set(v) == set(out["allocations"])
+    for rule, verdict in v.items():
+        if verdict is not None:
+            assert 0 <= verdict["in_core_units"] <= verdict["units"] == out["units"]
+
+
+def test_verdict_units_count_the_units_in_the_core_and_the_units_a_verdict_needs():
+    """Two-player games whose excess of {a} at the status quo is known per unit: the
+    units in the core are counted, and a 95% verdict needs ceil((1.96 SD / mean)^2) units."""
+    from sim.coalition.game import GameEstimate
+
+    e = np.array([3.0, -1.0, 5.0, 1.0])           # v({a}) - x_a at the status quo, per unit
+    sq = np.column_stack([10.0 - e, 10.0 + e])   # x: the status quo, summing to v(N) = 20
+    w = np.zeros((4, 4))
+    w[:, 1], w[:, 2], w[:, 3] = 10.0, 10.0 + 0.0 * e - 100.0, 20.0
+    est = GameEstimate(players=["a", "b"], worths=w, status_quo=sq, risk=np.ones((4, 2)),
+                       method="replications", window_days=10, risk_weight=0.3)
+    v = est.verdicts()["status_quo"]
+    assert v["in_core_units"] == 1 and v["units"] == 4 and v["binding"] == "a"
+    assert v["binding_excess"] == pytest.approx(2.0)
+    assert v["units_needed"] == int(np.ceil((1.96 * e.std(ddof=1) / 2.0) ** 2))
+    assert v["binding_excess_se"] == pytest.approx(e.std(ddof=1) / 2.0)
 
 
 def test_cli_bad_players_exit_2(capsys):
