@@ -243,7 +243,7 @@ def accrual_scenario(draw):
     return _events(sc, events), draw(st.integers(0, 2**16))
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(accrual_scenario())
 def test_accrual_wealth_moves_only_by_what_payments_really_cost(case):
     """Over random scenarios with credit, pre-sale, receivable sales, defaults and
