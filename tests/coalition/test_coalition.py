@@ -50,7 +50,8 @@ def test_fork_continued_in_grand_mode_reproduces_the_unforked_run_exactly():
 
 
 def test_worths_table_and_modes_matter():
-    est = estimate_game(tiny(), "roles", seed=1, window=20, batches=4)
+    # a window across the first settlement (day 29)
+    est = estimate_game(tiny(), "roles", seed=1, window=34, batches=4)
     table = est.worth_table()
     assert len(table) == 7 and set(table) >= {"platform", "supplier", "anchor", "anchor,platform,supplier"}
     assert all(np.isfinite(w["se"]) for w in table.values())
@@ -226,7 +227,7 @@ def test_dynamics_in_the_core_keeps_everyone_and_all_the_surplus():
 def test_cli_json_keys(capsys):
     from sim.cli import main
 
-    code = main(["coalition", "--json", "--window", "10", "--set", "population.consumers=2000",
+    code = main(["coalition", "--json", "--window", "10", "--warmup", "25", "--set", "population.consumers=2000",
                  "--set", "population.anchors=150", "--set", "population.suppliers=40"])
     assert code == 0
     out = json.loads(capsys.readouterr().out)
