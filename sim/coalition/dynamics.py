@@ -32,8 +32,8 @@ import pandas as pd
 
 from sim.coalition.game import allocate, label, play_window
 from sim.coalition.modes import Mode
-from sim.coalition.players import Player, player_of_agents, resolve_players
-from sim.coalition.worth import by_player, fork, wealth
+from sim.coalition.players import Player, resolve_players
+from sim.coalition.worth import fork, wealth
 from sim.finance.ledger import to_cents
 from sim.games import CoalitionGame, GameError
 from sim.scenario import Scenario

@@ -16,8 +16,7 @@ renames them, update the names here.
 from __future__ import annotations
 
 import numpy as np
-import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from sim.coalition.worth import wealth
@@ -27,6 +26,7 @@ from sim.model import LiveCommerceModel
 from sim.scenario import Scenario
 from tests.conftest import small_scenario
 from tests.ledger_log import FlowLog
+from tests.test_finance import STRESSED   # settlement every 15 days: 14, 29, 44, 59
 
 #: (owner attribute of the model or "" for the model itself, method name): the sub-steps checked
 HOOKS = {"ship": ("presale", "ship"), "returns": ("", "_deliver_and_return"), "settle": ("", "_settle"),
@@ -165,17 +165,6 @@ class Watch:
         return plat, sup, anc
 
 
-# a small, credit-stressed world (as tests/test_finance.py::STRESSED): thin cash and stock,
-# a large upstream share bought on credit; settlement every 15 days (days 14, 29, 44, 59)
-STRESSED = {
-    "population.consumers": 6000, "population.anchors": 200, "population.suppliers": 60,
-    "time.days": 90, "time.settlement_period": 15,
-    "suppliers.initial_cash_days": 5.0, "suppliers.initial_stock_days": 3.0,
-    "suppliers.capacity_large": 90.0, "suppliers.capacity_sme": 1.5,
-    "finance.trade_credit_share": 0.4, "finance.upstream_links": 2, "finance.trade_credit_days": 20,
-}
-
-
 def _events(sc: Scenario, events: list[dict]) -> Scenario:
     return Scenario.model_validate({**sc.model_dump(), "events": events})
 
@@ -255,4 +244,8 @@ def test_accrual_wealth_moves_only_by_what_payments_really_cost(case):
     w = Watch(m)
     m.run(61)
     assert 29 in w.settle_days and 59 in w.settle_days
-    assert w.seen["settle"] >= 2 and w.seen["returns"] > 0
+    # (which payments happened varies with the draw; the deterministic tests above make sure
+    # that receivable sales and a defaulted anchor's commission are met)
+    for key, n in w.seen.items():
+        event(f"{key} {'seen' if n else 'not seen'}")
+    event(f"receivables sold: {'yes' if w.sold else 'no'}")
