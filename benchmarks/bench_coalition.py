@@ -49,6 +49,9 @@ def main() -> None:
     ap.add_argument("--skip-cost", action="store_true", help="skip the cost ratio")
     ap.add_argument("--skip-crn", action="store_true", help="skip the CRN comparison")
     args = ap.parse_args()
+    for name, low in (("consumers", 100), ("replications", 2), ("worlds", 2), ("seeds", 2), ("window", 1), ("repeats", 1)):
+        if getattr(args, name) < low:
+            ap.error(f"--{name} must be at least {low}, got {getattr(args, name)}")   # (exit code 2)
     if not args.skip_cost:
         c = cost_ratio(Scenario(), seed=1, window=args.window, repeats=args.repeats)
         print(f"one-shot game, default scenario, {args.window}-day window: game {c['game_s']:.2f} s, "

@@ -175,6 +175,9 @@ def variance_decomposition(scenario: Scenario | None = None, worlds: int = 5, se
     how firm each rule's core verdict is."""
     from sim.streams import replication_seeds
 
+    if worlds < 2 or seeds < 2:
+        raise ValueError(f"the decomposition needs at least 2 worlds and 2 seeds per world, got worlds={worlds}, "
+                         f"seeds={seeds}")
     sc = scenario if scenario is not None else Scenario()
     world_seeds = replication_seeds(seed, worlds)
     ests = []
