@@ -6,12 +6,20 @@ viewing, purchase, returns, ...). Two runs of the same scenario and seed are
 identical; two runs that differ only in what one mechanism does (a coalition
 mode, a policy lever) still share the random numbers of every other
 mechanism (common random numbers).
+
+``MECHANISMS`` is append-only: a stream's seed is its position in the tuple,
+so reordering or removing an entry changes every later stream of every run.
+Add a new mechanism at the end, and say in
+:data:`sim.coalition.worth.NOT_REPLAYED` if coalition forks must not replay it
+(``tests/coalition/test_crn.py`` fails until every mechanism is replayed or
+excused).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+#: the mechanisms, one stream each (append-only: see the module docstring)
 MECHANISMS = (
     "init",        # building the population
     "events",      # for scheduled events that draw random numbers (none of the current kinds does)

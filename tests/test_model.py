@@ -7,10 +7,12 @@ import pandas as pd
 import pytest
 
 from sim.agents import Anchor, Platform, Supplier
+from sim.finance.ledger import to_cents
 from sim.finance.presale import CANCELLED
 from sim.model import KEPT, RETURNED, SPOILED, LiveCommerceModel
 from sim.runner import run_scenario
 from tests.conftest import small_scenario
+from tests.ledger_log import attach
 
 
 def _parquet_bytes(df: pd.DataFrame) -> bytes:
@@ -48,15 +50,130 @@ def test_agents_are_mesa_agents_viewing_their_rows():
     assert s.cash == m.ledger.supplier_balance[s.idx] / 100
 
 
+# flows into (IN), out of (OUT) or both ways (BOTH) of every supplier's and anchor's account
+SUP_IN = ("settlement", "presale_settlement", "loan", "receivable_sale", "commission_clawback", "unpaid_bills",
+          "deposit_release", "insurance_payout", "exit_cover", "reserve_payout", "escrow_release",
+          "presale_release", "own_shop_sale", "capital")
+SUP_OUT = ("anchor_commission", "pit_fee", "forward_logistics", "reverse_logistics", "production",
+           "upstream_production", "interest", "loan_repayment", "receivable_collection", "fake_orders", "deposit",
+           "insurance_premium", "recovery", "estate_to_owners", "seized", "escrow_hold", "fine_supplier",
+           "presale_clawback", "presale_recovery", "presale_recovery_platform", "own_shop_logistics")
+SUP_BOTH = ("trade_credit_payment", "upstream_recovery", "side_payment")
+ANC_IN = ("pit_fee", "anchor_commission", "tips", "advertising")
+ANC_OUT = ("commission_clawback", "anchor_seized", "anchor_estate_to_owners", "fine_anchor", "content_share")
+ANC_BOTH = ("side_payment",)
+
+
 class Checked(LiveCommerceModel):
-    """The model with every accounting invariant checked after every day."""
+    """The model with every accounting invariant checked after every day: the
+    ledger's identities in total and per agent (every supplier's and every
+    anchor's balance from its own flows; what each was paid at settlement, for
+    logistics and in a coalition mode's standalone channels rebuilt from the
+    order book and the mode), in the plain model, in any coalition mode and in
+    every fork (forks of a Checked model are Checked)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        attach(self.ledger)
+        self.opening = self.ledger.balance.copy()   # (after the owners' starting capital)
 
     def step(self):
         led = self.ledger
         before_refunds = led.flow("refund") + led.flow("presale_refund")
         alive_s, alive_a = self.suppliers.alive.copy(), self.anchors.alive.copy()
+        d = self.day
+        book0 = [ch.subset(np.ones(ch.price.size, bool)) for ch in self.book]
+        fin0 = {k: v.copy() for k, v in self.finance.financed.items()} if self.finance is not None else {}
+        net0 = led.snapshot()
         super().step()
-        d = self.day - 1
+        self._per_agent(d, book0, fin0, net0)
+        self._totals(d, before_refunds, alive_s, alive_a)
+
+    # ------------------------------------------------------------------ per agent
+    def _per_agent(self, d, book0, fin0, net0):
+        led, sp, an = self.ledger, self.suppliers, self.anchors
+        today = lambda f: led.net_of(f) - net0.get(f, 0)  # noqa: E731
+        S, A = slice(led.supplier0, led.anchor0), slice(led.anchor0, None)
+        # every supplier's and anchor's balance is the sum of its own flows, each in its direction
+        for sl, ins, outs, both in ((S, SUP_IN, SUP_OUT, SUP_BOTH), (A, ANC_IN, ANC_OUT, ANC_BOTH)):
+            listed = ins + outs + both
+            total = self.opening[sl] + sum(led.net_of(f)[sl] for f in listed)
+            assert np.array_equal(total, led.balance[sl]), [f for f in led.net if f not in listed
+                                                             and led.net[f][sl].any()]
+            for f in ins:
+                assert (led.net_of(f)[sl] >= 0).all(), f
+            for f in outs:
+                assert (led.net_of(f)[sl] <= 0).all(), f
+        # settlement, rebuilt from the order book as it stood before the day: per supplier,
+        # per anchor (a defaulted anchor's commission is cancelled), the platform's commission
+        pay_s, pay_p, fee, fee_p = (np.zeros(sp.n, np.int64) for _ in range(4))
+        com_a, com_s, coll = np.zeros(an.n, np.int64), np.zeros(sp.n, np.int64), np.zeros(sp.n, np.int64)
+        commission = presale_commission = 0
+        if (d + 1) % self.params.time.settlement_period == 0:
+            for ch in book0:
+                due = np.where(ch.presale, ch.presale_settle_day <= d, ch.settle_day <= d)
+                kept = due & (ch.outcome == KEPT)
+                spot, pre = kept & ~ch.presale, kept & ch.presale
+                pay_s += np.bincount(ch.supplier[spot], weights=(ch.price - ch.platform_fee)[spot],
+                                     minlength=sp.n).astype(np.int64)
+                pay_p += np.bincount(ch.supplier[pre], weights=(ch.price - ch.platform_fee - ch.released)[pre],
+                                     minlength=sp.n).astype(np.int64)
+                commission += int(ch.platform_fee[spot].sum())
+                presale_commission += int(ch.platform_fee[pre].sum())
+                via = kept & (ch.anchor >= 0)
+                via &= an.alive[np.maximum(ch.anchor, 0)]
+                com_a += np.bincount(ch.anchor[via], weights=ch.anchor_fee[via], minlength=an.n).astype(np.int64)
+                com_s += np.bincount(ch.supplier[via], weights=ch.anchor_fee[via], minlength=sp.n).astype(np.int64)
+                sold = fin0.get(ch.day)
+                if sold is not None and sold.size == ch.price.size:
+                    sold = sold & kept
+                    coll += np.bincount(ch.supplier[sold], weights=(ch.price - ch.platform_fee)[sold],
+                                        minlength=sp.n).astype(np.int64)
+        assert np.array_equal(today("settlement")[S], pay_s)
+        assert np.array_equal(today("presale_settlement")[S], pay_p)
+        assert today("commission")[led.acct("platform")] == commission
+        assert today("presale_commission")[led.acct("platform")] == presale_commission
+        assert np.array_equal(today("anchor_commission")[A], com_a)
+        assert np.array_equal(today("anchor_commission")[S], -com_s)
+        assert np.array_equal(today("receivable_collection")[S], -coll)
+        # logistics, rebuilt from the order book after the day: today's orders that shipped at once,
+        # the pre-sale orders that shipped today, the returns of today
+        lead = self.params.finance.presale_lead_days
+        fwd, rev = np.zeros(sp.n, np.int64), np.zeros(sp.n, np.int64)
+        for ch in self.book:
+            if ch.day == d:
+                now = ~ch.presale
+                fwd += np.bincount(ch.supplier[now], weights=self.cat_forward[ch.category[now]],
+                                   minlength=sp.n).astype(np.int64)
+            if ch.day == d - lead:
+                go = ch.presale & (ch.outcome != CANCELLED)
+                fwd += np.bincount(ch.supplier[go], weights=self.cat_forward[ch.category[go]],
+                                   minlength=sp.n).astype(np.int64)
+            back = (ch.outcome == RETURNED) & (ch.return_day == d)
+            cost = to_cents(ch.price[back] / 100.0 * self.cat_reverse_share[ch.category[back]])
+            rev += np.bincount(ch.supplier[back], weights=cost, minlength=sp.n).astype(np.int64)
+        assert np.array_equal(today("forward_logistics")[S], -fwd)
+        assert np.array_equal(today("reverse_logistics")[S], -rev)
+        # standalone channels: own shops only for suppliers off the platform, fan income only for
+        # anchors not selling, and the platform's content share exactly its share of the income
+        mode = self.mode
+        off_s = np.zeros(sp.n, bool) if mode is None else ~mode.supplier_on_platform
+        fans = np.zeros(an.n, bool) if mode is None else ~mode.anchor_sells
+        for f in ("own_shop_sale", "own_shop_logistics"):
+            assert not today(f)[S][~off_s].any(), f
+        assert (today("own_shop_sale")[S] >= 0).all()
+        for f in ("tips", "advertising", "content_share"):
+            assert not today(f)[A][~fans].any(), f
+        if mode is not None:
+            income = today("tips")[A] + today("advertising")[A]
+            on = mode.anchor_on_platform
+            share = to_cents(mode.params.content_platform_share * income / 100.0) * on
+            assert np.array_equal(-today("content_share")[A], share)
+            assert today("content_share")[led.acct("platform")] == int(share.sum())
+
+    # --------------------------------------------------------------------- totals
+    def _totals(self, d, before_refunds, alive_s, alive_a):
+        led = self.ledger
         t = self.today
         f = led.flow
         # the ledger balances: money is conserved, to the cent
@@ -83,13 +200,14 @@ class Checked(LiveCommerceModel):
         # money likewise through presale_escrow, less what defaulters' estates and
         # the platform's compensation gave back for cancelled pre-sale orders
         paid = -led["consumers"]
+        standalone = f("own_shop_sale") + f("tips") + f("advertising")   # (coalition modes only)
         assert paid == (f("sale") - f("refund") + f("presale_deposit") + f("presale_balance") - f("presale_refund")
-                        - f("presale_recovery") - f("presale_compensation"))
+                        - f("presale_recovery") - f("presale_compensation") + standalone)
         assert led["escrow"] == f("sale") - f("refund") - f("commission") - f("settlement")
         assert led["presale_escrow"] == (f("presale_deposit") + f("presale_balance") + f("presale_clawback")
                                          - f("presale_release") - f("presale_refund") - f("presale_commission")
                                          - f("presale_settlement")) >= 0
-        assert paid == (led["escrow"] + f("commission") + f("settlement") + led["presale_escrow"]
+        assert paid - standalone == (led["escrow"] + f("commission") + f("settlement") + led["presale_escrow"]
                         + f("presale_commission") + f("presale_settlement") + f("presale_release")
                         - f("presale_clawback") - f("presale_recovery") - f("presale_compensation"))
         # ... and what suppliers received went on to anchors, logistics, production,
@@ -101,14 +219,21 @@ class Checked(LiveCommerceModel):
                - f("insurance_premium") + f("insurance_payout") - f("recovery") - f("estate_to_owners")
                + f("exit_cover") - f("seized") + f("reserve_payout") - f("escrow_hold") + f("escrow_release")
                - f("fine_supplier") + f("presale_release") - f("presale_clawback") + f("presale_settlement")
-               - f("presale_recovery") - f("presale_recovery_platform"))
-        assert sup == int(led.supplier_balance.sum())
+               - f("presale_recovery") - f("presale_recovery_platform")
+               + f("own_shop_sale") - f("own_shop_logistics"))
+        # side payments (the defection dynamics) are cleared by the platform: they sum to zero
+        side = led.net_of("side_payment")
+        side_s, side_a = int(side[led.supplier0:led.anchor0].sum()), int(side[led.anchor0:].sum())
+        assert int(side.sum()) == 0 and side[led.acct("platform")] == -(side_s + side_a)
+        assert sup + side_s == int(led.supplier_balance.sum())
         assert int(led.anchor_balance.sum()) == (f("pit_fee") + f("anchor_commission") - f("commission_clawback")
-                                                 - f("anchor_seized") - f("anchor_estate_to_owners") - f("fine_anchor"))
+                                                 - f("anchor_seized") - f("anchor_estate_to_owners") - f("fine_anchor")
+                                                 + f("tips") + f("advertising") - f("content_share") + side_a)
         assert led["platform"] == (f("commission") - f("reserve_contribution") - f("exit_cover")
                                    + f("fine_anchor") + f("fine_supplier") + f("presale_commission")
-                                   - f("presale_compensation") + f("presale_recovery_platform"))
-        assert led["logistics"] == f("forward_logistics") + f("reverse_logistics")
+                                   - f("presale_compensation") + f("presale_recovery_platform")
+                                   + f("content_share") - side_s - side_a)
+        assert led["logistics"] == f("forward_logistics") + f("reverse_logistics") + f("own_shop_logistics")
         assert led["production"] == f("production") + f("upstream_production")
         assert led["lender"] == (f("lender_capital") + f("lender_funding") - f("loan") + f("interest") + f("loan_repayment")
                                  - f("receivable_sale") + f("receivable_collection") + f("recovery") - f("lender_loss"))

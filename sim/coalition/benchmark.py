@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 
-from sim.coalition.game import estimate_game
+from sim.coalition.game import RULES, estimate_game, label
 from sim.scenario import Scenario
 
 
@@ -113,6 +113,20 @@ def crn_comparison(crn, independent) -> dict:
                 fs.append(di / dc)
         med[p] = float(np.median(fs)) if fs else float("nan")
     out["marginal_factor"] = med
+    # the excesses of every proper coalition at each rule's split (the stability verdicts)
+    exc = {}
+    for rule in RULES:
+        ec, ei = crn.unit_excesses(rule), independent.unit_excesses(rule)
+        if ec is None or ei is None:
+            exc[rule] = None
+            continue
+        per = {}
+        for k in range(ec.shape[1]):
+            sc_, si = _sd(ec[:, k]), _sd(ei[:, k])
+            if sc_ > 0 and si > 0:
+                per[label(players, k + 1)] = float(si / sc_)
+        exc[rule] = {"by_coalition": per, "median": float(np.median(list(per.values()))) if per else float("nan")}
+    out["excess_factor"] = exc
     phi_i = independent.shapley_units()
     out["ceiling"] = efficiency_ceiling(phi_i, wc[:, -1])
     pooled = np.sqrt((_sd(wc[:, -1]) ** 2 + _sd(wi[:, -1]) ** 2) / 2.0)
@@ -135,3 +149,69 @@ def efficiency_ceiling(phi_independent: np.ndarray, grand_crn: np.ndarray) -> fl
     sd_v = float(_sd(np.asarray(grand_crn, dtype=float)))
     total = float(_sd(np.asarray(phi_independent, dtype=float)).sum())
     return total / sd_v if sd_v > 0 else float("inf")
+
+
+def _components(x: np.ndarray) -> tuple[float, float]:
+    """One-way random-effects split of the variance of ``x`` (worlds, seeds):
+    (world component, dynamics component); the world component is the
+    spread of the world means less what the dynamics noise puts in them
+    (at least 0)."""
+    w, d = x.shape
+    within = float(x.var(axis=1, ddof=1).mean())
+    between = float(x.mean(axis=1).var(ddof=1)) - within / d
+    return max(between, 0.0), within
+
+
+def variance_decomposition(scenario: Scenario | None = None, worlds: int = 5, seeds: int = 4, seed: int = 0,
+                           window: int | None = None, players: str = "roles", progress=None) -> dict:
+    """Split the variance of every worth, Shapley value and excess (at each
+    rule's split) into world noise (the population a seed draws: ``worlds``
+    populations) and dynamics noise (the same population, ``seeds`` other
+    seeds for the day-to-day draws), by a one-way random-effects analysis.
+
+    Returns per quantity the two components and the world share
+    ``world / (world + dynamics)``, and the pooled estimate (all
+    ``worlds * seeds`` replications) whose :meth:`GameEstimate.verdicts` say
+    how firm each rule's core verdict is."""
+    from sim.streams import replication_seeds
+
+    if worlds < 2 or seeds < 2:
+        raise ValueError(f"the decomposition needs at least 2 worlds and 2 seeds per world, got worlds={worlds}, "
+                         f"seeds={seeds}")
+    sc = scenario if scenario is not None else Scenario()
+    world_seeds = replication_seeds(seed, worlds)
+    ests = []
+    for k, ws in enumerate(world_seeds):
+        ests.append(estimate_game(sc, players, seed=seed + 1 + k, replications=seeds, window=window,
+                                  world_seed=ws))
+        if progress is not None:
+            progress(k + 1, worlds)
+    names = list(ests[0].players)
+    n = len(names)
+
+    def split(values: np.ndarray) -> dict:   # values: (worlds, seeds)
+        b, w = _components(values)
+        return {"world": b, "dynamics": w, "world_share": b / (b + w) if b + w > 0 else float("nan")}
+
+    worths = np.stack([e.worths for e in ests])          # (worlds, seeds, 2**n)
+    out = {"players": names, "worlds": worlds, "seeds": seeds,
+           "worths": {label(names, m): split(worths[:, :, m]) for m in range(1, 1 << n)}}
+    phi = np.stack([e.shapley_units() for e in ests])
+    out["shapley"] = {p: split(phi[:, :, i]) for i, p in enumerate(names)}
+    exc = {}
+    for rule in RULES:
+        per = [e.unit_excesses(rule) for e in ests]
+        if any(x is None for x in per):
+            exc[rule] = None
+            continue
+        x = np.stack(per)
+        exc[rule] = {label(names, k + 1): split(x[:, :, k]) for k in range(x.shape[2])}
+    out["excesses"] = exc
+    pooled = type(ests[0])(players=names, worths=worths.reshape(-1, 1 << n),
+                           status_quo=np.concatenate([e.status_quo for e in ests]),
+                           risk=np.concatenate([e.risk for e in ests]), method="replications",
+                           window_days=ests[0].window_days, risk_weight=ests[0].risk_weight,
+                           seconds=sum(e.seconds for e in ests), runs=sum(e.runs for e in ests))
+    out["pooled"] = pooled
+    out["seconds"] = pooled.seconds
+    return out

@@ -1,8 +1,9 @@
 """``livesim coalition``: the one-shot coalition game of a scenario.
 
 Each coalition's worth over the window with its standard error, every split
-rule's allocation, the core verdict with blocking coalitions, and
-theta_emergent = v(N) / (sum of standalone worths) - 1. See docs/coalition.md.
+rule's allocation, the core verdict with blocking coalitions, how firm each
+rule's verdict is (in how many replications it was in the core, how many a
+95% verdict would need), and theta_emergent = v(N) / (sum of standalone worths) - 1. See docs/coalition.md.
 """
 
 from __future__ import annotations
@@ -98,6 +99,18 @@ def main(args: argparse.Namespace) -> int:
         block = ", ".join(f"{{{c}}} {e:,.0f}" for c, e in sorted(verdict["blocking"].items(), key=lambda kv: -kv[1])[:3])
         print("  " + f"{rule:<24}" + "".join(f"{x[p]:>16,.0f}" for p in players)
               + f"  {'yes' if verdict['in_core'] else 'no':<7}  {block}")
+    unit = "replications" if est.method == "replications" else "batches"
+    print(f"\nhow firm the core verdicts are ({est.n_units} {unit}; each {unit[:-1]}'s game split by the rule)")
+    print(f"  {'rule':<24} {'in core':>10}  {'binding coalition':<30} {'mean excess':>14} {'se':>10}"
+          f"  {unit} for a 95% verdict")
+    for rule, v in out["verdicts"].items():
+        if v is None:
+            print(f"  {rule:<24} undefined in some {unit[:-1]}")
+            continue
+        se = "-" if v["binding_excess_se"] is None else f"{v['binding_excess_se']:,.0f}"
+        needed = "-" if v["units_needed"] is None else f"{v['units_needed']:,}"
+        print(f"  {rule:<24} {v['in_core_units']:>4} of {v['units']:<3}  {v['binding'] or '-':<30} "
+              f"{v['binding_excess']:>14,.0f} {se:>10}  {needed}")
     for note in out["notes"]:
         print(f"note: {note}")
     return 0

@@ -32,8 +32,8 @@ import pandas as pd
 
 from sim.coalition.game import allocate, label, play_window
 from sim.coalition.modes import Mode
-from sim.coalition.players import Player, player_of_agents, resolve_players
-from sim.coalition.worth import by_player, fork, wealth
+from sim.coalition.players import Player, resolve_players
+from sim.coalition.worth import fork, wealth
 from sim.finance.ledger import to_cents
 from sim.games import CoalitionGame, GameError
 from sim.scenario import Scenario
@@ -155,6 +155,94 @@ def _pay_side(model, players: list[Player], t: np.ndarray, profit_p, profit_s, p
         led.transfer(led.acct("platform"), accts, cents, "side_payment")
 
 
+@dataclass
+class _Verdict:
+    """The period's split judged on the period's game (:mod:`sim.games`)."""
+
+    in_core: bool
+    max_excess: float      # the largest excess of a proper coalition, relative to |v(N)|
+    blocking: int          # mask of the coalition with the largest excess, 0 if none blocks
+    excess: float          # its excess (yuan)
+
+
+def _period_game(model, ps: list[Player], days: int, rule: str, risk_weight: float):
+    """Every coalition forked from the current state over the period: the game,
+    the rule's split (the status quo if the rule is undefined), the grand run."""
+    worths, grand = play_window(model, ps, days, 1)
+    w = worths[0]
+    game = CoalitionGame.from_array([p.name for p in ps], w)
+    sq = grand.profit[0]
+    try:
+        return game, allocate(game, rule, sq, grand.losses, risk_weight).to_numpy(), rule, grand
+    except GameError:
+        return game, sq, "status_quo", grand
+
+
+def _verdict(game: CoalitionGame, x: np.ndarray) -> _Verdict:
+    """Core membership and the most attractive blocking coalition of ``x``
+    (tolerance 1e-9 of ``|v(N)|``)."""
+    scale = abs(game.grand_worth) or 1.0
+    tol = 1e-9 * scale
+    if game.n < 2:
+        return _Verdict(True, 0.0, 0, 0.0)
+    proper = game.excesses(x).iloc[:-1]            # (bitmask order; the grand coalition is last)
+    in_core = game.in_core(x, tol=tol)
+    blocking, e = 0, 0.0
+    if proper.max() > tol:
+        j = int(np.argmax(proper.to_numpy()))     # the first of the largest, in bitmask order
+        blocking, e = j + 1, float(proper.iloc[j])
+    return _Verdict(in_core, float(proper.max() / scale), blocking, e)
+
+
+def _play_period(model, member: _Membership, grand, days: int):
+    """The period as played: the grand fork while the coalition is intact, else
+    the actual modes. Returns the model after the period and each agent's
+    accrual profit (yuan: platform, suppliers, anchors)."""
+    mode = member.mode(model)
+    w0 = wealth(model)
+    if mode is None:
+        model = grand.model
+    else:
+        model = fork(model)
+        model.mode = mode
+        model.run(days)
+    w1 = wealth(model)
+    return model, ((w1[0] - w0[0]) / 100.0, (w1[1] - w0[1]) / 100.0, (w1[2] - w0[2]) / 100.0)
+
+
+def _defect(member: _Membership, ps: list[Player], mask: int, p_def: float, rng) -> int:
+    """Agents of the blocking coalition ``mask`` still in the grand coalition
+    defect to its bloc with probability ``p_def`` each; returns how many moved."""
+    bloc = 1 + mask
+    moved = 0
+    for i, p in enumerate(ps):
+        if not mask >> i & 1:
+            continue
+        if p.kind == "platform":
+            if member.platform == GRAND_BLOC and rng.random() < p_def:
+                member.platform, member.ever_p = bloc, True
+                moved += 1
+            continue
+        b = member.supplier if p.kind == "suppliers" else member.anchor
+        ever = member.ever_s if p.kind == "suppliers" else member.ever_a
+        stay = p.idx[b[p.idx] == GRAND_BLOC]
+        go = stay[rng.random(stay.size) < p_def]
+        b[go] = bloc
+        ever[go] = True
+        moved += int(go.size)
+    return moved
+
+
+def _reenter(member: _Membership, reentry: float, rng) -> None:
+    """With the split in the core, each defector returns with probability ``reentry``."""
+    back = rng.random(member.supplier.size) < reentry
+    member.supplier[back] = GRAND_BLOC
+    back = rng.random(member.anchor.size) < reentry
+    member.anchor[back] = GRAND_BLOC
+    if member.platform != GRAND_BLOC and rng.random() < reentry:
+        member.platform = GRAND_BLOC
+
+
 def run_dynamics(scenario: Scenario | None = None, seed: int = 0, *, rule: str | None = None,
                  players: str | None = None, inertia: float | None = None,
                  reentry: float | None = None, days: int | None = None) -> DynamicsResult:
@@ -172,80 +260,30 @@ def run_dynamics(scenario: Scenario | None = None, seed: int = 0, *, rule: str |
     model = LiveCommerceModel(sc, seed)
     ps = resolve_players(cp.players if players is None else players, model)
     names = [p.name for p in ps]
-    n = len(ps)
-    full = (1 << n) - 1
-    ip, isup, ianc = player_of_agents(ps, model)
     member = _Membership(model)
-    rng = model.streams["coalition"]
     records: list[PeriodRecord] = []
     first_day = None
-    notes = []
     for k in range(horizon // P):
         day0 = model.day
-        # ---- the period's game: every coalition forked from the current state
-        worths, grand = play_window(model, ps, P, 1)
-        w = worths[0]
-        game = CoalitionGame.from_array(names, w)
-        sq = grand.profit[0]
-        used = rule
-        try:
-            x = allocate(game, rule, sq, grand.losses, cp.risk_weight).to_numpy()
-        except GameError:
-            used, x = "status_quo", sq
-        scale = abs(w[full]) or 1.0
-        excess = np.array([w[m] - x[[i for i in range(n) if m >> i & 1]].sum() for m in range(1, full)])
-        in_core = bool(excess.max() <= 1e-9 * scale) if excess.size else True
-        # ---- the period as played: the grand fork if intact, else the actual modes
+        game, x, used, grand = _period_game(model, ps, P, rule, cp.risk_weight)
+        verdict = _verdict(game, x)
         intact = member.intact(ps)
-        mode = member.mode(model)
-        w0 = wealth(model)
-        if mode is None:
-            model = grand.model
-        else:
-            model = fork(model)
-            model.mode = mode
-            model.run(P)
-        w1 = wealth(model)
-        prof_p, prof_s, prof_a = (w1[0] - w0[0]) / 100.0, (w1[1] - w0[1]) / 100.0, (w1[2] - w0[2]) / 100.0
+        model, (prof_p, prof_s, prof_a) = _play_period(model, member, grand, P)
         actual = prof_p + prof_s.sum() + prof_a.sum()
-        # ---- side payments realise the split on the intact part of the coalition
-        t = (x - sq) * intact
-        _pay_side(model, ps, t, prof_p, prof_s, prof_a)
-        # ---- defection towards the most attractive blocking coalition
+        # side payments realise the split on the intact part of the coalition
+        _pay_side(model, ps, (x - grand.profit[0]) * intact, prof_p, prof_s, prof_a)
         rng = model.streams["coalition"]
-        blocking, p_def, moved = "", 0.0, 0
-        if excess.size and excess.max() > 1e-9 * scale:
-            j = int(excess.argmax())
-            mask = j + 1
-            blocking = label(names, mask)
-            p_def = float(defection_probability(excess[j] / scale, inertia))
-            bloc = 1 + mask
-            for i in range(n):
-                if not mask >> i & 1:
-                    continue
-                p = ps[i]
-                if p.kind == "platform":
-                    if member.platform == GRAND_BLOC and rng.random() < p_def:
-                        member.platform, member.ever_p = bloc, True
-                        moved += 1
-                    continue
-                b = member.supplier if p.kind == "suppliers" else member.anchor
-                ever = member.ever_s if p.kind == "suppliers" else member.ever_a
-                stay = p.idx[b[p.idx] == GRAND_BLOC]
-                go = stay[rng.random(stay.size) < p_def]
-                b[go] = bloc
-                ever[go] = True
-                moved += int(go.size)
+        p_def, moved = 0.0, 0
+        if verdict.blocking:
+            p_def = float(defection_probability(verdict.excess / (abs(game.grand_worth) or 1.0), inertia))
+            moved = _defect(member, ps, verdict.blocking, p_def, rng)
         if moved and first_day is None:
             first_day = model.day
-        if reentry > 0 and in_core:
-            back = rng.random(member.supplier.size) < reentry
-            member.supplier[back] = GRAND_BLOC
-            back = rng.random(member.anchor.size) < reentry
-            member.anchor[back] = GRAND_BLOC
-            if member.platform != GRAND_BLOC and rng.random() < reentry:
-                member.platform = GRAND_BLOC
-        records.append(PeriodRecord(k, day0, w, x, used, in_core, float(excess.max() / scale) if excess.size else 0.0,
-                                    blocking, p_def, moved, float(actual), intact))
+        if reentry > 0 and verdict.in_core:
+            _reenter(member, reentry, rng)
+        records.append(PeriodRecord(k, day0, np.array(game.values), x, used,
+                                    verdict.in_core, verdict.max_excess,
+                                    label(names, verdict.blocking) if verdict.blocking else "",
+                                    p_def, moved, float(actual), intact))
     n_agents = 1 + model.suppliers.n + model.anchors.n
-    return DynamicsResult(names, rule, records, n_agents, member.ever, horizon, first_day, notes)
+    return DynamicsResult(names, rule, records, n_agents, member.ever, horizon, first_day, [])

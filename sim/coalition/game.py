@@ -144,6 +144,65 @@ class GameEstimate:
                                                for c, e in _blocking_items(block)}}
         return out
 
+    def unit_excesses(self, rule: str) -> np.ndarray | None:
+        """Excess ``v(S) - x(S)`` of every proper coalition (columns, bitmask order
+        1 .. 2**n - 2) in each unit (rows), ``x`` the rule's split of that unit's
+        game; None if the rule is undefined for some unit's game."""
+        out = []
+        for u in range(self.n_units):
+            try:
+                x = self.allocation(rule, u)
+            except GameError:
+                return None
+            out.append(self.game(u).excesses(x).to_numpy()[:-1])
+        return np.array(out)
+
+    def verdicts(self, z: float = 1.96) -> dict[str, dict]:
+        """How firm each rule's core verdict is.
+
+        Per rule: in how many units (replications, or batches with one
+        replication) the rule's split of that unit's game was in its core
+        (``in_core_units`` of ``units``); the coalition whose mean excess is
+        largest (``binding``) with its mean excess and standard error; and
+        ``units_needed``: how many units a verdict at 95% (``z`` = 1.96, no
+        correction for the several coalitions) would need at the spread seen,
+        ``ceil((z * SD / mean)**2)`` for the binding coalition's excess if its
+        mean is positive (blocked), else the largest such figure over the
+        coalitions (every excess must be negative to be in the core); None
+        for a rule undefined on some unit, or a spread too small to measure.
+        With fewer than 2 units there is no spread: ``units_needed`` is None."""
+        out = {}
+        n = len(self.players)
+        full = (1 << n) - 1
+        for rule in RULES:
+            e = self.unit_excesses(rule)
+            if e is None or e.shape[1] == 0:
+                out[rule] = None
+                continue
+            tol = 1e-9 * np.maximum(np.abs(self.worths).max(axis=1), 1.0)
+            in_core = int((e.max(axis=1) <= tol).sum())
+            mean = e.mean(axis=0)
+            sd = e.std(axis=0, ddof=1) if e.shape[0] > 1 else np.full(e.shape[1], np.nan)
+            j = int(np.argmax(mean))
+
+            def need(k: int) -> float:
+                if not np.isfinite(sd[k]) or mean[k] == 0:
+                    return float("nan")
+                return float(np.ceil((z * sd[k] / abs(mean[k])) ** 2)) if sd[k] > 0 else 1.0
+
+            if mean[j] > 0:
+                needed = need(j)
+            else:
+                # coalitions whose excess is identically 0 (a tight constraint of the rule) need no test
+                cand = [need(k) for k in range(e.shape[1]) if sd[k] > 0 or mean[k] != 0]
+                needed = max(cand) if cand else float("nan")
+            out[rule] = {"in_core_units": in_core, "units": int(e.shape[0]),
+                         "binding": label(self.players, j + 1) if j + 1 < full else "",
+                         "binding_excess": float(mean[j]),
+                         "binding_excess_se": float(sd[j] / np.sqrt(e.shape[0])) if e.shape[0] > 1 else float("nan"),
+                         "units_needed": None if not np.isfinite(needed) else int(max(needed, 2.0))}
+        return out
+
     def to_dict(self) -> dict:
         vals, ses, why = self.allocations()
         return {
@@ -153,6 +212,7 @@ class GameEstimate:
             "allocation_se": ses,
             "undefined_rules": why,
             "core": self.core(),
+            "verdicts": self.verdicts(),
             "theta_emergent": self.theta_emergent(),
             "se_method": self.method,
             "units": self.n_units,
@@ -205,8 +265,16 @@ def build_model(scenario: Scenario, seed: int, world_seed: int | None = None):
         return LiveCommerceModel(scenario, seed)
     m = LiveCommerceModel(scenario, world_seed)
     for name, stream in derive_streams(seed).items():
-        if name != "init":
+        if name == "init":
+            continue
+        if name == "coalition":
+            # the standalone channels key their daily generator by this stream's seed
+            # (sim.coalition.modes.day_stream): the generator itself must be the seed's
             m.streams[name] = stream
+        else:
+            # set the state of the model's own generators: sub-models hold references to them
+            # (replacing the objects left finance and pre-sale drawing the world's streams)
+            m.streams[name].bit_generator.state = stream.bit_generator.state
     return m
 
 

@@ -1,20 +1,32 @@
 """Coalition worths from simulation: forks, accrual profit, common random numbers.
 
 Profit (the worth definition). Over a window, an agent's profit is the change
-of its *accrual wealth*: cash (its ledger balance) plus what the order book
-still owes it (for every unsettled order that will be kept: the platform's
-commission, the supplier's price net of commission and of the anchor's
-commission, the anchor's commission) minus what the book will still cost it
-(reverse logistics of orders that will come back), plus its stock and
-production in transit valued at unit cost. Money in escrow at the window end
-is thus counted as owed to whoever it will be paid to (for a pre-sale order,
-less what was released to the merchant already; one not shipped yet still
-owes its forward logistics and commits its units of stock); production for stock is
-an asset, not a loss. With credit on, loans and interest owed are subtracted,
-deposits and funds held in escrow for upstream suppliers count as the
-supplier's, trade credit moves from the brand that owes it to the SME owed,
-and the risk reserve and return-insurance pool count as the platform's. ``v(C)`` is the sum of the profits of C's agents over the
-window in mode C (:mod:`sim.coalition.modes`).
+of its *accrual wealth*: cash (its ledger balance) plus the claims less the
+liabilities that the owners of those claims state, plus its stock and
+production in transit valued at unit cost (production for stock is an asset,
+not a loss):
+
+- the order book (:func:`sim.market.claims.order_book_claims`): for every
+  unsettled order that will be kept, the platform's commission, the
+  supplier's price net of commission and of the anchor's commission, the
+  anchor's commission (none for a defaulted anchor: settlement cancels it);
+  for every order that will still come back, the supplier's reverse
+  logistics and the unit it gets back;
+- pre-sale (:meth:`sim.finance.presale.Presale.accrued_claims`): money
+  released to the merchant early is in its cash already; an order not shipped
+  yet still owes its forward logistics and commits a unit of stock;
+- credit (:meth:`sim.finance.credit.Finance.accrued_claims`): loans and
+  interest owed are liabilities, deposits and funds held for upstream
+  suppliers are the supplier's, trade credit moves from the brand that owes it
+  to the SME owed, a receivable sold to the lender is the lender's, and the
+  risk reserve and return-insurance pool are the platform's.
+
+Money already owed that is paid (settlement, a return's refund, a receivable
+sale, a pre-sale release) thus moves accrual wealth only by what it really
+costs (the receivable's discount, an insurance premium or payout; the
+property test in ``tests/coalition/test_accrual.py``). ``v(C)`` is the sum
+of the profits of C's agents over the window in mode C
+(:mod:`sim.coalition.modes`).
 
 Every coalition of one replication is a fork (a deep copy: state and random
 streams) of the same model at the window start, so all coalitions share their
@@ -32,7 +44,9 @@ import numpy as np
 from sim.coalition.modes import coalition_mode
 from sim.coalition.players import Player, player_of_agents
 from sim.finance.ledger import to_cents
+from sim.market.claims import order_book_claims
 from sim.market.orders import KEPT, RETURNED, SPOILED
+from sim.streams import MECHANISMS
 
 
 def fork(model):
@@ -41,46 +55,37 @@ def fork(model):
     return copy.deepcopy(model)
 
 
-def wealth(model) -> tuple[float, np.ndarray, np.ndarray]:
-    """Accrual wealth (cents) of the platform, of each supplier and each anchor."""
-    led, sp = model.ledger, model.suppliers
-    plat = float(led["platform"])
-    sup = led.supplier_balance.astype(np.float64)
-    anc = led.anchor_balance.astype(np.float64)
-    d = model.day - 1  # the last day simulated
-    lead = model.params.finance.presale_lead_days
-    committed = np.zeros(sp.n)
-    for ch in model.book:
-        kept = ch.outcome == KEPT
-        plat += float(ch.platform_fee[kept].sum())
-        via = kept & (ch.anchor >= 0)
-        sup += np.bincount(ch.supplier[kept], weights=(ch.price - ch.platform_fee)[kept], minlength=sp.n)
-        if ch.presale.any():
-            # pre-sale money released early is in the merchant's cash already (of an
-            # order that will come back, it will be paid back); orders not shipped
-            # yet still cost their forward logistics and commit stock
-            sup -= np.bincount(ch.supplier, weights=ch.released, minlength=sp.n)
-            if ch.day + lead > d:
-                wait = kept & ch.presale
-                sup -= np.bincount(ch.supplier[wait], weights=model.cat_forward[ch.category[wait]], minlength=sp.n)
-                committed += np.bincount(ch.supplier[wait], minlength=sp.n)
-        sup -= np.bincount(ch.supplier[via], weights=ch.anchor_fee[via], minlength=sp.n)
-        anc += np.bincount(ch.anchor[via], weights=ch.anchor_fee[via], minlength=anc.size)
-        back = (ch.outcome == RETURNED) & (ch.return_day > d)
-        cost = to_cents(ch.price[back] / 100.0 * model.cat_reverse_share[ch.category[back]])
-        sup -= np.bincount(ch.supplier[back], weights=cost, minlength=sp.n)
-    inventory = (sp.stock + sp.pipeline.sum(axis=1) - committed) * sp.unit_cost * 100.0
-    fin = getattr(model, "finance", None)
-    if fin is not None:
-        # borrowed cash is not profit: loans and interest owed are liabilities;
-        # deposits and funds held in escrow for upstream suppliers are still the
-        # supplier's; trade credit is owed by the brand to its SME supplier
-        sup = sup - fin.principal - fin.accrued + fin.deposit + fin.held
-        owed = fin.payables.sum(axis=1).astype(np.float64)
-        sup -= np.bincount(fin.up_brand, weights=owed, minlength=sp.n)
-        sup += np.bincount(fin.up_sme, weights=owed, minlength=sp.n)
-        # the risk reserve and the return-insurance pool are run by the platform
-        plat += float(led["reserve"] + led["insurance"])
+def wealth(model, *, shipped_through: int | None = None,
+           returned_through: int | None = None) -> tuple[float, np.ndarray, np.ndarray]:
+    """Accrual wealth (cents) of the platform, of each supplier and each anchor:
+    cash, plus the claims less the liabilities that their owners state (the
+    order book, :func:`sim.market.claims.order_book_claims`; the credit
+    sub-model, :meth:`sim.finance.credit.Finance.accrued_claims`; pre-sale,
+    :meth:`sim.finance.presale.Presale.accrued_claims`), plus each living
+    supplier's stock and production in transit at unit cost.
+
+    By default the state is read at the end of the last day simulated; inside
+    a day (tests that look between the sub-steps), ``shipped_through`` is the
+    last day whose pre-sale shipments are done and ``returned_through`` the
+    last day whose returns are."""
+    led, sp, an = model.ledger, model.suppliers, model.anchors
+    last = model.day - 1
+    shipped = last if shipped_through is None else shipped_through
+    returned = last if returned_through is None else returned_through
+    book = order_book_claims(model.book, returned, sp.n, an.alive, sp.alive, sp.unit_cost,
+                             model.cat_reverse_share)
+    plat = float(led["platform"]) + book.platform
+    sup = led.supplier_balance.astype(np.float64) + book.supplier
+    anc = led.anchor_balance.astype(np.float64) + book.anchor
+    credit = model.credit.accrued_claims()          # None from the null objects (no credit, no pre-sale)
+    if credit is not None:
+        plat += credit[0]
+        sup += credit[1]
+    presale = model.presales.accrued_claims(shipped)
+    if presale is not None:
+        sup += presale
+    # an exited supplier's stock is written off (returns to it are too)
+    inventory = np.where(sp.alive, (sp.stock + sp.pipeline.sum(axis=1)) * sp.unit_cost * 100.0, 0.0)
     return plat, sup + inventory, anc
 
 
@@ -141,9 +146,18 @@ class ModeRun:
     model: object | None = field(default=None, repr=False)
 
 
-#: streams whose state is replayed day by day (the standalone channels' own stream is not:
-#: the grand coalition never draws from it, so replaying it would repeat one day's draws)
-REPLAYED = ("broadcast", "traffic", "view", "purchase", "returns", "trust", "adapt", "events")
+#: mechanisms whose stream a coalition's fork does not replay day by day, with the reason
+NOT_REPLAYED = {
+    "init": "draws only while the population is built, before any fork",
+    "coalition": "the standalone channels draw from a generator keyed by this stream's seed and the day "
+                 "(sim.coalition.modes.day_stream), the same in every mode; the stream's own state is drawn "
+                 "only by the defection dynamics, outside the forks",
+}
+
+#: mechanisms whose stream state every coalition's fork replays at the start of each day,
+#: so each mode draws each day's numbers of each mechanism from where the grand run drew them:
+#: every mechanism of sim.streams.MECHANISMS but NOT_REPLAYED
+REPLAYED = tuple(k for k in MECHANISMS if k not in NOT_REPLAYED)
 
 
 def stream_states(model) -> dict:

@@ -906,6 +906,32 @@ class Finance:
         for i in dead[bal > 0]:
             self._pay_estate(int(i))
 
+    # ------------------------------------------------------------ accrued claims
+    def accrued_claims(self) -> tuple[float, np.ndarray]:
+        """Claims (positive) and liabilities (negative) the credit sub-model
+        holds per agent (cents): the platform's and each supplier's.
+
+        Borrowed cash is not profit: loan principal and interest accrued are
+        the borrower's liabilities; margin deposits and money held back for
+        upstream suppliers are still the supplier's; an upstream invoice not
+        paid yet is owed by the brand to its SME supplier; a receivable sold to
+        the lender (still in the order book, which counts it as owed to the
+        supplier) is the lender's: settlement pays it to the supplier, who
+        passes it on at once (``receivable_collection``). The risk reserve and
+        the return-insurance pool are run by the platform."""
+        led, n = self.ledger, self.suppliers.n
+        sup = (self.deposit + self.held - self.principal - self.accrued).astype(np.float64)
+        owed = self.payables.sum(axis=1).astype(np.float64)
+        sup -= np.bincount(self.up_brand, weights=owed, minlength=n)
+        sup += np.bincount(self.up_sme, weights=owed, minlength=n)
+        for ch in self.book:
+            fin = self.financed.get(ch.day)
+            if fin is None or fin.size != ch.price.size:
+                continue   # (a chunk's pre-sale rest after settlement: never sold)
+            sold = fin & (ch.outcome == KEPT)
+            sup -= np.bincount(ch.supplier[sold], weights=(ch.price - ch.platform_fee)[sold], minlength=n)
+        return float(led["reserve"] + led["insurance"]), sup
+
     # ---------------------------------------------------------------- measures
     def daily_row(self) -> dict[str, float]:
         t = self.today
@@ -992,6 +1018,9 @@ class NoCredit:
 
     def end_of_day(self, d: int, supplier_gmv: np.ndarray, settlement_day: bool) -> None:
         pass
+
+    def accrued_claims(self) -> None:
+        return None
 
     def daily_row(self) -> dict[str, float]:
         return {k: (float(self.suppliers.n) if k == "suppliers_alive" else 0.0) for k in FINANCE_DAILY}

@@ -253,6 +253,29 @@ class Presale:
         self.recovered_total += cents
         self.today["loss"] -= cents
 
+    # ------------------------------------------------------------ accrued claims
+    def accrued_claims(self, shipped_through: int) -> np.ndarray:
+        """What the pre-sale orders in the order book still cost each supplier
+        (cents, negative), on top of the book's claims
+        (:func:`sim.market.claims.order_book_claims`): the money released to it
+        early is in its cash already (settlement pays the price less commission
+        *less* what was released; a returned or spoiled order's release is paid
+        back); an order not shipped yet (shipping day after ``shipped_through``)
+        and not cancelled still owes its forward logistics and commits a unit
+        of stock, valued at unit cost (whatever its outcome: it ships anyway)."""
+        sp = self.suppliers
+        out = np.zeros(sp.n)
+        for ch in self.book:
+            if not ch.presale.any():
+                continue
+            out -= np.bincount(ch.supplier, weights=ch.released, minlength=sp.n)
+            if ch.day + self.lead > shipped_through:
+                wait = ch.presale & (ch.outcome != CANCELLED)
+                s = ch.supplier[wait]
+                out -= np.bincount(s, weights=self.categories.forward[ch.category[wait]], minlength=sp.n)
+                out -= np.bincount(s, weights=sp.unit_cost[s] * 100.0, minlength=sp.n)
+        return out
+
     # ---------------------------------------------------------------- measures
     def daily_row(self) -> dict[str, float]:
         t = self.today
@@ -300,3 +323,6 @@ class NoPresale:
 
     def refund(self, ch, mask: np.ndarray) -> int:
         return 0
+
+    def accrued_claims(self, shipped_through: int) -> None:
+        return None

@@ -9,7 +9,7 @@ import pytest
 from sim.coalition import estimate_game, fork, grand_mode, resolve_players
 from sim.coalition.dynamics import defection_probability, run_dynamics
 from sim.coalition.players import PlayerSpecError
-from sim.coalition.worth import run_mode, wealth
+from sim.coalition.worth import by_player, run_mode, wealth
 from sim.model import LiveCommerceModel
 from sim.runner import daily_frame
 from sim.scenario import Scenario
@@ -49,38 +49,114 @@ def test_fork_continued_in_grand_mode_reproduces_the_unforked_run_exactly():
     pd.testing.assert_frame_equal(daily_frame(ref), daily_frame(m), check_exact=True)
 
 
-def test_forks_in_different_modes_share_random_numbers():
-    sc = tiny()
-    m = LiveCommerceModel(sc, 2)
-    m.run(10)
-    ps = resolve_players("roles", m)
-    a = run_mode(m, ps, 0b111, 1, keep_model=True).model   # grand
-    b = run_mode(m, ps, 0b011, 1, keep_model=True).model   # platform + supplier: no anchors
-    # who is active on the first forked day comes from the common 'view' stream
-    assert a.today["active_consumers"] == b.today["active_consumers"]
-    assert a.today["gmv"] != b.today["gmv"]
-
-
-def test_worths_shapley_efficiency_and_modes_matter():
-    est = estimate_game(tiny(), "roles", seed=1, window=20, batches=4)
+def test_worths_table_and_modes_matter():
+    # a window across the first settlement (day 29)
+    est = estimate_game(tiny(), "roles", seed=1, window=34, batches=4)
     table = est.worth_table()
     assert len(table) == 7 and set(table) >= {"platform", "supplier", "anchor", "anchor,platform,supplier"}
     assert all(np.isfinite(w["se"]) for w in table.values())
-    g = est.game()
-    assert g.shapley().sum() == pytest.approx(g.grand_worth, rel=1e-9)
     assert table["platform"]["mean"] == 0.0          # nothing to sell alone
-    # the status quo is exactly what the grand run paid: it sums to v(N)
-    assert est.allocation("status_quo").sum() == pytest.approx(g.grand_worth, rel=1e-9)
     assert table["anchor,platform,supplier"]["mean"] > table["platform,supplier"]["mean"]
 
 
-def test_wealth_counts_escrow_as_owed():
-    m = LiveCommerceModel(tiny(), 4)
-    m.run(12)
-    plat, sup, anc = wealth(m)
-    assert m.ledger["escrow"] > 0
-    # accrual platform wealth includes commission still in escrow
-    assert plat > m.ledger["platform"]
+def _drain(m, days: int):
+    """Continue ``m`` with nobody buying and no pit fees until its order book is empty."""
+    m.consumers.base_activity[:] = 0.0
+    m.params = m.params.with_overrides({"anchors.pit_fee_per_follower": 0.0})
+    m.broadcasting.params = m.params   # (the sub-model that charges pit fees holds the parameters)
+    left = lambda: sum(ch.price.size for ch in m.book)  # noqa: E731  (days without orders add empty chunks)
+    for _ in range(days):
+        if not left():
+            break
+        m.step()
+    assert left() == 0, "the order book did not drain"
+
+
+def test_grand_worth_is_the_cash_profit_once_the_order_book_has_drained():
+    """v(N) over a window from day 0 (an empty book) to day 33 (across the settlement
+    of day 29) is every agent's accrual profit; once the book has drained (nobody
+    buys any more, nothing else is earned or spent but production at cost), each
+    agent's cash, stock and finance positions have become exactly that profit: to
+    the cent, per agent."""
+    from tests.test_model import Checked
+
+    sc = tiny(**{"time.days": 120, "time.settlement_period": 10, "fraud.enabled": False,
+                 "suppliers.initial_cash_days": 300.0, "suppliers.initial_stock_days": 30.0,
+                 "finance.presale_share": 0.3, "finance.presale_lead_days": 5})
+    m = Checked(sc, 6)
+    w0 = wealth(m)
+    assert not m.book
+    ps = resolve_players("roles", m)
+    grand = run_mode(m, ps, 0b111, 33, keep_model=True)
+    v_n = grand.profit.sum()
+    t = grand.model
+    at_end = wealth(t)
+    assert t.book and t.ledger["escrow"] > 0 and t.ledger["presale_escrow"] > 0
+    _drain(t, 80)
+    drained = wealth(t)   # (an empty book: cash, stock and the finance sub-model's positions)
+    for a, b in zip(at_end, drained):
+        np.testing.assert_allclose(a, b, rtol=0, atol=0.5)
+    cash_profit = sum(np.sum(b) - np.sum(a) for a, b in zip(w0, drained)) / 100.0
+    assert v_n == pytest.approx(cash_profit, abs=0.01 * (1 + m.suppliers.n + m.anchors.n))
+    assert t.ledger.flow("settlement") > 0 and t.ledger.flow("presale_settlement") > 0
+
+
+@pytest.mark.parametrize("mask", range(1, 8))
+def test_money_identities_hold_in_every_coalition_mode(mask):
+    """tests/test_model.py::Checked (per-agent identities, own-shop sales, tips,
+    advertising, content share) every day of a 30-day window in each coalition's mode,
+    across the settlement of day 29."""
+    from sim.coalition.modes import coalition_mode
+    from tests.test_model import Checked
+
+    sc = tiny(**{"time.days": 40, "finance.presale_share": 0.2, "suppliers.initial_cash_days": 3.0})
+    m = Checked(sc, 3)
+    m.run(4)
+    ps = resolve_players("roles", m)
+    m.mode = coalition_mode(m, ps, {p.name for i, p in enumerate(ps) if mask >> i & 1})
+    m.run(30)
+    f = m.ledger.flow
+    if mask & 0b010 and not mask & 0b001:       # suppliers without the platform: own shops
+        assert f("own_shop_sale") > 0
+    if mask & 0b100 and not mask & 0b010:       # anchors without suppliers: fan income
+        assert f("tips") > 0 and f("advertising") > 0
+        assert (f("content_share") > 0) == bool(mask & 0b001)
+
+
+def test_dynamics_money_identities_and_side_payments_realise_the_split(monkeypatch):
+    """The defection dynamics run on the checked model (every coalition's fork of
+    every period is checked every day); side payments sum to zero, and on an intact
+    period they give every player exactly the split: its profit as played plus its
+    side payment is x_i, to the cent."""
+    import sim.coalition.dynamics as dyn
+    import sim.model
+    from tests.test_model import Checked
+
+    monkeypatch.setattr(sim.model, "LiveCommerceModel", Checked)
+    paid = []
+    inner = dyn._pay_side
+
+    def pay_side(model, players, t, profit_p, profit_s, profit_a):
+        assert isinstance(model, Checked)
+        before = by_player(players, model, *wealth(model))
+        inner(model, players, t, profit_p, profit_s, profit_a)
+        after = by_player(players, model, *wealth(model))
+        paid.append((np.asarray(t, float), (after - before) / 100.0,
+                     by_player(players, model, profit_p, profit_s, profit_a)))
+
+    monkeypatch.setattr(dyn, "_pay_side", pay_side)
+    sc = tiny(**{"time.days": 40, "time.settlement_period": 10, "anchors.commission_rate": 0.5,
+                 "anchors.pit_fee_per_follower": 0.2})
+    res = run_dynamics(sc, 1, rule="shapley", inertia=0.05, days=40)
+    assert len(paid) == len(res.periods) == 4
+    n = len(res.players)
+    for (t, moved, profit), rec in zip(paid, res.periods):
+        assert moved.sum() == pytest.approx(0.0, abs=1e-9)
+        np.testing.assert_allclose(moved, t, rtol=0, atol=0.005 * n)
+        if rec.intact == 1.0:
+            np.testing.assert_allclose(profit + moved, rec.allocation, rtol=0, atol=0.01 * n)
+    assert any(abs(t).sum() > 0 for t, _, _ in paid)
+    assert res.periods[0].intact == 1.0
 
 
 @pytest.mark.parametrize("spec, needle", [
@@ -152,14 +228,36 @@ def test_dynamics_in_the_core_keeps_everyone_and_all_the_surplus():
 def test_cli_json_keys(capsys):
     from sim.cli import main
 
-    code = main(["coalition", "--json", "--window", "10", "--set", "population.consumers=2000",
+    code = main(["coalition", "--json", "--window", "10", "--warmup", "25", "--set", "population.consumers=2000",
                  "--set", "population.anchors=150", "--set", "population.suppliers=40"])
     assert code == 0
     out = json.loads(capsys.readouterr().out)
     assert {"worths", "allocations", "core", "theta_emergent"} <= set(out)
     assert len(out["worths"]) == 7 and all({"mean", "se"} <= set(w) for w in out["worths"].values())
-    assert sum(out["allocations"]["shapley"].values()) == pytest.approx(
-        out["worths"]["anchor,platform,supplier"]["mean"], rel=1e-9)
+    assert out["worths"]["platform"]["mean"] == 0.0
+    v = out["verdicts"]
+    assert set(v) == set(out["allocations"])
+    for rule, verdict in v.items():
+        if verdict is not None:
+            assert 0 <= verdict["in_core_units"] <= verdict["units"] == out["units"]
+
+
+def test_verdict_units_count_the_units_in_the_core_and_the_units_a_verdict_needs():
+    """Two-player games whose excess of {a} at the status quo is known per unit: the
+    units in the core are counted, and a 95% verdict needs ceil((1.96 SD / mean)^2) units."""
+    from sim.coalition.game import GameEstimate
+
+    e = np.array([3.0, -1.0, 5.0, 1.0])           # v({a}) - x_a at the status quo, per unit
+    sq = np.column_stack([10.0 - e, 10.0 + e])   # x: the status quo, summing to v(N) = 20
+    w = np.zeros((4, 4))
+    w[:, 1], w[:, 2], w[:, 3] = 10.0, 10.0 + 0.0 * e - 100.0, 20.0
+    est = GameEstimate(players=["a", "b"], worths=w, status_quo=sq, risk=np.ones((4, 2)),
+                       method="replications", window_days=10, risk_weight=0.3)
+    v = est.verdicts()["status_quo"]
+    assert v["in_core_units"] == 1 and v["units"] == 4 and v["binding"] == "a"
+    assert v["binding_excess"] == pytest.approx(2.0)
+    assert v["units_needed"] == int(np.ceil((1.96 * e.std(ddof=1) / 2.0) ** 2))
+    assert v["binding_excess_se"] == pytest.approx(e.std(ddof=1) / 2.0)
 
 
 def test_cli_bad_players_exit_2(capsys):
@@ -188,11 +286,23 @@ def test_risk_measure_counts_credit_losses_of_the_window():
     booked = (fin.loss_supplier.sum() - m.finance.loss_supplier.sum()) / 100.0
     returns_only = losses([], run.model, since=(fin.loss_platform, fin.loss_supplier, fin.loss_anchor))
     assert returns_only[1].sum() == 0.0
-    # the supplier player's risk = its returns/spoilage losses + the credit losses booked in the window
-    chunks = [ch for ch in run.model.book if ch.day >= 5]
-    ret_sup = losses(chunks, run.model, since=(fin.loss_platform, fin.loss_supplier, fin.loss_anchor))[1].sum() / 100.0
-    assert booked > 0
-    assert run.losses[1] == pytest.approx(ret_sup + booked)
+    # the supplier player's risk = its returns/spoilage losses + the credit losses booked in the
+    # window; the returns/spoilage part rebuilt order by order from the window's orders (all still
+    # in the book: none settles within 20 days): forward logistics of every returned or spoiled
+    # order, plus its reverse logistics if returned, its goods at cost if spoiled
+    t = run.model
+    ret_sup = 0.0
+    for ch in t.book:
+        if not 5 <= ch.day < 25:
+            continue
+        for k in range(ch.price.size):
+            if ch.outcome[k] in (1, 2):
+                cat, s = ch.category[k], ch.supplier[k]
+                ret_sup += float(t.cat_forward[cat])
+                ret_sup += (ch.price[k] * t.cat_reverse_share[cat] if ch.outcome[k] == 1
+                            else t.suppliers.unit_cost[s] * 100.0)
+    assert booked > 0 and ret_sup > 0
+    assert run.losses[1] == pytest.approx(ret_sup / 100.0 + booked)
 
 
 @pytest.mark.parametrize("crn", [True, False])
