@@ -203,6 +203,8 @@ def check_output_file(path: str | Path | None, *, flag: str, overwrite: bool = F
     anchor = _nearest_existing(absolute.parent)
     if not anchor.is_dir():
         raise InputError(f"{flag}: {p} is under {anchor}, which is a file, not a folder")
+    if anchor != absolute.parent:
+        raise InputError(f"{flag}: {p}: folder {absolute.parent} does not exist")
     if absolute.exists():
         if is_own is not None and not is_own(absolute):
             raise InputError(f"{flag}: {p} exists and is not a livesim {what}; choose another file name")
