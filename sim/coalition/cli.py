@@ -57,9 +57,9 @@ def main(args: argparse.Namespace) -> int:
     checks.seed(args.seed)
     cp = sc.coalition
     if args.window is not None:
-        checks.integer(args.window, "--window", 1, sc.time.days)
+        checks.integer(args.window, "--window", 1, sc.time.days, hint=f"the horizon time.days = {sc.time.days}")
     if args.warmup is not None:
-        checks.integer(args.warmup, "--warmup", 0, sc.time.days - 1)
+        checks.integer(args.warmup, "--warmup", 0, sc.time.days - 1, hint=f"time.days - 1 = {sc.time.days - 1}")
     if args.replications is not None:
         checks.integer(args.replications, "--replications", 1, 1000)
     window = cp.window_days if args.window is None else args.window
