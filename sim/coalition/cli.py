@@ -67,8 +67,14 @@ def main(args: argparse.Namespace) -> int:
     if warmup + window > sc.time.days:
         raise InputError(f"--window: warm-up {warmup} + window {window} = {warmup + window} days is beyond the "
                          f"horizon time.days = {sc.time.days} (allowed: warm-up + window <= {sc.time.days})")
+    if args.players is not None and not args.players.strip():
+        raise InputError("--players: empty (give 'roles' or groups such as 'platform;s=suppliers:all;a=anchors:all')")
     spec = args.players if args.players is not None else sc.coalition.players
-    n_players = len(parse_spec(spec))
+    where = "--players" if args.players is not None else "coalition.players"
+    try:
+        n_players = len(parse_spec(spec))
+    except InputError as exc:
+        raise InputError([f"{where}: {p}" for p in exc.problems]) from None
     if n_players > MAX_EXACT_PLAYERS:
         raise InputError(f"--players: {n_players} players give {2 ** n_players - 1:,} coalitions to run "
                          f"(allowed: at most {MAX_EXACT_PLAYERS} players, the exact games' limit)")
@@ -79,7 +85,10 @@ def main(args: argparse.Namespace) -> int:
     one = estimate_run(sc, days=warmup + window)
     checks.cost(estimate_runs(one, reps * ((1 << n_players) - 1), 1, what="coalition run"),
                 max_memory=args.max_memory, scenario=sc)
-    resolve_players(spec, LiveCommerceModel(sc, 0))  # refuse a bad partition before any run
+    try:
+        resolve_players(spec, LiveCommerceModel(sc, 0))  # refuse a bad partition before any run
+    except InputError as exc:
+        raise InputError([f"{where}: {p}" for p in exc.problems]) from None
     import sys
 
     from tqdm.auto import tqdm
