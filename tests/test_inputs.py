@@ -171,7 +171,9 @@ def test_coalition_negative_seed(capsys):
 def test_coalition_refuses_more_players_than_exact_games_allow(capsys):
     groups = "platform;" + ";".join(f"s{i}=suppliers:{i}" for i in range(20)) + ";r=suppliers:rest;a=anchors:all"
     t0 = time.perf_counter()
-    err = refused(capsys, ["coalition", "--players", groups, *TINY], "--players", "23 players", "at most 20")
+    # a valid partition (40 suppliers): on main this starts 8,388,607 coalition runs
+    err = refused(capsys, ["coalition", "--players", groups, *TINY, "--set", "population.suppliers=40"],
+                  "--players", "23 players", "at most 20")
     assert time.perf_counter() - t0 < 10
     assert "8,388,607 coalitions" in err
 
@@ -193,7 +195,7 @@ def test_set_boolean_for_a_count_is_refused(capsys):
     ('[returns]\nvirtual_try_on = "yes"\n', "returns.virtual_try_on"),
     ('[population]\nconsumers = "3000"\n', "population.consumers"),
     ("[population]\nconsumers = 3000.0\n", "population.consumers"),
-])
+], ids=["anchor_cap_true", "try_on_yes", "consumers_text", "consumers_decimal"])
 def test_toml_values_are_not_coerced(tmp_path, capsys, text, field):
     f = tmp_path / "s.toml"
     f.write_text(text)
