@@ -333,3 +333,59 @@ def test_exit_codes_end_to_end(tmp_path, argv, code, needle):
     assert r.returncode == code, r.stderr
     assert needle in r.stderr and "Traceback" not in r.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------ the helpers themselves
+
+
+def test_memory_sizes_and_the_estimate_grow_with_the_populations():
+    from sim.errors import InputError
+    from sim.estimate import estimate_run, parse_memory
+    from sim.scenario import Scenario
+
+    assert parse_memory("8G") == 8 * 1024**3 and parse_memory("512MiB") == 512 * 1024**2
+    assert parse_memory("1000") == 1000.0
+    for bad in ("", "-1G", "lots", "nan", "0"):
+        with pytest.raises(InputError, match="--max-memory"):
+            parse_memory(bad)
+    base = estimate_run(Scenario())
+    for path in ("population.consumers", "population.anchors", "population.suppliers", "time.days"):
+        bigger = estimate_run(Scenario(), **{path: 4 * Scenario().get(path)})
+        assert bigger.seconds > base.seconds and bigger.memory >= base.memory, path
+    # the partner draw: 24 bytes per anchor-supplier pair dominates at large sizes
+    huge = estimate_run(Scenario(), **{"population.anchors": 1_000_000, "population.suppliers": 200_000})
+    assert 1_000_000 * 200_000 * 8 < huge.memory < 1_000_000 * 200_000 * 32
+
+
+def test_staged_output_keeps_the_old_folder_when_the_block_fails(tmp_path):
+    from sim.io import result_kind, staged_output
+
+    out = tmp_path / "r"
+    with staged_output(out, kind="run") as tmp:
+        (tmp / "a.txt").write_text("one")
+    assert result_kind(out) == "run" and (out / "a.txt").read_text() == "one"
+    with pytest.raises(RuntimeError):
+        with staged_output(out, kind="run", overwrite=True) as tmp:
+            (tmp / "b.txt").write_text("two")
+            raise RuntimeError("half-way")
+    assert sorted(p.name for p in out.iterdir()) == [".livesim.json", "a.txt"]
+    with staged_output(out, kind="run", overwrite=True) as tmp:
+        (tmp / "b.txt").write_text("two")
+    assert sorted(p.name for p in out.iterdir()) == [".livesim.json", "b.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+
+
+def test_one_set_parser_for_every_command():
+    from sim.errors import InputError
+    from sim.scenario import parse_sets
+    from sim.sweep.spec import SpecError
+    from sim.sweep.spec import parse_sets as spec_sets
+
+    assert parse_sets(["a.b=1", "c = true", 'd="x"', "e=yes", "f=[1, 2]"]) == [
+        ("a.b", 1), ("c", True), ("d", "x"), ("e", "yes"), ("f", [1, 2])]
+    assert spec_sets(["a.b=1"]) == [("a.b", 1)]
+    for bad in ("novalue", "=1", "a..b=1", "a.b="):
+        with pytest.raises(InputError, match="--set"):
+            parse_sets([bad])
+        with pytest.raises(SpecError, match="--set"):
+            spec_sets([bad])
