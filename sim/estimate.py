@@ -18,7 +18,7 @@ side by side for three sizes; the estimate is meant to be within a factor 2):
   three float64 copies), which dominates when both populations are large;
 - time: start-up, the partner draw (per anchor-supplier pair, at the start
   and for the switching share of anchors at each adaptation), and per day a
-  fixed part plus parts per consumer, per anchor and per supplier.
+  part per consumer, per anchor and per supplier.
 """
 
 from __future__ import annotations
@@ -31,23 +31,23 @@ from sim.errors import InputError
 
 MB = 1024 * 1024
 
-# coefficients fitted (non-negative least squares on relative error) to 16 runs from
-# 10,000 to 200,000 consumers, 50 to 50,000 anchors and suppliers, 5 to 365 days
-# (Python 3.13, numpy 2, one process on the development machine); every fitted
-# run's estimate was within 0.78 to 1.16 of its time and 0.96 to 1.02 of its memory
+# coefficients fitted (non-negative least squares on relative error) to the peak memory
+# and the CPU time of 15 runs from 10,000 to 200,000 consumers, 50 to 50,000 anchors and
+# suppliers, 5 to 365 days (Python 3.13, numpy 2, one process each, on a shared 2-core
+# machine: CPU time is what a run's wall time is on a core of its own); every fitted run's
+# estimate was within 0.90 to 1.22 of its CPU time and 0.96 to 1.02 of its memory
 BASE_BYTES = 193 * MB  # interpreter, numpy, pandas, Mesa, pydantic, the model's fixed tables
 BYTES_PER_CONSUMER = 352.0
 BYTES_PER_ANCHOR = 519.0
 BYTES_PER_SUPPLIER = 483.0
 PAIR_BYTES = 24.0  # float64 Gumbel keys for every anchor-supplier pair, with two temporaries
 
-START_SECONDS = 0.26
-PAIR_SECONDS = 5.5e-8  # the partner draw at the start, per anchor-supplier pair
-SWITCH_PAIR_SECONDS = 1.9e-7  # per pair, per adaptation and unit of partner_switch_probability
-DAY_SECONDS = 0.9e-3
-CONSUMER_DAY_SECONDS = 0.55e-6
-ANCHOR_DAY_SECONDS = 1.6e-6
-SUPPLIER_DAY_SECONDS = 1.8e-6
+START_SECONDS = 0.61  # building the model (and what start-up costs beyond the imports)
+PAIR_SECONDS = 5.0e-8  # the partner draw at the start, per anchor-supplier pair
+SWITCH_PAIR_SECONDS = 2.9e-8  # per pair, per adaptation and unit of partner_switch_probability
+CONSUMER_DAY_SECONDS = 6.6e-7
+ANCHOR_DAY_SECONDS = 7.9e-7
+SUPPLIER_DAY_SECONDS = 1.28e-6
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def estimate_sizes(consumers: float, anchors: float, suppliers: float, days: flo
     memory = BASE_BYTES + c * BYTES_PER_CONSUMER + a * BYTES_PER_ANCHOR + s * BYTES_PER_SUPPLIER + pairs * PAIR_BYTES
     adaptations = d // max(1.0, float(adaptation_interval))
     seconds = (START_SECONDS + pairs * (PAIR_SECONDS + SWITCH_PAIR_SECONDS * adaptations * partner_switch_probability)
-               + d * (DAY_SECONDS + c * CONSUMER_DAY_SECONDS + a * ANCHOR_DAY_SECONDS + s * SUPPLIER_DAY_SECONDS))
+               + d * (c * CONSUMER_DAY_SECONDS + a * ANCHOR_DAY_SECONDS + s * SUPPLIER_DAY_SECONDS))
     return Cost(memory=memory, seconds=seconds)
 
 

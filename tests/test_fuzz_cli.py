@@ -21,7 +21,6 @@ import pytest
 import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel
 
 from sim.cli import main as cli
 from sim.scenario import Category, Scenario, Section

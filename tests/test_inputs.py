@@ -233,7 +233,7 @@ def test_a_category_table_changes_that_category_and_keeps_the_others(tmp_path):
 
 
 def test_populations_too_big_for_memory_are_refused_with_the_estimate(capsys):
-    err = refused(capsys, ["run", "--set", "population.anchors=1000000", "--set", "population.suppliers=200000",
+    refused(capsys, ["run", "--set", "population.anchors=1000000", "--set", "population.suppliers=200000",
                            "--out", "never"], "estimated peak memory", "TiB", "population.anchors")
     assert not Path("never").exists()
 

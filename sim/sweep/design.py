@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.errors import ScenarioError
 from sim.sweep.seeds import DESIGN_STREAM, stream_seed
 from sim.sweep.spec import ParamSpec, Spec, SpecError
 

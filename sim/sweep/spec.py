@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import importlib
 import json
 import math
 from dataclasses import dataclass
