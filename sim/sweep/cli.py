@@ -86,7 +86,8 @@ def main(args: argparse.Namespace) -> int:
                              dask_local=args.dask_local)
     design = build_design(spec)  # every point validated before any run
     cost = sweep_cost(spec, design, executor)
-    print(f"livesim sweep: {describe(spec, design)}; estimated {cost.describe()}", file=sys.stderr)
+    basis = "" if spec.model == "sim.runner:run_scenario" else " (as runs of the core model of the same sizes)"
+    print(f"livesim sweep: {describe(spec, design)}; estimated {cost.describe()}{basis}", file=sys.stderr)
     from sim.commands import checks
 
     checks.cost(cost, max_memory=args.max_memory, scenario=spec.base)
