@@ -3,7 +3,10 @@
 Each subcommand lives in its own module exposing ``add_arguments(parser)``
 and ``main(args) -> int``; such a module imports its heavy dependencies
 (Mesa, Dask, ...) inside ``main`` so that ``livesim --help`` stays fast. Bad input (any :class:`InputError`)
-ends with exit code 2 and one line per problem, never a traceback.
+ends with exit code 2 and one line per problem, never a traceback. Any
+other error reaching :func:`main` is a defect: it is reported in one line
+with exit code 1, and its traceback is saved to a file whose path the line
+gives (:func:`save_traceback`).
 """
 
 from __future__ import annotations
@@ -68,6 +71,37 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"livesim {args.command}: interrupted", file=sys.stderr)
         return 130
+    except MemoryError:
+        where = save_traceback(args.command)
+        print(f"livesim {args.command}: out of memory (the run asked for more than the machine has; "
+              f"give smaller populations or --max-memory); traceback saved in {where}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # the last resort: a defect, reported without a traceback on screen
+        where = save_traceback(args.command)
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        print(f"livesim {args.command}: internal error ({type(exc).__name__}: {first[:300]}); "
+              f"this is a bug in livesim, please report it with the traceback saved in {where}", file=sys.stderr)
+        return 1
+
+
+def save_traceback(command: str | None) -> str:
+    """Write the current exception's traceback to a new file and return its
+    path (``$LIVESIM_TRACEBACK_DIR``, default the system's temporary folder)."""
+    import os
+    import tempfile
+    import time
+    import traceback
+
+    folder = os.environ.get("LIVESIM_TRACEBACK_DIR") or tempfile.gettempdir()
+    text = f"livesim {command} {' '.join(sys.argv[1:])}\n\n{traceback.format_exc()}"
+    try:
+        fd, path = tempfile.mkstemp(prefix=f"livesim-{command}-{time.strftime('%Y%m%d-%H%M%S')}-",
+                                    suffix=".txt", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        return path
+    except OSError:
+        return "(could not be saved)"
 
 
 if __name__ == "__main__":

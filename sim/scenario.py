@@ -3,8 +3,13 @@
 A scenario is a tree of pydantic models. Every field has a default, a unit
 (``json_schema_extra["unit"]``) and a valid range (``ge``/``le``/``gt``/``lt``
 constraints); unknown keys, wrong types, NaN and out-of-range values are
-refused. Scenarios are read from and written to TOML; ``to_toml`` writes a
-file that ``load_scenario`` accepts back unchanged.
+refused, and types are strict (``true`` is not 1, ``"3000"`` is not 3000,
+``3000.0`` is not an integer; an integer is accepted where a decimal is
+expected). Scenarios are read from and written to TOML; ``to_toml`` writes a
+file that ``load_scenario`` accepts back unchanged. In a file, a
+``[categories.X]`` table changes the fields it names of category X and keeps
+the other categories (a new name adds a category); ``replace_categories =
+true`` at the top makes the file's categories the whole set.
 
 Money is in yuan, time in days, rates and shares are fractions in [0, 1].
 """
@@ -13,7 +18,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Iterable, Iterator, Literal, Union
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -31,7 +36,8 @@ def Rate(default: float, desc: str, unit: str = "fraction") -> Any:
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
+    # strict: true is not 1, "3000" is not 3000, 3000.0 is not an int (an int is a valid float)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True, strict=True)
 
 
 # --------------------------------------------------------------------- sections
@@ -487,6 +493,29 @@ class Scenario(Section):
             raise ScenarioError(problems)
         return scenario
 
+    def override_problems(self, many: "Iterable[dict[str, Any]]") -> "Iterator[list[str]]":
+        """For each dict of overrides, the problems :meth:`with_overrides`
+        would raise (an empty list when valid), without building copies of
+        the scenario: about three times faster, for checking every point of
+        a large design."""
+        data = self.model_dump(mode="python")
+        for overrides in many:
+            saved, problems = [], []
+            for path, value in overrides.items():
+                try:
+                    saved.append((path, _get_path(data, path)))
+                    _set_path(data, path, value)
+                except KeyError as exc:
+                    problems.append(f"{path}: {exc.args[0]}")
+            if not problems:
+                try:
+                    Scenario.model_validate(data)
+                except ValidationError as exc:
+                    problems += validation_problems(exc)
+            for path, old in reversed(saved):
+                _set_path(data, path, old)
+            yield problems
+
     def to_toml(self) -> str:
         return scenario_to_toml(self)
 
@@ -554,11 +583,56 @@ def _finance_checks(sc: "Scenario") -> list[str]:
 
 def parse_value(text: str) -> Any:
     """A ``--set PATH=VALUE`` value: TOML syntax (``2``, ``0.5``, ``true``,
-    ``[1, 2]``, ``"x"``), or else the text itself as a string."""
+    ``[1, 2]``, ``"x"``), or else the text itself as a string. Nothing is
+    converted afterwards: ``true`` stays a boolean and is refused by a
+    number field, ``yes`` stays text and is refused by a switch."""
+    text = text.strip()
     try:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
+
+
+def parse_sets(items: list[str] | None, *, example: str = "traffic.anchor_cap=0.05") -> list[tuple[str, Any]]:
+    """The one parser of ``--set PATH=VALUE`` options, for every command:
+    ``["a.b=1", ...]`` -> ``[("a.b", 1), ...]`` in the order given (values by
+    :func:`parse_value`). Raises :class:`ScenarioError` naming each malformed
+    item."""
+    out, problems = [], []
+    for item in items or []:
+        path, sep, raw = item.partition("=")
+        path = path.strip()
+        if not sep or not path or not raw.strip():
+            problems.append(f"--set {item!r}: expected PATH=VALUE, e.g. --set {example}")
+            continue
+        if any(not part for part in path.split(".")) or any(c.isspace() for c in path):
+            problems.append(f"--set {item!r}: {path!r} is not a dotted field path, e.g. --set {example}")
+            continue
+        out.append((path, parse_value(raw)))
+    if problems:
+        raise ScenarioError(problems)
+    return out
+
+
+def parse_overrides(items: list[str] | None) -> dict[str, Any]:
+    """``--set`` options as a ``{path: value}`` dict for :func:`load_scenario`
+    (a path given twice keeps the last value)."""
+    return dict(parse_sets(items))
+
+
+def _get_path(data: dict, path: str) -> Any:
+    node: Any = data
+    for part in path.split("."):
+        if isinstance(node, list):
+            try:
+                node = node[int(part)]
+            except (ValueError, IndexError):
+                raise KeyError(f"no list item {part!r}") from None
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            raise KeyError(f"unknown field {part!r}")
+    return node
 
 
 def _set_path(data: dict, path: str, value: Any) -> None:
@@ -613,6 +687,17 @@ def _allowed(err: dict) -> str:
     return ""
 
 
+_TYPE_WORDS = {"int_type": "an integer", "float_type": "a number", "bool_type": "true or false",
+               "string_type": "text in quotes", "list_type": "a list", "dict_type": "a table",
+               "model_type": "a table"}
+
+
+def type_name(value: Any) -> str:
+    """How a value reads in TOML terms, for messages."""
+    return {bool: "a boolean", int: "an integer", float: "a decimal number", str: "text", list: "a list",
+            dict: "a table"}.get(type(value), type(value).__name__)
+
+
 def validation_problems(exc: ValidationError) -> list[str]:
     """One readable line per pydantic error: field path, what is wrong, what is allowed."""
     lines = []
@@ -621,6 +706,11 @@ def validation_problems(exc: ValidationError) -> list[str]:
         typ = err["type"]
         if typ == "extra_forbidden":
             msg = "unknown field (not part of the scenario; see 'livesim scenario show')"
+        elif typ in _TYPE_WORDS:
+            given = err.get("input")
+            shown = given if not isinstance(given, (dict, list)) else type_name(given)
+            msg = (f"expected {_TYPE_WORDS[typ]}, got {shown!r} ({type_name(given)}; values are not converted "
+                   "between booleans, numbers and text)")
         elif typ in ("finite_number",):
             msg = f"must be a finite number, got {err.get('input')!r}"
         else:
@@ -642,13 +732,50 @@ def scenario_from_dict(data: dict[str, Any], *, source: str | None = None) -> Sc
         raise ScenarioError(validation_problems(exc), source=source) from None
 
 
+REPLACE_CATEGORIES = "replace_categories"
+
+
+def merge_categories(data: dict[str, Any], *, source: str | None = None) -> dict[str, Any]:
+    """A scenario table as written by a person: each ``[categories.X]`` table
+    changes the fields it names of the default category X (a new name adds a
+    category with the default fields); the default categories it does not
+    name are kept. With ``replace_categories = true`` the table's categories
+    are the whole set. Returns the table to validate."""
+    if not isinstance(data, dict):
+        return data
+    data = dict(data)
+    replace = data.pop(REPLACE_CATEGORIES, False)
+    if not isinstance(replace, bool):
+        raise ScenarioError(f"{REPLACE_CATEGORIES}: expected true or false, got {replace!r} ({type_name(replace)})",
+                            source=source)
+    cats = data.get("categories")
+    if replace:
+        if cats is None:
+            raise ScenarioError(f"{REPLACE_CATEGORIES}: true, but the file has no [categories.NAME] tables",
+                                source=source)
+        return data
+    if not isinstance(cats, dict):
+        return data  # absent (the defaults) or not a table (refused by validation)
+    defaults = {name: c.model_dump(mode="python") for name, c in _default_categories().items()}
+    merged: dict[str, Any] = {}
+    for name, fields in defaults.items():
+        given = cats.get(name)
+        merged[name] = {**fields, **given} if isinstance(given, dict) else (fields if given is None else given)
+    for name, given in cats.items():
+        if name not in merged:
+            merged[name] = given
+    data["categories"] = merged
+    return data
+
+
 def load_scenario(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Scenario:
-    """Read a scenario TOML file (or the default when ``path`` is None)."""
+    """Read a scenario TOML file (or the default when ``path`` is None);
+    ``[categories.X]`` tables change category X (see :func:`merge_categories`)."""
     if path is None:
         scenario = Scenario()
     else:
         data = read_toml(path, ScenarioError)
-        scenario = scenario_from_dict(data, source=str(path))
+        scenario = scenario_from_dict(merge_categories(data, source=str(path)), source=str(path))
     if overrides:
         scenario = scenario.with_overrides(overrides)
     return scenario
@@ -667,6 +794,10 @@ def scenario_to_toml(scenario: Scenario, *, comments: bool = True) -> str:
     """The scenario as TOML; with ``comments``, each field is preceded by its
     description, unit, range and default, so the file documents itself."""
     data = _clean(scenario.model_dump(mode="python"))
+    defaults = list(_default_categories())
+    names = list(scenario.categories)
+    if names[:len(defaults)] != defaults:  # read back, the defaults would be merged in: say so
+        data = {REPLACE_CATEGORIES: True, **data}
     body = tomli_w.dumps(data)
     if not comments:
         return body

@@ -1,6 +1,14 @@
 """Shared fixtures: small scenarios that run in a second or two."""
 
+import os
+
 import pytest
+
+# the test models sweeps may run (sim.sweep.models allows registered models only);
+# through the environment, so that subprocesses and worker processes allow them too
+TEST_MODELS = ("tests.sweep.toy:toy_run", "tests.sweep.toy:toy_run_fragile", "sweep_models:linear",
+               "sweep_models:ishigami", "sweep_models:crash_below", "sweep_models:slow_toy")
+os.environ["LIVESIM_MODELS"] = ",".join(TEST_MODELS)
 
 from sim.scenario import Scenario
 

@@ -23,7 +23,7 @@ def test_run_writes_parquet_provenance_plots_and_report(tmp_path, capsys):
     assert len(summary) == 1 and summary["seed"].iloc[0] == 3
     assert abs(summary["gmv"].iloc[0] - daily["gmv"].sum()) < 1e-6
     prov = json.loads((out / "provenance.json").read_text())
-    assert prov["seed"] == 3 and prov["mesa"] and prov["numpy"] and prov["python"]
+    assert prov["seed"] == 3 and prov["packages"]["mesa"] and prov["packages"]["numpy"] and prov["python"]
     # the scenario written is accepted back and is the one that ran
     sc = load_scenario(out / "scenario.toml")
     assert sc.population.consumers == 3000 and sc.time.days == 20

@@ -26,6 +26,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                    help="override a scenario field, e.g. --set population.consumers=5000 (repeatable)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    from sim.commands import checks
+
+    p.add_argument("--out", metavar="DIR", help="also write the game (game.json) and its provenance into DIR "
+                   "(new or empty, or an earlier coalition result with --overwrite)")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier coalition result in --out whole")
+    checks.add_memory_argument(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar (it is shown on terminals, on stderr)")
 
 
@@ -42,23 +48,48 @@ def _clean(obj):
 def main(args: argparse.Namespace) -> int:
     from sim.coalition.game import estimate_game
     from sim.coalition.players import parse_spec, resolve_players
-    from sim.commands.run import parse_overrides
+    from sim.commands import checks
     from sim.errors import InputError
+    from sim.games import MAX_EXACT_PLAYERS
     from sim.model import LiveCommerceModel
-    from sim.scenario import load_scenario
 
-    overrides = parse_overrides(args.overrides)
-    sc = load_scenario(args.scenario, overrides)
-    problems = []
-    for name in ("window", "warmup", "replications"):
-        v = getattr(args, name)
-        if v is not None and v < (0 if name == "warmup" else 1):
-            problems.append(f"--{name} must be at least {0 if name == 'warmup' else 1}, got {v}")
-    if problems:
-        raise InputError(problems)
+    # ---- every argument checked before any model is built
+    sc = checks.scenario_from_args(args.scenario, args.overrides)
+    checks.seed(args.seed)
+    cp = sc.coalition
+    if args.window is not None:
+        checks.integer(args.window, "--window", 1, sc.time.days, hint=f"the horizon time.days = {sc.time.days}")
+    if args.warmup is not None:
+        checks.integer(args.warmup, "--warmup", 0, sc.time.days - 1, hint=f"time.days - 1 = {sc.time.days - 1}")
+    if args.replications is not None:
+        checks.integer(args.replications, "--replications", 1, 1000)
+    window = cp.window_days if args.window is None else args.window
+    warmup = cp.warmup_days if args.warmup is None else args.warmup
+    if warmup + window > sc.time.days:
+        raise InputError(f"--window: warm-up {warmup} + window {window} = {warmup + window} days is beyond the "
+                         f"horizon time.days = {sc.time.days} (allowed: warm-up + window <= {sc.time.days})")
+    if args.players is not None and not args.players.strip():
+        raise InputError("--players: empty (give 'roles' or groups such as 'platform;s=suppliers:all;a=anchors:all')")
     spec = args.players if args.players is not None else sc.coalition.players
-    parse_spec(spec)
-    resolve_players(spec, LiveCommerceModel(sc, 0))  # refuse a bad partition before any run
+    where = "--players" if args.players is not None else "coalition.players"
+    try:
+        n_players = len(parse_spec(spec))
+    except InputError as exc:
+        raise InputError([f"{where}: {p}" for p in exc.problems]) from None
+    if n_players > MAX_EXACT_PLAYERS:
+        raise InputError(f"--players: {n_players} players give {2 ** n_players - 1:,} coalitions to run "
+                         f"(allowed: at most {MAX_EXACT_PLAYERS} players, the exact games' limit)")
+    out = checks.output_folder(args.out, kind="coalition", overwrite=args.overwrite) if args.out is not None else None
+    from sim.estimate import estimate_run, estimate_runs
+
+    reps = cp.replications if args.replications is None else args.replications
+    one = estimate_run(sc, days=warmup + window)
+    checks.cost(estimate_runs(one, reps * ((1 << n_players) - 1), 1, what="coalition run"),
+                max_memory=args.max_memory, scenario=sc)
+    try:
+        resolve_players(spec, LiveCommerceModel(sc, 0))  # refuse a bad partition before any run
+    except InputError as exc:
+        raise InputError([f"{where}: {p}" for p in exc.problems]) from None
     import sys
 
     from tqdm.auto import tqdm
@@ -75,7 +106,14 @@ def main(args: argparse.Namespace) -> int:
                             warmup=args.warmup, progress=progress)
     finally:
         bar.close()
-    out = _clean(est.to_dict())
+    result = _clean(est.to_dict())
+    if out is not None:
+        from sim.provenance import provenance
+
+        with checks.staged_output(out, kind="coalition", overwrite=args.overwrite) as tmp:
+            checks.write_atomic(tmp / "game.json", json.dumps(result, indent=2))
+            checks.write_atomic(tmp / "provenance.json", json.dumps(provenance(seed=args.seed), indent=2))
+    out = result
     if args.json:
         print(json.dumps(out, indent=2))
         return 0

@@ -14,12 +14,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from sim.scenario import load_scenario, scenario_reference_markdown, scenario_to_toml
+    from sim.commands import checks
+    from sim.scenario import scenario_reference_markdown, scenario_to_toml
 
     if args.action == "docs":
         sys.stdout.write(scenario_reference_markdown())
         return 0
-    scenario = load_scenario(args.scenario)
+    scenario = checks.scenario_from_args(args.scenario, None)
     if args.action == "show":
         sys.stdout.write(scenario_to_toml(scenario, comments=not args.no_comments))
     else:

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from sim.errors import InputError
+from sim.commands import checks
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -18,41 +18,48 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="processes running replications in parallel (default: up to 2)")
     p.add_argument("--no-paired", action="store_true",
                    help="skip the paired experiments (facts checked as the effect of a lever)")
-    p.add_argument("--csv", metavar="FILE", default="validation.csv", help="where to write the table as CSV")
+    p.add_argument("--csv", metavar="FILE", default="validation.csv",
+                   help="where to write the table as CSV (an existing table is replaced only with --overwrite)")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier validation table at --csv")
+    checks.add_memory_argument(p)
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                    help="override a scenario field, e.g. --set population.consumers=20000 (repeatable)")
 
 
+def _is_table(path: Path) -> bool:
+    """An earlier validation table (its header starts with the fact id)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.readline().startswith("id,")
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 def main(args: argparse.Namespace) -> int:
-    from sim.commands.run import parse_overrides
-    from sim.scenario import load_scenario
-    import pandas as pd
+    from sim.estimate import estimate_run, estimate_runs
 
+    checks.integer(args.replications, "--replications", 2, 10_000)
+    checks.integer(args.workers, "--workers", 1, 1024)
+    checks.seed(args.seed)
+    scenario = checks.scenario_from_args(args.scenario, args.overrides)
+    csv = checks.check_output_file(args.csv, flag="--csv", overwrite=args.overwrite, is_own=_is_table,
+                                   what="validation table")
     from sim.studies.validate import PAIRED_FACTS, facts_table, paired_effects, paired_table, run_replications, to_markdown
-
-    if args.replications < 2:
-        raise InputError(f"--replications: {args.replications} is too few for an interval (allowed: >= 2)")
-    if args.workers < 1:
-        raise InputError(f"--workers: {args.workers} (allowed: >= 1)")
-    if args.seed < 0:
-        raise InputError(f"--seed: {args.seed} (allowed: >= 0)")
-    scenario = load_scenario(args.scenario, parse_overrides(args.overrides))
-    csv = Path(args.csv)
-    if csv.parent and not csv.parent.exists():
-        raise InputError(f"--csv: folder {csv.parent} does not exist")
-    from tqdm import tqdm
 
     paired = [] if args.no_paired else list(PAIRED_FACTS)
     total = args.replications * (1 + 2 * len(paired))
+    checks.cost(estimate_runs(estimate_run(scenario), total, args.workers), max_memory=args.max_memory,
+                scenario=scenario)
+    import pandas as pd
+    from tqdm import tqdm
+
     with tqdm(total=total, unit="run", desc="livesim validate", file=sys.stderr) as bar:
         summaries = run_replications(scenario, args.replications, args.seed, args.workers, bar.update)
         effects = {f.id: paired_effects(scenario, f, args.replications, args.seed, args.workers, bar.update)
                    for f in paired}
     table = pd.concat([facts_table(summaries), paired_table(effects, paired)], ignore_index=True)
     sys.stdout.write(to_markdown(table))
-    tmp = csv.with_suffix(csv.suffix + ".tmp")
-    table.to_csv(tmp, index=False)
-    tmp.replace(csv)
+    checks.write_atomic(csv, lambda p: table.to_csv(p, index=False))
     n_fail = int((table["result"] == "fail").sum())
-    print(f"\n{len(table) - n_fail} of {len(table)} facts pass; table written to {csv}")
+    print(f"\n{len(table) - n_fail} of {len(table)} facts pass; table written to {args.csv}")
     return 0

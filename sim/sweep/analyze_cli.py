@@ -17,7 +17,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("dir", metavar="DIR", help="a sweep's output folder")
     p.add_argument("--measures", metavar="M1,M2", help="comma-separated measures (default: every kept measure)")
     p.add_argument("--conf", type=float, default=0.95, metavar="LEVEL", help="confidence level (default 0.95)")
-    p.add_argument("--out", metavar="DIR", help="where to write (default: DIR/analysis)")
+    p.add_argument("--out", metavar="DIR", help="where to write (default: DIR/analysis); must be new or empty, or an "
+                   "earlier analysis with --overwrite")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier analysis in --out whole")
     p.add_argument("--no-plots", action="store_true", help="tables only")
 
 
@@ -31,18 +33,42 @@ def _fmt(x: float) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     import pandas as pd
 
-    from sim.sweep.analyze import analyze_sweep
+    from sim.commands import checks
+    from sim.errors import InputError
+    from sim.sweep.analyze import analyze_sweep, load_results
+    from sim.sweep.store import RUNS, read_completeness
 
+    checks.number(args.conf, "--conf", 0.0, 1.0, open_low=True, open_high=True)
+    if not str(args.dir).strip():
+        raise InputError("DIR: empty path (give a sweep's output folder)")
+    root = Path(args.dir)
+    if root.exists() and not root.is_dir():
+        raise InputError(f"DIR: {root} is a file, not a sweep folder")
     measures = [m.strip() for m in args.measures.split(",") if m.strip()] if args.measures else None
-    done = analyze_sweep(args.dir, measures=measures, conf=args.conf, out=args.out, plots=not args.no_plots)
+    results = load_results(root)  # refuses a folder that is not a sweep
+    unknown = [m for m in measures or [] if m not in results.measures]
+    if unknown:
+        raise InputError(f"--measures: unknown measure(s) {unknown}; this sweep has: {', '.join(results.measures)}")
+    out = checks.output_folder(args.out if args.out is not None else root / "analysis", kind="analysis",
+                               overwrite=args.overwrite)
+    with checks.staged_output(out, kind="analysis", overwrite=args.overwrite) as tmp:
+        done = analyze_sweep(root, measures=measures, conf=args.conf, out=tmp, plots=not args.no_plots)
+    done["out"] = out
     results, summary, indices = done["results"], done["summary"], done["indices"]
     counts = results.manifest.get("counts", {})
+    table_counts = read_completeness(root / RUNS) if (root / RUNS).is_file() else None
     print(f"{results.spec.name}: {results.sampler} design, {results.n_points} points, "
           f"{len(results.ok)} ok and {len(results.failed)} failed runs"
           + (f" of {counts['total']}" if counts.get("total") else "")
           + (f" (status: {results.manifest.get('status')})" if results.manifest.get("status") != "complete" else ""))
+    if table_counts is not None and table_counts.get("missing"):
+        print(f"partial results: {RUNS} holds {table_counts['done']} of {table_counts['total']} runs "
+              f"({table_counts['missing']} missing, status {table_counts['status']}); every figure below is "
+              f"computed from the finished runs only", file=sys.stderr)
     pct = f"{args.conf:.0%}"
     if results.sampler == "grid" or len(summary["point"].unique()) <= 30:
         wide = summary.assign(value=[f"{_fmt(m)} [{_fmt(lo)}, {_fmt(hi)}]"
@@ -64,5 +90,5 @@ def main(args: argparse.Namespace) -> int:
                 print(indices.second_order.to_string(index=False))
         for m, why in indices.skipped.items():
             print(f"skipped {m}: {why}", file=sys.stderr)
-    print(f"\nwrote {len(done['written'])} files to {done['out']}")
+    print(f"\nwrote {len(done['written'])} files to {out}")
     return 0

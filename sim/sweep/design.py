@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.errors import ScenarioError
 from sim.sweep.seeds import DESIGN_STREAM, stream_seed
 from sim.sweep.spec import ParamSpec, Spec, SpecError
 
@@ -40,8 +39,14 @@ class Design:
 
     def overrides(self, point: int) -> dict[str, Any]:
         """The scenario overrides of one point, as plain Python values."""
-        row = self.points.iloc[point]
-        return {name: _plain(row[name]) for name in self.names}
+        return {name: col[point] for name, col in self._columns().items()}
+
+    def _columns(self) -> dict[str, list]:
+        cols = self.__dict__.get("_cols")
+        if cols is None:  # plain Python values, column by column (a frozen dataclass: cache by hand)
+            cols = {name: [_plain(v) for v in self.points[name].tolist()] for name in self.names}
+            object.__setattr__(self, "_cols", cols)
+        return cols
 
 
 def _plain(v: Any) -> Any:
@@ -144,22 +149,25 @@ def check_points(spec: Spec, design: Design, *, limit: int = 10) -> None:
     the first few that do not."""
     problems: list[str] = []
     bad = 0
+    finite_ok = []
     for point in range(design.n_points):
         over = design.overrides(point)
-        where = "design point {} ({})".format(point, ", ".join(f"{k}={v!r}" for k, v in over.items()))
         finite = [k for k, v in over.items() if isinstance(v, float) and not np.isfinite(v)]
+        finite_ok.append(not finite)
         if finite:
             bad += 1
             if bad <= limit:
+                where = "design point {} ({})".format(point, ", ".join(f"{k}={v!r}" for k, v in over.items()))
                 problems.append(f"{where}: {', '.join(finite)} is not finite "
                                 "(an unbounded distribution at the edge of the unit interval)")
-            continue
-        try:
-            spec.base.with_overrides(over)
-        except ScenarioError as exc:
+    points = [p for p in range(design.n_points) if finite_ok[p]]
+    for point, errs in zip(points, spec.base.override_problems(design.overrides(p) for p in points)):
+        if errs:
             bad += 1
             if bad <= limit:
-                problems.append(f"{where}: " + "; ".join(exc.problems))
+                over = design.overrides(point)
+                where = "design point {} ({})".format(point, ", ".join(f"{k}={v!r}" for k, v in over.items()))
+                problems.append(f"{where}: " + "; ".join(errs))
     if bad:
         if bad > limit:
             problems.append(f"... and {bad - limit} more of {design.n_points} points")

@@ -13,11 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import importlib.metadata
-import os
-import platform
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -29,6 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.errors import InputError
+from sim.io import mark_result
 from sim.sweep.design import Design, build_design
 from sim.sweep.executors import ProcessExecutor
 from sim.sweep.seeds import run_seeds
@@ -89,35 +86,12 @@ def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def _git_state() -> dict[str, Any] | None:
-    here = Path(__file__).resolve().parent
-    try:
-        commit = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True,
-                                timeout=5, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=5, check=True).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return {"commit": commit, "dirty": bool(dirty)}
-
-
 def provenance(command: list[str] | None = None) -> dict[str, Any]:
-    """Who ran what, where, with which versions."""
-    versions = {}
-    for pkg in ("livesim", "numpy", "pandas", "pyarrow", "scipy", "SALib", "mesa", "pydantic", "dask", "distributed"):
-        try:
-            versions[pkg] = importlib.metadata.version(pkg)
-        except importlib.metadata.PackageNotFoundError:
-            versions[pkg] = None
-    return {
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "host": platform.node(),
-        "cpus": os.cpu_count(),
-        "packages": versions,
-        "git": _git_state(),
-        "command": list(command) if command is not None else None,
-    }
+    """Who ran what, where, with which versions: the record ``livesim run``
+    writes too (:func:`sim.provenance.provenance`)."""
+    from sim.provenance import provenance as record
+
+    return record(command)
 
 
 def plan(spec: Spec, design: Design) -> list[RunTask]:
@@ -188,137 +162,191 @@ class _StopOnSignal:
         return False
 
 
+@dataclass
+class _Session:
+    """The state of one sweep session, passed between the steps of :func:`run_sweep`."""
+
+    spec: Spec
+    design: Design
+    executor: Any
+    store: SweepStore
+    fingerprint: str
+    total: int
+    manifest: dict[str, Any] = field(default_factory=dict)
+    done: dict[tuple[int, int], str] = field(default_factory=dict)
+    tasks: list[RunTask] = field(default_factory=list)
+    skipped: int = 0
+    record: dict[str, Any] = field(default_factory=dict)  # this session's entry in the manifest
+    counts: dict[str, float] = field(default_factory=dict)
+    interrupted: bool = False
+    error: Exception | None = None
+
+
 def run_sweep(spec: Spec, *, executor=None, out: str | Path | None = None, resume: bool = False,
               retry_failed: bool = False, progress: bool | None = None, command: list[str] | None = None,
               design: Design | None = None) -> SweepReport:
     """Run (or resume) the sweep of ``spec`` into ``out`` (default: the spec's
     output folder). ``progress=None`` shows the bar only on a terminal."""
-    from tqdm.auto import tqdm
-
     started = time.perf_counter()
     design = design or build_design(spec)  # raises before anything is written
     executor = executor or ProcessExecutor()
     root = Path(out) if out is not None else spec.output
     store = SweepStore(root)
-    fingerprint = spec.fingerprint()
-    total = design.n_points * spec.replications
-
-    def say(msg: str) -> None:
-        tqdm.write(f"livesim sweep: {msg}", file=sys.stderr)
-
+    s = _Session(spec, design, executor, store, spec.fingerprint(), design.n_points * spec.replications)
     with store.lock(), _started(executor):
-        manifest = store.read_manifest()
-        if resume:
-            if manifest is None:
-                raise InputError(f"{root}: no sweep to resume here (no manifest.json)")
-            if manifest.get("fingerprint") != fingerprint:
-                raise InputError(
-                    f"{root}: holds a sweep of a different spec (fingerprint {str(manifest.get('fingerprint'))[:12]}, "
-                    f"this spec {fingerprint[:12]}); resume with the same spec and --set options "
-                    f"(or just: livesim sweep --resume {root}), or choose another output folder")
-            if (store.root / POINTS).is_file():
-                _check_points(store, design)
-            else:  # killed while the folder was being set up
-                store.create(spec_toml=spec.to_toml(), scenario_toml=spec.base.to_toml(), points=points_table(design))
-        else:
-            if not store.is_empty():
-                hint = "use --resume to continue it" if manifest else "it is not an empty folder"
-                raise InputError(f"{root}: already exists and holds files ({hint}); choose another output folder")
-        start = getattr(executor, "start", None)
-        if start is not None:
-            start()  # e.g. connect to the Dask scheduler: refused before anything is written
-        if not resume:
-            manifest = {
-                "format": FORMAT, "name": spec.name, "description": spec.description, "fingerprint": fingerprint,
-                "model": spec.model, "sampler": spec.sampler, "parameters": spec.names,
-                "points": design.n_points, "replications": spec.replications, "runs": total,
-                "created": _now(), "status": "running", "counts": {},
-                "spec": spec.to_dict(scenario_file="scenario.toml"),
-                "files": {"runs": RUNS, "daily": "daily.parquet" if spec.wants_daily else None, "points": POINTS,
-                          "per_run": "runs/", "errors": "errors/", "spec": "spec.toml", "scenario": "scenario.toml"},
-                "sessions": [],
-            }
-            store.write_manifest(manifest)  # first: a folder with any file of a sweep can be resumed
-            store.create(spec_toml=spec.to_toml(), scenario_toml=spec.base.to_toml(), points=points_table(design))
+        _open_folder(s, resume)
+        _plan_runs(s, retry_failed)
+        _start_session(s, command)
+        _execute(s, progress)
+        failures = _finish(s, started)
+    if s.error is not None:
+        raise s.error
+    ok, failed = s.manifest["counts"]["ok"], s.manifest["counts"]["failed"]
+    return SweepReport(root=root, name=spec.name, total=s.total, ok=ok, failed=failed, ran=int(s.counts["ran"]),
+                       skipped=s.skipped, interrupted=s.interrupted, seconds=s.record["seconds"],
+                       failures=failures)
 
-        done = store.scan(fingerprint, need_daily=spec.wants_daily)
-        if retry_failed:
-            for key in [k for k, st in done.items() if st == "error"]:
-                store.forget(*key)
-                del done[key]
-        skipped = len(done)
-        tasks = [t for t in plan(spec, design) if (t.point, t.replication) not in done]
 
-        prov = provenance(command)
-        first_git = (manifest["sessions"][0].get("provenance") or {}).get("git") if manifest["sessions"] else None
-        if first_git and prov["git"] and first_git.get("commit") != prov["git"].get("commit"):
-            say(f"note: the code changed since this sweep started (commit {first_git['commit'][:10]}, now "
-                f"{prov['git']['commit'][:10]}); runs of the two sessions may differ")
-        session = {"started": _now(), "executor": executor.label, "workers": executor.workers,
-                   "to_run": len(tasks), "status": "running", "provenance": prov}
-        manifest["sessions"].append(session)
-        manifest["status"] = "running"
-        store.write_manifest(manifest)
+def _open_folder(s: _Session, resume: bool) -> None:
+    """Check the folder (a sweep of this spec to resume, or empty), connect
+    the executor, and for a new sweep write the manifest, spec and design."""
+    spec, store, root = s.spec, s.store, s.store.root
+    manifest = store.read_manifest()
+    if resume:
+        if manifest is None:
+            raise InputError(f"{root}: no sweep to resume here (no manifest.json)")
+        if manifest.get("fingerprint") != s.fingerprint:
+            raise InputError(
+                f"{root}: holds a sweep of a different spec (fingerprint {str(manifest.get('fingerprint'))[:12]}, "
+                f"this spec {s.fingerprint[:12]}); resume with the same spec and --set options "
+                f"(or just: livesim sweep --resume {root}), or choose another output folder")
+        if (store.root / POINTS).is_file():
+            _check_points(store, s.design)
+        else:  # killed while the folder was being set up
+            store.create(spec_toml=spec.to_toml(), scenario_toml=spec.base.to_toml(), points=points_table(s.design))
+    elif not store.is_empty():
+        hint = "use --resume to continue it, or --overwrite to replace it" if manifest else "it is not an empty folder"
+        raise InputError(f"{root}: already exists and holds files ({hint}); choose another output folder")
+    start = getattr(s.executor, "start", None)
+    if start is not None:
+        start()  # e.g. connect to the Dask scheduler: refused before anything is written
+    if not resume:
+        manifest = _new_manifest(spec, s.design, s.fingerprint, s.total)
+        store.write_manifest(manifest)  # first: a folder with any file of a sweep can be resumed
+        store.create(spec_toml=spec.to_toml(), scenario_toml=spec.base.to_toml(), points=points_table(s.design))
+        mark_result(store.root, "sweep")
+    s.manifest = manifest
 
-        counts = {"ran": 0, "ok": 0, "failed": 0, "model_seconds": 0.0, "model_cpu_seconds": 0.0}
-        stop = threading.Event()
-        bar = tqdm(total=total, initial=skipped, desc=spec.name, unit="run", file=sys.stderr,
-                   disable=(progress is False) or (progress is None and not sys.stderr.isatty()),
-                   dynamic_ncols=True, smoothing=0.05)
-        failed_before = sum(1 for st in done.values() if st == "error")
-        if failed_before:
-            bar.set_postfix(failed=failed_before)
 
-        def on_outcome(outcome: RunOutcome) -> None:
-            store.save(outcome)
-            counts["ran"] += 1
-            counts["model_seconds"] += outcome.seconds
-            counts["model_cpu_seconds"] += outcome.cpu_seconds
-            counts["ok" if outcome.status == "ok" else "failed"] += 1
-            done[(outcome.point, outcome.replication)] = outcome.status
-            bar.update(1)
-            if outcome.status != "ok":
-                bar.set_postfix(failed=failed_before + counts["failed"])
+def _new_manifest(spec: Spec, design: Design, fingerprint: str, total: int) -> dict[str, Any]:
+    return {
+        "format": FORMAT, "name": spec.name, "description": spec.description, "fingerprint": fingerprint,
+        "model": spec.model, "sampler": spec.sampler, "parameters": spec.names,
+        "points": design.n_points, "replications": spec.replications, "runs": total,
+        "created": _now(), "status": "running", "counts": {},
+        "spec": spec.to_dict(scenario_file="scenario.toml"),
+        "files": {"runs": RUNS, "daily": "daily.parquet" if spec.wants_daily else None, "points": POINTS,
+                  "per_run": "runs/", "errors": "errors/", "spec": "spec.toml", "scenario": "scenario.toml"},
+        "sessions": [],
+    }
 
-        interrupted = False
-        error: Exception | None = None
-        try:
-            with _StopOnSignal(stop, say):
-                if tasks:
-                    executor.run(tasks, context(spec), on_outcome, stop)
-        except KeyboardInterrupt:
-            interrupted = True
-        except Exception as exc:  # recorded below, then raised again
-            error = exc
-        finally:
-            bar.close()
-        interrupted = interrupted or stop.is_set()
-        session["workers"] = executor.workers
 
-        # whatever happened: the combined table and the manifest of what is done
-        store.combine(names=spec.names, measures=list(spec.keep_summary) or None, fingerprint=fingerprint,
-                      daily=spec.wants_daily)
-        failures = _failures(store)
-        ok = sum(1 for st in done.values() if st == "ok")
-        failed = sum(1 for st in done.values() if st != "ok")
-        missing = total - ok - failed
-        status = "complete" if missing == 0 else ("interrupted" if interrupted else
-                                                  "failed" if error is not None else "incomplete")
-        seconds = time.perf_counter() - started
-        session.update({"ended": _now(), "ran": counts["ran"], "ok": counts["ok"], "failed": counts["failed"],
-                        "seconds": round(seconds, 3), "model_seconds": round(counts["model_seconds"], 3),
-                        "model_cpu_seconds": round(counts["model_cpu_seconds"], 3),
-                        "status": status})
-        if error is not None:
-            session["error"] = f"{type(error).__name__}: {error}"
-        manifest["status"] = status
-        manifest["counts"] = {"total": total, "done": ok + failed, "ok": ok, "failed": failed, "missing": missing}
-        manifest["failed_runs"] = [{"run": r, "error": e} for r, e in failures[:100]]
-        store.write_manifest(manifest)
-    if error is not None:
-        raise error
-    return SweepReport(root=root, name=spec.name, total=total, ok=ok, failed=failed, ran=counts["ran"],
-                       skipped=skipped, interrupted=interrupted, seconds=seconds, failures=failures)
+def _plan_runs(s: _Session, retry_failed: bool) -> None:
+    """The runs already done (checked file by file) and the tasks left."""
+    s.done = s.store.scan(s.fingerprint, need_daily=s.spec.wants_daily)
+    if retry_failed:
+        for key in [k for k, st in s.done.items() if st == "error"]:
+            s.store.forget(*key)
+            del s.done[key]
+    s.skipped = len(s.done)
+    s.tasks = [t for t in plan(s.spec, s.design) if (t.point, t.replication) not in s.done]
+
+
+def _start_session(s: _Session, command: list[str] | None) -> None:
+    """Record the session (provenance, executor, runs to go) in the manifest."""
+    prov = provenance(command)
+    sessions = s.manifest["sessions"]
+    first_git = (sessions[0].get("provenance") or {}).get("git") if sessions else None
+    if first_git and prov["git"] and first_git.get("commit") != prov["git"].get("commit"):
+        _say(f"note: the code changed since this sweep started (commit {first_git['commit'][:10]}, now "
+             f"{prov['git']['commit'][:10]}); runs of the two sessions may differ")
+    s.record = {"started": _now(), "executor": s.executor.label, "workers": s.executor.workers,
+                "to_run": len(s.tasks), "status": "running", "provenance": prov}
+    sessions.append(s.record)
+    s.manifest["status"] = "running"
+    s.store.write_manifest(s.manifest)
+
+
+def _say(msg: str) -> None:
+    from tqdm.auto import tqdm
+
+    tqdm.write(f"livesim sweep: {msg}", file=sys.stderr)
+
+
+def _execute(s: _Session, progress: bool | None) -> None:
+    """Run the tasks with a progress bar, saving each outcome as it comes;
+    Ctrl-C stops new runs, an executor error is kept for :func:`run_sweep`."""
+    from tqdm.auto import tqdm
+
+    s.counts = {"ran": 0, "ok": 0, "failed": 0, "model_seconds": 0.0, "model_cpu_seconds": 0.0}
+    counts, done = s.counts, s.done
+    stop = threading.Event()
+    bar = tqdm(total=s.total, initial=s.skipped, desc=s.spec.name, unit="run", file=sys.stderr,
+               disable=(progress is False) or (progress is None and not sys.stderr.isatty()),
+               dynamic_ncols=True, smoothing=0.05)
+    failed_before = sum(1 for st in done.values() if st == "error")
+    if failed_before:
+        bar.set_postfix(failed=failed_before)
+
+    def on_outcome(outcome: RunOutcome) -> None:
+        s.store.save(outcome)
+        counts["ran"] += 1
+        counts["model_seconds"] += outcome.seconds
+        counts["model_cpu_seconds"] += outcome.cpu_seconds
+        counts["ok" if outcome.status == "ok" else "failed"] += 1
+        done[(outcome.point, outcome.replication)] = outcome.status
+        bar.update(1)
+        if outcome.status != "ok":
+            bar.set_postfix(failed=failed_before + counts["failed"])
+
+    try:
+        with _StopOnSignal(stop, _say):
+            if s.tasks:
+                s.executor.run(s.tasks, context(s.spec), on_outcome, stop)
+    except KeyboardInterrupt:
+        s.interrupted = True
+    except Exception as exc:  # recorded by _finish, then raised again
+        s.error = exc
+    finally:
+        bar.close()
+    s.interrupted = s.interrupted or stop.is_set()
+    s.record["workers"] = s.executor.workers
+
+
+def _finish(s: _Session, started: float) -> list[tuple[str, str]]:
+    """Whatever happened: the combined table (with its completeness in its
+    metadata) and the manifest of what is done. Returns the failures."""
+    ok = sum(1 for st in s.done.values() if st == "ok")
+    failed = sum(1 for st in s.done.values() if st != "ok")
+    missing = s.total - ok - failed
+    status = "complete" if missing == 0 else ("interrupted" if s.interrupted else
+                                              "failed" if s.error is not None else "incomplete")
+    counts = {"total": s.total, "done": ok + failed, "ok": ok, "failed": failed, "missing": missing}
+    s.store.combine(names=s.spec.names, measures=list(s.spec.keep_summary) or None, fingerprint=s.fingerprint,
+                    daily=s.spec.wants_daily, completeness={"status": status, **counts})
+    failures = _failures(s.store)
+    seconds = time.perf_counter() - started
+    c = s.counts
+    s.record.update({"ended": _now(), "ran": c["ran"], "ok": c["ok"], "failed": c["failed"],
+                     "seconds": round(seconds, 3), "model_seconds": round(c["model_seconds"], 3),
+                     "model_cpu_seconds": round(c["model_cpu_seconds"], 3), "status": status})
+    if s.error is not None:
+        s.record["error"] = f"{type(s.error).__name__}: {s.error}"
+    s.manifest["status"] = status
+    s.manifest["counts"] = counts
+    s.manifest["failed_runs"] = [{"run": r, "error": e} for r, e in failures[:100]]
+    s.store.write_manifest(s.manifest)
+    return failures
 
 
 def _check_points(store: SweepStore, design: Design) -> None:

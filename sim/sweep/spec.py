@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import importlib
 import json
 import math
 from dataclasses import dataclass
@@ -54,6 +53,7 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.errors import InputError, ScenarioError, read_toml
+from sim.scenario import parse_sets as _parse_sets
 from sim.scenario import parse_value  # noqa: F401  (re-exported: the --set value syntax)
 from sim.scenario import Scenario, field_docs, load_scenario
 
@@ -74,7 +74,8 @@ class SpecError(InputError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    # strict like the scenario: no bool/number/text conversions
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
 
 class Experiment(_Strict):
@@ -89,7 +90,7 @@ class Experiment(_Strict):
 
 class Design(_Strict):
     sampler: Literal["grid", "lhs", "sobol", "morris"] = "grid"
-    samples: int | None = Field(None, ge=1, le=10_000_000,
+    samples: int | None = Field(None, ge=1, le=1_000_000,
                                 description="lhs: points; sobol: base sample N (a power of 2); morris: trajectories")
     second_order: bool = Field(False, description="sobol: also second-order indices (more runs)")
     levels: int = Field(4, ge=2, le=1000, description="morris: grid levels (even)")
@@ -223,18 +224,12 @@ class Spec:
 
 
 def parse_sets(items: list[str] | None) -> list[tuple[str, Any]]:
-    """``["a.b=1", ...]`` -> ``[("a.b", 1), ...]``; raises :class:`SpecError`."""
-    out, problems = [], []
-    for item in items or []:
-        path, sep, raw = item.partition("=")
-        path = path.strip()
-        if not sep or not path or not raw.strip():
-            problems.append(f"--set {item!r}: expected PATH=VALUE, e.g. --set experiment.replications=2")
-            continue
-        out.append((path, parse_value(raw.strip())))
-    if problems:
-        raise SpecError(problems)
-    return out
+    """``["a.b=1", ...]`` -> ``[("a.b", 1), ...]`` by the one ``--set`` parser
+    (:func:`sim.scenario.parse_sets`); raises :class:`SpecError`."""
+    try:
+        return _parse_sets(items, example="experiment.replications=2")
+    except ScenarioError as exc:
+        raise SpecError(exc.problems) from None
 
 
 def _scenario_roots() -> set[str]:
@@ -369,18 +364,11 @@ def _is_power_of_two(n: int) -> bool:
 
 
 def check_model(model: str) -> list[str]:
-    """Problems importing ``'module:function'`` (empty when it imports and is callable)."""
-    mod_name, sep, func_name = model.partition(":")
-    if not sep or not mod_name or not func_name:
-        return [f"experiment.model: expected 'module:function', got {model!r}"]
-    try:
-        module = importlib.import_module(mod_name)
-    except Exception as exc:  # an import error of any kind is the user's input problem here
-        return [f"experiment.model: cannot import {mod_name!r} ({type(exc).__name__}: {exc})"]
-    fn = getattr(module, func_name, None)
-    if not callable(fn):
-        return [f"experiment.model: {mod_name!r} has no function {func_name!r}"]
-    return []
+    """Problems with ``experiment.model`` (see :mod:`sim.sweep.models`: only
+    registered models are allowed)."""
+    from sim.sweep.models import check_model as _check
+
+    return _check(model)
 
 
 def _resolve_parameters(doc: SpecDoc, base: Scenario | None) -> tuple[dict[str, ParamSpec], list[str]]:
@@ -562,7 +550,19 @@ def spec_from_dict(raw: dict[str, Any], *, source: str | None = None, base_dir: 
 
     exp = doc.experiment
     if check_model_import:
-        problems += check_model(exp.model)
+        model_problems = check_model(exp.model)
+        problems += model_problems
+        if not model_problems:
+            problems += _check_kept(exp.model, keep)
+
+    n_points = _points_of(doc)
+    if n_points is not None and n_points > MAX_POINTS:
+        problems.append(f"design: {n_points:,} design points (allowed: at most {MAX_POINTS:,}, which are checked "
+                        "and listed in seconds; lower design.samples or the value lists)")
+    elif n_points is not None and n_points * exp.replications > MAX_RUNS:
+        problems.append(f"design: {n_points:,} points x {exp.replications} replications = "
+                        f"{n_points * exp.replications:,} runs (allowed: at most {MAX_RUNS:,} runs in one sweep; "
+                        "split the study or lower design.samples or experiment.replications)")
 
     if problems:
         raise SpecError(problems, source=source)
@@ -576,6 +576,35 @@ def spec_from_dict(raw: dict[str, Any], *, source: str | None = None, base_dir: 
         keep_daily=keep.daily if isinstance(keep.daily, bool) else tuple(keep.daily),
         base=base, source=source,
     )
+
+
+MAX_POINTS = 100_000  # every point is validated before any run: about 10 s at this bound
+MAX_RUNS = 1_000_000  # runs planned (points x replications): a bound the store and the dry run handle
+
+
+def _points_of(doc: SpecDoc) -> int | None:
+    """Design points the document asks for (before validation of values)."""
+    d, k = doc.design, len(doc.parameters)
+    if d.sampler == "grid":
+        return math.prod(len(p.values or ()) for p in doc.parameters.values())
+    if d.samples is None:
+        return None
+    return {"lhs": d.samples, "sobol": d.samples * (2 * k + 2 if d.second_order else k + 2),
+            "morris": d.samples * (k + 1)}[d.sampler]
+
+
+def _check_kept(model: str, keep: Keep) -> list[str]:
+    """``keep.summary`` names checked against the measures the model declares."""
+    from sim.sweep.models import summary_measures
+
+    known = summary_measures(model)
+    if known is None:
+        return []
+    unknown = [m for m in keep.summary if m not in known]
+    if not unknown:
+        return []
+    return [f"keep.summary: unknown measure(s) {', '.join(map(repr, unknown))} of {model} "
+            f"(allowed: {', '.join(known)}; see docs/measures.md)"]
 
 
 def load_spec(path: str | Path, sets: list[str] | list[tuple[str, Any]] | None = None, *,

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any, Iterator
@@ -34,6 +33,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.errors import InputError
+from sim.io import write_atomic  # noqa: F401  (re-exported: every file of the store is written through it)
 from sim.sweep.task import FINGERPRINT_KEY, RunOutcome
 
 MANIFEST = "manifest.json"
@@ -43,6 +43,7 @@ POINTS = "points.parquet"
 RUNS = "runs.parquet"
 DAILY = "daily.parquet"
 FORMAT = "livesim-sweep/1"
+COMPLETENESS_KEY = b"livesim.completeness"  # runs.parquet metadata: JSON of status, total, done, ok, failed, missing
 IDENTITY = ["point", "replication", "seed"]
 
 _NAME = re.compile(r"^p(\d+)-r(\d+)$")
@@ -55,20 +56,6 @@ def run_name(point: int, replication: int) -> str:
 def parse_run_name(stem: str) -> tuple[int, int] | None:
     m = _NAME.match(stem)
     return (int(m.group(1)), int(m.group(2))) if m else None
-
-
-def write_atomic(path: Path, data: bytes | str, *, durable: bool = False) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename, so
-    ``path`` is either absent, the old file, or the whole new one."""
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        if durable:
-            fh.flush()
-            os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 class SweepStore:
@@ -212,11 +199,15 @@ class SweepStore:
     # -------------------------------------------------------------- combined
 
     def combine(self, *, names: list[str], measures: list[str] | None, fingerprint: str,
-                daily: bool) -> tuple[int, list[str]]:
+                daily: bool, completeness: dict[str, Any] | None = None) -> tuple[int, list[str]]:
         """Write ``runs.parquet`` (and ``daily.parquet``) from the per-run
-        files, sorted by (point, replication). Returns (rows, measures)."""
+        files, sorted by (point, replication); ``completeness`` (status and
+        run counts) goes into their metadata, so a partial table says so
+        wherever it is copied. Returns (rows, measures)."""
         table = self.read_runs(names=names, measures=measures)
         meta = {FINGERPRINT_KEY: fingerprint.encode()}
+        if completeness is not None:
+            meta[COMPLETENESS_KEY] = json.dumps(completeness, sort_keys=True).encode()
         if table is None:
             (self.root / RUNS).unlink(missing_ok=True)
             (self.root / DAILY).unlink(missing_ok=True)
@@ -269,6 +260,14 @@ class SweepStore:
         buf = pa.BufferOutputStream()
         pq.write_table(table.replace_schema_metadata(meta), buf, compression="zstd")
         write_atomic(self.root / DAILY, buf.getvalue().to_pybytes(), durable=True)
+
+
+def read_completeness(path: str | Path) -> dict[str, Any] | None:
+    """The completeness a ``runs.parquet`` carries in its metadata (None for
+    a table written before it was recorded)."""
+    meta = pq.ParquetFile(path).schema_arrow.metadata or {}
+    raw = meta.get(COMPLETENESS_KEY)
+    return json.loads(raw) if raw else None
 
 
 def write_points(path: Path, points: pa.Table) -> None:

@@ -105,7 +105,7 @@ def test_sweep_resume_and_analyze(capsys, spec_file, tmp_path):
     code, out, err = run_cli(capsys, "sweep", "--resume", str(out_dir), "--serial")
     assert code == 0 and "0 ran in this session" in out
     code, out, err = run_cli(capsys, "sweep", str(spec_file), "--out", str(out_dir), "--serial")
-    assert code == 2 and "holds files (use --resume to continue it)" in err
+    assert code == 2 and "already holds a sweep; continue it with --resume" in err
     code, out, err = run_cli(capsys, "sweep", str(spec_file), "--out", str(out_dir), "--serial", "--resume")
     assert code == 2 and "holds a sweep of a different spec" in err  # replications differ
     code, out, err = run_cli(capsys, "analyze", str(out_dir))

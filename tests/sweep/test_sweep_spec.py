@@ -156,8 +156,14 @@ def test_base_scenario_problems_and_conflicts():
     assert "is varied by the design" in problems(raw)[0]
 
 
-def test_model_must_import():
+def test_model_must_be_registered_and_import(monkeypatch):
     raw = grid_raw()
+    for entry in ("no_such_module:run", "os:system", "tests.sweep.toy:nope"):
+        raw["experiment"]["model"] = entry
+        (line,) = problems(raw)
+        assert line.startswith(f"experiment.model: {entry!r} is not a registered model (allowed: ")
+        assert "sim.runner:run_scenario" in line
+    monkeypatch.setenv("LIVESIM_MODELS", "no_such_module:run,tests.sweep.toy:nope")
     raw["experiment"]["model"] = "no_such_module:run"
     assert problems(raw)[0].startswith("experiment.model: cannot import 'no_such_module'")
     raw["experiment"]["model"] = "tests.sweep.toy:nope"
