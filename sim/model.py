@@ -113,11 +113,12 @@ class LiveCommerceModel(mesa.Model):
             self.presales = NoPresale()
             self.credit = NoCredit(led, sp)
         # fraud state, guarantees, social graph (sim/trust.py)
-        self.trust = TrustSystem(sc, an, sp, cons, led, book, self.cum, st)
+        self.trust = TrustSystem(sc, an, sp, cons, led, book, self.cum, _only(st, "fraud", "social", "events"))
         self.broadcasting = Broadcasting(sc, an, sp, cat, led, self.trust, st["broadcast"])
         self.traffic = PublicTraffic(sc, self.platform, an, sp, cons, self.trust)
         self.viewing = Viewing(sc, cons, an, st["view"], st["traffic"])
-        self.purchase = Purchase(sc, cons, sp, cat, led, book, self.presales, st, an.n + sp.n)
+        self.purchase = Purchase(sc, cons, sp, cat, led, book, self.presales, _only(st, "purchase", "returns", "trust"),
+                                 an.n + sp.n)
         self.fulfilment = Fulfilment(sp, cat, led, book, self.presales, self.credit, self.trust)
         self.production = Production(sc, sp, self.credit, self.presales)
         self.settlement = Settlement(led, an, book, self.credit)
@@ -244,3 +245,8 @@ class LiveCommerceModel(mesa.Model):
             if start <= d < end:
                 mult *= m
         self.activity_multiplier = mult
+
+
+def _only(streams: dict, *names: str) -> dict:
+    """The streams a sub-model draws from (the same generators, not copies)."""
+    return {k: streams[k] for k in names}
