@@ -14,7 +14,6 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.scenario import Scenario
 from sim.streams import replication_seeds
