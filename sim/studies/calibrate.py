@@ -491,6 +491,20 @@ def simulation_noise_weights(cal: Calibration, runs: pd.DataFrame) -> np.ndarray
     return np.diag(out)
 
 
+def noise_floor(cal: Calibration, weights: np.ndarray) -> float:
+    """The smallest tolerance ABC-SMC uses. With the msm loss and diagonal
+    weights that include the simulation's noise, the loss at the true
+    parameters is about chi-square with one degree of freedom per target,
+    so no tolerance below its ``level`` quantile is warranted: the accepted
+    set is then the confidence set of the test that the model's moments
+    equal the targets. Other losses have no known scale: no floor (0)."""
+    from scipy import stats
+
+    if cal.loss == "msm" and cal.weight_kind == "diagonal" and cal.replications >= 2:
+        return float(stats.chi2.ppf(cal.level, len(cal.targets)))
+    return 0.0
+
+
 def loss_values(cal: Calibration, m: pd.DataFrame, weights: np.ndarray | None = None) -> np.ndarray:
     """The loss of each row of simulated moments ``m`` (columns: measures)."""
     X = m[[t.measure for t in cal.targets]].to_numpy(dtype=float)
@@ -678,9 +692,16 @@ def run_calibration(cal: Calibration, *, executor_factory: Callable[[], Any] | N
     say(f"generation 0: {len(ev)} points x {cal.replications} replications; best loss {np.min(dist):.4g}")
     eps_trace = [float("inf")]
     notes: list[str] = []
+    floor = noise_floor(cal, W)
     for g in range(1, cal.generations):
         finite = np.isfinite(dist)
         eps = float(_weighted_quantile(dist[finite], w[finite], cal.quantile)) if finite.any() else float("inf")
+        if eps <= floor:  # below the loss the noise alone gives at the true parameters: stop shrinking
+            eps = floor
+            if eps_trace[-1] == floor:
+                notes.append(f"generation {g}: the tolerance reached the noise floor {floor:.4g} (the "
+                             f"{cal.level:.0%} quantile of chi-square with {len(cal.targets)} degrees of freedom) "
+                             f"in generation {g - 1}; the last generations refine the same set")
         mean = np.average(pop, axis=0, weights=w)
         sd = np.sqrt(2.0 * np.average((pop - mean) ** 2, axis=0, weights=w))
         sd = np.maximum(sd, 1e-6 * (hi - lo))
@@ -737,14 +758,14 @@ def run_calibration(cal: Calibration, *, executor_factory: Callable[[], Any] | N
                          replications=cal.confirm_replications, master_seed=cal.master_seed,
                          executor_factory=executor_factory, model=cal.model, progress=progress,
                          description=f"calibration {cal.name}: the best point")
-    region = _region(cal, evals, runs, posterior, best, W)
+    region = _region(cal, evals, runs, posterior, best, W, floor)
     fit = _fit_table(cal, confirm, posterior)
     profiles, ident = _identifiability(cal, evals, region)
     timing = {"seconds": round(time.perf_counter() - started, 3), "search_seconds": round(search_seconds, 3),
               "search_runs": n_runs, "model_seconds": round(model_seconds, 3),
               "seconds_per_run": round(search_seconds / max(n_runs, 1), 5),
               "model_seconds_per_run": round(model_seconds / max(n_runs, 1), 5),
-              "points": int(len(evals)), "tolerances": eps_trace}
+              "points": int(len(evals)), "tolerances": eps_trace, "noise_floor": floor}
     res = CalibrationResult(root, cal, evals, runs, best, region, posterior, fit, profiles, ident, timing, notes)
     write_outputs(res, plots=plots)
     return res
@@ -754,7 +775,7 @@ def run_calibration(cal: Calibration, *, executor_factory: Callable[[], Any] | N
 
 
 def _region(cal: Calibration, evals: pd.DataFrame, runs: pd.DataFrame, posterior: pd.DataFrame | None,
-            best: dict[str, float], weights: np.ndarray) -> pd.DataFrame:
+            best: dict[str, float], weights: np.ndarray, floor: float = 0.0) -> pd.DataFrame:
     """Per parameter: the estimate and the ends of the uncertainty region at
     ``cal.level``: weighted posterior quantiles (abc-smc), or the spread of
     the best point over bootstrap draws of the replications (the same draw
@@ -763,11 +784,20 @@ def _region(cal: Calibration, evals: pd.DataFrame, runs: pd.DataFrame, posterior
     rows = []
     if cal.uncertainty == "posterior" and posterior is not None:
         w = posterior["weight"].to_numpy()
+        # with a noise-aware msm loss, every evaluated point whose loss is below the noise floor belongs
+        # to the confidence set of the test that the simulated moments equal the targets (test
+        # inversion); ABC-SMC concentrates its proposals there. The region is that set's hull when it
+        # holds enough points; otherwise the posterior's weighted quantiles.
+        inside = evals[evals["loss"] <= floor] if floor > 0 else evals.iloc[:0]
+        as_set = len(inside) >= max(5, len(cal.names) + 2)
         for n in cal.names:
             x = posterior[n].to_numpy(dtype=float)
-            lo, med, hi = _weighted_quantile(x, w, np.array([a, 0.5, 1 - a]))
+            qlo, med, qhi = _weighted_quantile(x, w, np.array([a, 0.5, 1 - a]))
+            lo, hi = ((float(inside[n].min()), float(inside[n].max())) if as_set else (float(qlo), float(qhi)))
             rows.append({"parameter": n, "best": best[n], "estimate": float(np.average(x, weights=w)),
-                         "median": float(med), "low": float(lo), "high": float(hi), "method": "abc_smc_posterior",
+                         "median": float(med), "low": lo, "high": hi, "credible_low": float(qlo),
+                         "credible_high": float(qhi), "points_in_set": int(len(inside)),
+                         "method": "confidence_set" if as_set else "abc_smc_posterior_quantiles",
                          "bound_low": cal.parameters[n][0], "bound_high": cal.parameters[n][1]})
         return pd.DataFrame(rows)
     rng = np.random.default_rng(np.random.SeedSequence(cal.master_seed, spawn_key=(CALIBRATION_STREAM, 999, 0)))
@@ -864,6 +894,17 @@ def _fmt(x: Any) -> str:
     return f"{x:.3e}" if a and (a >= 1e5 or a < 1e-3) else f"{x:.4g}"
 
 
+def _region_words(res: CalibrationResult) -> str:
+    method = res.region["method"].iloc[0]
+    n_set = int(res.region["points_in_set"].iloc[0]) if "points_in_set" in res.region else 0
+    return {"confidence_set": f"the hull of the {n_set} evaluated points whose loss is below the noise floor "
+                              f"(the confidence set, by test inversion, of the hypothesis that the simulated "
+                              f"moments equal the targets; ABC-SMC concentrates its proposals there)",
+            "abc_smc_posterior_quantiles": "weighted quantiles of the ABC-SMC posterior (the last generation)",
+            "bootstrap_over_replications": "the spread of the best point over bootstrap resamples of the "
+                                           "replications"}.get(method, method)
+
+
 def report_markdown(res: CalibrationResult) -> str:
     """``report.md``: every statement computed from the results."""
     cal = res.cal
@@ -876,8 +917,7 @@ def report_markdown(res: CalibrationResult) -> str:
               f"{'method of simulated moments' if cal.loss == 'msm' else 'distance to the bands'} over "
               f"{len(cal.targets)} target(s); the estimate confirmed with {cal.confirm_replications} runs.", ""]
     lines += ["## Best parameters and their uncertainty", "",
-              f"Uncertainty: {'the ABC-SMC posterior (weighted particles of the last generation)' if cal.uncertainty == 'posterior' else 'bootstrap over replications (the best point of each resample)'}, "
-              f"{pct} region per parameter.", "",
+              f"Uncertainty: {_region_words(res)}, {pct} region per parameter.", "",
               "| parameter | bounds | estimate (confirmed) | mean | " + pct + " region | identifiability |",
               "|---|---|---|---|---|---|"]
     ident = res.identifiability.set_index("parameter")
