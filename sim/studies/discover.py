@@ -12,7 +12,7 @@ Each box of the peeling trajectory has its *coverage* (share of all cases of
 interest inside it), *density* (share of the cases inside it that are of
 interest) and *mass* (share of all cases inside it); the chosen box is the
 densest box whose coverage is at least ``min_coverage``, or by default the
-box with the best harmonic mean of coverage and density. Each
+box with the best coverage x normalised lift of density (see :func:`prim`). Each
 restricted input gets a quasi-p-value: the hypergeometric chance of finding
 at least the box's cases of interest if the box's restriction on that input
 were lifted (one-sided; small means the limit matters).
@@ -151,9 +151,12 @@ def prim(X: pd.DataFrame, y, *, alpha: float = 0.05, min_mass: float = 0.05, pas
 
     The chosen box: the densest of the trajectory whose coverage is at least
     ``min_coverage``; with ``min_coverage=None``, the box with the highest
-    harmonic mean of coverage and density (the F-score of the box read as a
-    classifier of the condition), so that peeling into ever smaller corners
-    of slightly higher density does not cost coverage for nothing."""
+    coverage x (density - base) / (1 - base), base the share of all cases
+    of interest: the coverage weighted by how much of the possible gain in
+    density the box realises. A box no denser than the whole table scores
+    0, a box that holds every case of interest and nothing else scores 1,
+    and peeling into ever smaller corners of slightly higher density does
+    not pay."""
     if not 0 < alpha < 0.5:
         raise InputError(f"alpha: the share peeled per step must be in (0, 0.5), got {alpha}")
     if not 0 < min_mass < 1:
@@ -207,10 +210,11 @@ def prim(X: pd.DataFrame, y, *, alpha: float = 0.05, min_mass: float = 0.05, pas
     if min_coverage is not None:
         ok = np.flatnonzero(traj["coverage"].to_numpy() >= min_coverage)
         chosen = int(ok[np.argmax(dens_arr[ok])]) if ok.size else 0
-    else:  # the best balance of the two: the highest harmonic mean of coverage and density
+    else:  # coverage times the density's lift over the base rate, as a share of the most it can lift
         cov_arr = traj["coverage"].to_numpy()
-        f1 = 2 * cov_arr * dens_arr / np.where(cov_arr + dens_arr > 0, cov_arr + dens_arr, 1.0)
-        chosen = int(np.argmax(f1))
+        base = total / len(y)
+        score = cov_arr * (dens_arr - base) / (1.0 - base) if base < 1 else cov_arr
+        chosen = int(np.argmax(score))
     res_box = boxes[chosen]
     qp = _quasi_p(res_box, X, y)
     lim_rows = []
@@ -264,6 +268,10 @@ def _paste(box: Box, X: pd.DataFrame, y: np.ndarray, total: int, alpha: float, f
         box = best
         inside = box.contains(X)
         _, dens, _, n = _box_stats(inside, y, total)
+    for name in list(box.limits):  # a limit pasted back to the whole range is no restriction
+        lim, f = box.limits[name], full[name]
+        if (f[0] == "cat" and lim >= f[1]) or (f[0] == "num" and lim[0] <= f[1] and lim[1] >= f[2]):
+            del box.limits[name]
     c, d, m, n = _box_stats(box.contains(X), y, total)
     return box, {**row, "coverage": c, "density": d, "mass": m, "n": n, "restricted": len(box.limits)}
 

@@ -26,7 +26,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--min-mass", type=float, default=0.05, help="smallest box, as a share of the runs (default 0.05)")
     p.add_argument("--min-coverage", type=float, default=None,
                    help="choose the densest box covering at least this share of the cases of interest "
-                        "(default: the best harmonic mean of coverage and density)")
+                        "(default: the best coverage x lift of density over the base rate)")
     p.add_argument("--depth", type=int, default=3, help="depth of the CART tree (default 3)")
     p.add_argument("--out", metavar="DIR", help="where to write (default: DIR/discovery)")
     p.add_argument("--no-plots", action="store_true", help="tables only")
