@@ -76,6 +76,7 @@ import json
 import math
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Literal
@@ -802,14 +803,22 @@ def _region(cal: Calibration, evals: pd.DataFrame, runs: pd.DataFrame, posterior
         return pd.DataFrame(rows)
     rng = np.random.default_rng(np.random.SeedSequence(cal.master_seed, spawn_key=(CALIBRATION_STREAM, 999, 0)))
     reps = np.sort(runs["replication"].unique())
-    keyed = runs.assign(point=runs["batch"] + ":" + runs["point"].astype(str))
-    evk = evals.assign(key=evals["batch"] + ":" + evals["point"].astype(str)).set_index("key")
+    keys = evals["batch"] + ":" + evals["point"].astype(str)
+    ok = runs[runs["status"] == "ok"]
+    cube = np.full((len(evals), reps.size, len(cal.targets)), np.nan)  # point x replication x target
+    pos = pd.Series(np.arange(len(evals)), index=keys.to_numpy())
+    rpos = pd.Series(np.arange(reps.size), index=reps)
+    i = pos.loc[(ok["batch"] + ":" + ok["point"].astype(str)).to_numpy()].to_numpy()
+    j = rpos.loc[ok["replication"].to_numpy()].to_numpy()
+    cube[i, j, :] = ok[[t.measure for t in cal.targets]].to_numpy(dtype=float)
     picks = []
     for _ in range(cal.resamples):
-        draw = rng.choice(reps, size=reps.size, replace=True)
-        m = moments(keyed, [t.measure for t in cal.targets], draw)
-        L = loss_values(cal, m, weights)
-        picks.append(m.index[int(np.argmin(L))])
+        draw = rng.choice(reps.size, size=reps.size, replace=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a point whose runs all failed: NaN, loss inf
+            m = pd.DataFrame(np.nanmean(cube[:, draw, :], axis=1), columns=[t.measure for t in cal.targets])
+        picks.append(int(np.argmin(loss_values(cal, m, weights))))
+    evk = evals.reset_index(drop=True)
     chosen = evk.loc[picks, cal.names]
     for n in cal.names:
         x = chosen[n].to_numpy(dtype=float)
