@@ -149,7 +149,9 @@ def _wilson(p: float, n: float, z: float) -> tuple[float, float]:
     den = 1.0 + z * z / n
     mid = (p + z * z / (2 * n)) / den
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return (float(max(0.0, mid - half)), float(min(1.0, mid + half)))
+    lo = 0.0 if p <= 0.0 else max(0.0, min(p, mid - half))  # exact ends at 0 and 1 (no rounding past p)
+    hi = 1.0 if p >= 1.0 else min(1.0, max(p, mid + half))
+    return (float(lo), float(hi))
 
 
 def _share_interval(v: np.ndarray, conf: float) -> tuple[float, float, str]:
