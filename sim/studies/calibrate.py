@@ -737,6 +737,10 @@ def run_calibration(cal: Calibration, *, executor_factory: Callable[[], Any] | N
             break
 
     evals = pd.concat(evaluations, ignore_index=True)
+    failed = int(evals["failed_runs"].sum())
+    if failed:
+        notes.append(f"{failed} run(s) failed (their tracebacks are in batches/*/errors/); a point with a failed "
+                     "run has its moments from the runs that succeeded, and a point with none has an infinite loss")
     runs = pd.concat(all_runs, ignore_index=True)
     posterior = None
     if cal.method == "abc-smc":

@@ -59,8 +59,14 @@ def main(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(f"would write to {out}")
         return 0
-    res = run_calibration(cal, executor_factory=factory, out=out, resume=args.resume, progress=args.progress,
-                          plots=not args.no_plots)
+    try:
+        res = run_calibration(cal, executor_factory=factory, out=out, resume=args.resume, progress=args.progress,
+                              plots=not args.no_plots)
+    except KeyboardInterrupt:
+        print(f"livesim calibrate: interrupted; the finished runs are kept in {out}/batches; continue with: "
+              f"livesim calibrate {args.spec} {' '.join('--set ' + s for s in args.sets)} --out {out} --resume",
+              file=sys.stderr)
+        return 130
     print((res.root / "report.md").read_text())
     print(f"wrote {res.root}")
     return 0

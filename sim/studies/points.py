@@ -83,14 +83,20 @@ def run_points(name: str, base: Scenario, points: pd.DataFrame, out: str | Path,
                                output=out, model=model, keep_summary=keep_summary,
                                common_random_numbers=common_random_numbers, description=description)
     manifest = SweepStore(out).read_manifest() if (out / MANIFEST).is_file() else None
+    report = None
     if manifest is not None:
         if manifest.get("fingerprint") != spec.fingerprint():
             raise InputError(f"{out}: holds runs of other points or settings (the spec changed since they "
                              "ran); use another output folder, or remove this one to start again")
         if manifest.get("status") != "complete" or not (out / RUNS).is_file():
-            run_sweep(spec, executor=executor_factory(), out=out, resume=True, progress=progress, design=design)
+            report = run_sweep(spec, executor=executor_factory(), out=out, resume=True, progress=progress,
+                               design=design)
     else:
-        run_sweep(spec, executor=executor_factory(), out=out, resume=False, progress=progress, design=design)
+        report = run_sweep(spec, executor=executor_factory(), out=out, resume=False, progress=progress,
+                           design=design)
+    if report is not None and (report.interrupted or report.missing):
+        # the batch is incomplete: stop here (what is done is kept; resuming runs the rest)
+        raise KeyboardInterrupt(f"{out}: {report.missing} run(s) of the batch still to run")
     return read_points_runs(out)
 
 
