@@ -406,7 +406,13 @@ def calibration_from_dict(raw: dict[str, Any], *, source: str | None = None, bas
             problems.append(f"targets: {tg.name} is listed twice (or both fitted and held out)")
         seen.add(tg.name)
     loss = doc.loss.kind
+    from sim.validate import FACTS
+
+    one_sided = {f.id for f in FACTS if f.high >= 1.0}
     for tg in targets:
+        if loss == "msm" and tg.name in one_sided:
+            problems.append(f"targets.facts: {tg.name} is a one-sided band (at least {tg.low:g}): it has no midpoint "
+                            "to aim at; fit it with loss.kind = \"bands\" or hold it out")
         if loss == "msm" and (tg.value is None or tg.se is None):
             problems.append(f"targets: {tg.name}: the msm loss needs a value and a standard error (se)")
         if loss == "bands" and not tg.has_band:
@@ -966,14 +972,16 @@ def report_markdown(res: CalibrationResult) -> str:
         lines.append(f"{int(banded['in_band'].sum())} of {len(banded)} fitted targets with a band land in it.")
     if len(held):
         lines.append(f"Held-out check: {int(held['in_band'].sum())} of {len(held)} held-out facts land in their band; "
-                     + "; ".join(f"{r['target']} ({r['measure']}) {_fmt(r['simulated'])} "
-                                 + ("inside" if r["in_band"] else f"{_fmt(r['distance_from_band'])} outside "
+                     + "; ".join(f"{r['target']} ({r['measure']}) {_fmt(r['simulated'])}, "
+                                 + ("inside its band" if r["in_band"] else f"{_fmt(r['distance_from_band'])} outside it "
                                     f"({_fmt(r['distance_in_widths'])} band widths)")
                                  for r in held.to_dict("records")) + ".")
     t = res.timing
     lines += ["", "## Cost", "",
-              f"The search took {_fmt(t['search_seconds'])} s for {t['search_runs']} runs: {_fmt(t['seconds_per_run'])} s "
-              f"per run against {_fmt(t['model_seconds_per_run'])} s of model time per run inside the workers.", ""]
+              f"The search took {_fmt(t['search_seconds'])} s of wall time for {t['search_runs']} runs "
+              f"({_fmt(t['seconds_per_run'])} s per run); the model itself took {_fmt(t['model_seconds_per_run'])} s "
+              "per run inside the workers (summed over workers running side by side, so with several workers it can "
+              "exceed the wall time per run).", ""]
     if res.notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in res.notes] + [""]
     lines += ["Files: evaluations.parquet, runs.parquet, fit.csv, region.csv, profiles.csv, identifiability.csv"

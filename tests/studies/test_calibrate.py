@@ -171,3 +171,10 @@ def test_cli_refuses_a_bad_spec_with_exit_2_and_writes_nothing(tmp_path):
     assert r.returncode == 2
     assert "parameters.purchase.intercept.range" in r.stderr and "Traceback" not in r.stderr
     assert not out.exists()
+
+
+def test_a_one_sided_band_is_no_msm_target():
+    raw = {"parameters": {"purchase.intercept": {"range": [-6.0, -4.0]}}, "targets": {"facts": ["F5"]}}
+    with pytest.raises(CalibrationSpecError, match="F5 is a one-sided band"):
+        calibration_from_dict(raw)
+    calibration_from_dict({**raw, "loss": {"kind": "bands"}})  # the band loss takes it
