@@ -771,7 +771,7 @@ def run_calibration(cal: Calibration, *, executor_factory: Callable[[], Any] | N
                          description=f"calibration {cal.name}: the best point")
     region = _region(cal, evals, runs, posterior, best, W, floor)
     fit = _fit_table(cal, confirm, posterior)
-    profiles, ident = _identifiability(cal, evals, region)
+    profiles, ident = _identifiability(cal, evals, region, floor)
     timing = {"seconds": round(time.perf_counter() - started, 3), "search_seconds": round(search_seconds, 3),
               "search_runs": n_runs, "model_seconds": round(model_seconds, 3),
               "seconds_per_run": round(search_seconds / max(n_runs, 1), 5),
@@ -871,16 +871,20 @@ def _fit_table(cal: Calibration, confirm: pd.DataFrame, posterior: pd.DataFrame 
     return pd.DataFrame(rows)
 
 
-def _identifiability(cal: Calibration, evals: pd.DataFrame, region: pd.DataFrame,
+def _identifiability(cal: Calibration, evals: pd.DataFrame, region: pd.DataFrame, floor: float = 0.0,
                      bins: int = 8) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The loss profile of each parameter (the smallest loss of the points
-    evaluated in each of ``bins`` slices of its range) and a verdict: a
-    parameter is *pinned* when its uncertainty region spans under half of
-    its range and its profile rises away from the best slice, *free* when the
-    region spans most of the range (over 80%) or the profile is flat (its
-    highest slice within a factor 2 of the best), *partly pinned* otherwise."""
+    evaluated in each of ``bins`` slices of its range) and a verdict. A slice
+    is *acceptable* when its least loss is under the noise floor (or, for
+    losses without a known scale, under twice the least loss overall, or 0
+    for the band loss). A parameter is *pinned* when its uncertainty region
+    spans under half of its range and under half of its slices are
+    acceptable, *free* when the region spans over 80% of the range or over
+    80% of the slices are acceptable, *partly pinned* otherwise."""
     rows, verdicts = [], []
     finite = evals[np.isfinite(evals["loss"])]
+    best = float(finite["loss"].min()) if len(finite) else float("nan")
+    threshold = floor if floor > 0 else 2.0 * best + 1e-12
     for n in cal.names:
         lo, hi = cal.parameters[n]
         edges = np.linspace(lo, hi, bins + 1)
@@ -893,14 +897,15 @@ def _identifiability(cal: Calibration, evals: pd.DataFrame, region: pd.DataFrame
         r = region.set_index("parameter").loc[n]
         width = float((r["high"] - r["low"]) / (hi - lo))
         mins = prof["min"].dropna().to_numpy()
-        rise = float(mins.max() / max(mins.min(), 1e-300)) if mins.size else float("nan")
-        if width < 0.5 and rise > 2.0:
+        acceptable = float((mins <= threshold).mean()) if mins.size else float("nan")
+        if width < 0.5 and acceptable < 0.5:
             verdict = "pinned"
-        elif width > 0.8 or not rise > 2.0:
+        elif width > 0.8 or acceptable > 0.8:
             verdict = "free"
         else:
             verdict = "partly pinned"
-        verdicts.append({"parameter": n, "region_share_of_range": width, "profile_rise": rise, "verdict": verdict})
+        verdicts.append({"parameter": n, "region_share_of_range": width, "acceptable_slices": acceptable,
+                         "verdict": verdict})
     return pd.DataFrame(rows), pd.DataFrame(verdicts)
 
 
@@ -944,7 +949,7 @@ def report_markdown(res: CalibrationResult) -> str:
         v = ident.loc[r["parameter"]]
         lines.append(f"| {r['parameter']} | {_fmt(r['bound_low'])} to {_fmt(r['bound_high'])} | {_fmt(r['best'])} | "
                      f"{_fmt(r['estimate'])} | {_fmt(r['low'])} to {_fmt(r['high'])} | {v['verdict']} "
-                     f"(region {v['region_share_of_range']:.0%} of the range, profile rises x{_fmt(v['profile_rise'])}) |")
+                     f"(region {v['region_share_of_range']:.0%} of the range; {v['acceptable_slices']:.0%} of its slices reach an acceptable loss) |")
     pinned = [p for p, v in ident["verdict"].items() if v == "pinned"]
     free = [p for p, v in ident["verdict"].items() if v == "free"]
     lines += ["", f"The targets pin {', '.join(pinned) if pinned else 'no parameter'}"
@@ -1034,7 +1039,8 @@ def _plots(res: CalibrationResult) -> list[Path]:
         r = res.region.set_index("parameter").loc[n]
         ax.axvspan(r["low"], r["high"], color="C1", alpha=0.2, label=f"{cal.level:.0%} region")
         ax.axvline(r["best"], color="C3", lw=1, label="best")
-        ax.set_yscale("log")
+        pos = ev["loss"][ev["loss"] > 0]
+        ax.set_yscale("symlog", linthresh=float(pos.min()) if len(pos) else 1.0)
         ax.set_xlabel(n)
         ax.set_ylabel("loss")
     axes[0][0].legend(fontsize=7)
