@@ -251,9 +251,12 @@ def _fact_targets(ids: list[str], where: str, problems: list[str]) -> list[Targe
             problems.append(f"{where}: unknown fact {i!r} (known: {', '.join(by_id)}; the paired facts F12-F18 "
                             "are effects of levers and cannot be calibration targets)")
             continue
-        # the band read as a 95% interval: midpoint, standard error a quarter of its width
-        out.append(Target(f.id, f.measure, value=(f.low + f.high) / 2, se=(f.high - f.low) / 4, low=f.low,
-                          high=f.high, description=f.description))
+        # the band read as a 95% interval: midpoint, standard error a quarter of its width; a one-sided
+        # band ("at least 15%", high = 1) has no midpoint to aim at
+        one_sided = f.high >= 1.0
+        out.append(Target(f.id, f.measure, value=None if one_sided else (f.low + f.high) / 2,
+                          se=None if one_sided else (f.high - f.low) / 4, low=f.low, high=f.high,
+                          description=f.description))
     return out
 
 
@@ -413,7 +416,7 @@ def calibration_from_dict(raw: dict[str, Any], *, source: str | None = None, bas
         if loss == "msm" and tg.name in one_sided:
             problems.append(f"targets.facts: {tg.name} is a one-sided band (at least {tg.low:g}): it has no midpoint "
                             "to aim at; fit it with loss.kind = \"bands\" or hold it out")
-        if loss == "msm" and (tg.value is None or tg.se is None):
+        elif loss == "msm" and (tg.value is None or tg.se is None):
             problems.append(f"targets: {tg.name}: the msm loss needs a value and a standard error (se)")
         if loss == "bands" and not tg.has_band:
             problems.append(f"targets: {tg.name}: the bands loss needs a band (low, high)")
