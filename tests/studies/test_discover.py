@@ -75,3 +75,39 @@ def test_condition_accepts_dotted_names_and_refuses_non_conditions():
         condition(f, "nosuch > 1")
     with pytest.raises(InputError, match="no case"):
         prim(f[["gmv"]], [0, 0])
+
+
+def fake_sweep(root, n=800, seed=6):
+    """A folder with what load_runs reads: a manifest naming the parameters, and runs.parquet."""
+    import json
+
+    X, y = planted_table(n=n, seed=seed)
+    runs = X.rename(columns={"x1": "traffic.anchor_cap", "x2": "purchase.skill"})
+    runs.insert(0, "point", range(n))
+    runs["status"] = "ok"
+    runs["error"] = None
+    runs["gmv"] = 1.0 + y  # the condition "gmv > 1.5" is the planted box
+    root.mkdir()
+    runs.to_parquet(root / "runs.parquet")
+    (root / "manifest.json").write_text(json.dumps({"parameters": ["traffic.anchor_cap", "purchase.skill", "x3", "x4"]}))
+    return root
+
+
+def test_discover_cli_writes_tables_and_plots_and_refuses_bad_conditions(tmp_path, capsys):
+    from sim.cli import main
+
+    root = fake_sweep(tmp_path / "sweep")
+    assert main(["discover", str(root), "--where", "gmv > 1.5"]) == 0
+    out = root / "discovery"
+    for f in ("prim_trajectory.csv", "prim_box.csv", "cart_leaves.csv", "discovery.md", "prim_peeling.png",
+              "prim_box.png", "cart_tree.png"):
+        assert (out / f).is_file(), f
+    box = pd.read_csv(out / "prim_box.csv").set_index("input")
+    assert abs(box.loc["traffic.anchor_cap", "low"] - 0.2) < 0.1 and abs(box.loc["purchase.skill", "high"] - 0.9) < 0.1
+    assert "traffic.anchor_cap" in (out / "discovery.md").read_text()
+    capsys.readouterr()
+    for bad in ("gmv +", "nosuch > 1", "gmv * 2"):
+        assert main(["discover", str(root), "--where", bad]) == 2
+        assert "--where" in capsys.readouterr().err
+    assert main(["discover", str(tmp_path / "nowhere"), "--where", "gmv > 1"]) == 2
+    assert "no such folder" in capsys.readouterr().err
