@@ -730,13 +730,12 @@ def run_calibration(cal: Calibration, *, executor_factory: Callable[[], Any] | N
             say(f"generation {g}, batch {b}: tolerance {eps:.4g}; {int(ev['accepted'].sum())} of {len(ev)} "
                 f"accepted ({n_acc} of {cal.population}); {cal.budget - budget_left} of {cal.budget} points used")
             b += 1
-        if n_acc == 0:
-            notes.append(f"generation {g}: the budget ran out before any particle was accepted; the posterior is "
-                         f"generation {g - 1}'s population")
+        if n_acc < cal.population:  # too few particles for a population: keep the last complete one
+            notes.append(f"generation {g}: the budget ran out with {n_acc} of {cal.population} particles accepted; "
+                         f"the posterior is generation {g - 1}'s population (the points evaluated still count "
+                         "for the confidence set)")
             break
         acc = pd.concat(accepted, ignore_index=True).head(cal.population)
-        if n_acc < cal.population:
-            notes.append(f"generation {g}: the budget ran out with {n_acc} of {cal.population} particles accepted")
         new = acc[cal.names].to_numpy(dtype=float)
         w = _kernel_weights(new, pop, w, sd, lo, hi)
         pop, dist, pop_frame = new, acc["loss"].to_numpy(), acc
