@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sweep": ("sim.sweep.cli", "run an experiment (grid or sampled design) locally or on Dask"),
     "analyze": ("sim.sweep.analyze_cli", "summarise a finished sweep: intervals, sensitivity indices, plots"),
     "coalition": ("sim.coalition.cli", "the coalition game of a scenario: worths with standard errors, splits, core"),
+    "calibrate": ("sim.studies.calibrate_cli", "fit parameters to FACTS or your own moments: posterior or bootstrap region, identifiability, fit"),
+    "discover": ("sim.studies.discover_cli", "scenario discovery over a sweep's runs: PRIM boxes and a CART tree for a condition"),
 }
 
 

@@ -9,13 +9,11 @@ fail (the mean lies in the band).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.scenario import Scenario
 from sim.streams import replication_seeds
@@ -130,13 +128,16 @@ PAIRED_FACTS += (
 
 
 def mean_interval(x, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and Student-t confidence interval of replications (degenerate with one)."""
+    """Mean and Student-t confidence interval of replications (degenerate with one),
+    from the one interval function :func:`sim.sweep.analyze.confidence_interval`."""
+    from sim.sweep.analyze import confidence_interval
+
     a = np.asarray(x, dtype=np.float64)
     m = float(a.mean())
     if a.size < 2:
         return m, m, m
-    half = float(stats.t.ppf(0.5 + level / 2, a.size - 1) * a.std(ddof=1) / math.sqrt(a.size))
-    return m, m - half, m + half
+    ci = confidence_interval(a, level)
+    return m, float(ci["ci_low"]), float(ci["ci_high"])
 
 
 def _fmt_band(f: Fact) -> str:

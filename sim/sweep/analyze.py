@@ -1,8 +1,12 @@
 """Summaries of a finished (or partly finished) sweep.
 
+- :func:`confidence_interval`: the one interval function of livesim, of the
+  kind the measure calls for (:func:`measure_kind`): Student t for means,
+  Wilson score intervals for shares and 0/1 verdicts (inside [0, 1]), a
+  Kaplan-Meier restricted mean for times to an event censored at the horizon.
 - :func:`point_summary`: per design point and measure, the number of
   successful replications, mean, standard deviation, standard error and a
-  Student-t confidence interval (95% by default) for the mean.
+  confidence interval (95% by default) of the measure's kind.
 - :func:`level_summary`: the same, grouping runs by the values of chosen
   parameters (the other parameters pooled): what grid plots show.
 - :func:`difference_from`: each point's difference from a baseline point,
@@ -115,20 +119,167 @@ def _check_measures(results: SweepResults, measures: list[str] | None) -> list[s
     return list(measures)
 
 
+# ------------------------------------------------------------------ intervals
+
+#: survival measures: measure -> the column telling whether the event happened
+#: (runs without the event are censored at their observed time, the horizon)
+SURVIVAL_MEASURES: dict[str, str] = {"time_to_first_defection": "defected"}
+
+#: shares named outside the naming rule of :func:`measure_kind`
+_SHARES = {"live_conversion", "shelf_conversion", "top1pct_room_conversion", "defected", "perceived_risk",
+           "loan_loss_rate"}
+
+
+def measure_kind(name: str) -> str:
+    """How a measure's interval is made: ``"survival"`` (a time to an event,
+    censored at the horizon: :data:`SURVIVAL_MEASURES`), ``"share"`` (a
+    fraction in [0, 1]: names with ``share`` or ``return_rate``, ``in_core``
+    verdicts, conversions) or ``"mean"`` (anything else: Student t)."""
+    if name in SURVIVAL_MEASURES:
+        return "survival"
+    if (name in _SHARES or "share" in name or name.startswith("return_rate") or name.startswith("in_core")
+            or name.endswith("_in_core")):
+        return "share"
+    return "mean"
+
+
+def _wilson(p: float, n: float, z: float) -> tuple[float, float]:
+    if n <= 0:
+        return (np.nan, np.nan)
+    den = 1.0 + z * z / n
+    mid = (p + z * z / (2 * n)) / den
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    lo = 0.0 if p <= 0.0 else max(0.0, min(p, mid - half))  # exact ends at 0 and 1 (no rounding past p)
+    hi = 1.0 if p >= 1.0 else min(1.0, max(p, mid + half))
+    return (float(lo), float(hi))
+
+
+def _share_interval(v: np.ndarray, conf: float) -> tuple[float, float, str]:
+    """Wilson score interval for a mean of shares. 0/1 verdicts: the plain
+    Wilson interval over the n runs. Fractions: Wilson with the effective
+    sample size p(1 - p) / sem^2 (Korn and Graubard's design-effect version:
+    as many Bernoulli trials as carry the observed precision), and n when
+    the runs do not vary. Always inside [0, 1]."""
+    z = float(stats.norm.ppf(0.5 + conf / 2.0))
+    n = v.size
+    p = float(v.mean())
+    binary = bool(np.all((v == 0.0) | (v == 1.0)))
+    if binary:
+        lo, hi = _wilson(p, n, z)
+        return lo, hi, "wilson"
+    var_mean = float(v.var(ddof=1)) / n
+    if var_mean > 0 and 0.0 < p < 1.0:
+        n_eff = p * (1.0 - p) / var_mean
+    else:
+        n_eff = float(n)
+    lo, hi = _wilson(p, n_eff, z)
+    return lo, hi, "wilson_effective_n"
+
+
+def kaplan_meier(times: np.ndarray, events: np.ndarray) -> pd.DataFrame:
+    """The Kaplan-Meier survival curve: one row per distinct event time with
+    the number at risk, the events and S(t) just after t."""
+    t = np.asarray(times, dtype=float)
+    e = np.asarray(events, dtype=bool)
+    rows, s = [], 1.0
+    for u in np.unique(t[e]):
+        at_risk = int((t >= u).sum())
+        d = int(((t == u) & e).sum())
+        s *= 1.0 - d / at_risk
+        rows.append({"time": u, "at_risk": at_risk, "events": d, "survival": s})
+    return pd.DataFrame(rows, columns=["time", "at_risk", "events", "survival"])
+
+
+def _survival_interval(t: np.ndarray, e: np.ndarray, conf: float) -> tuple[float, float, float, float, str]:
+    """Restricted mean survival time up to the horizon tau (the longest
+    observed time): the area under the Kaplan-Meier curve, which for runs
+    censored at the horizon equals the mean of the observed times. Its
+    variance is Greenwood's; the interval is made on the logit of RMST/tau,
+    so it stays inside [0, tau]. With no event at all the lower end is
+    tau (1 - the Wilson upper bound of the event probability)."""
+    z = float(stats.norm.ppf(0.5 + conf / 2.0))
+    tau = float(t.max())
+    km = kaplan_meier(t, e)
+    if km.empty:
+        _, p_hi = _wilson(0.0, t.size, z)
+        return tau, 0.0, tau * (1.0 - p_hi), tau, "kaplan_meier_rmst"
+    knots = np.concatenate([[0.0], km["time"].to_numpy(), [tau]])
+    surv = np.concatenate([[1.0], km["survival"].to_numpy()])
+    areas = surv * np.diff(knots)  # S is constant on [knot_k, knot_k+1)
+    rmst = float(areas.sum())
+    var = 0.0
+    for j, row in enumerate(km.itertuples(index=False)):
+        a_j = float(areas[j + 1:].sum())  # area from this event time to tau
+        left = row.at_risk - row.events
+        if a_j > 0 and left > 0:
+            var += a_j * a_j * row.events / (row.at_risk * left)
+    se = float(np.sqrt(var))
+    u = rmst / tau if tau > 0 else np.nan
+    if not 0.0 < u < 1.0 or se == 0.0:
+        return rmst, se, rmst, rmst, "kaplan_meier_rmst"
+    logit = np.log(u / (1 - u))
+    half = z * (se / tau) / (u * (1 - u))
+    lo, hi = (tau / (1 + np.exp(-(logit + s * half))) for s in (-1, 1))
+    return rmst, se, float(lo), float(hi), "kaplan_meier_rmst"
+
+
+def confidence_interval(values, conf: float = 0.95, *, kind: str = "mean", events=None) -> dict[str, Any]:
+    """The one confidence-interval function of livesim (sweep analysis,
+    validation and the studies use it).
+
+    ``kind``: ``"mean"`` (Student t interval for the mean), ``"share"``
+    (Wilson score interval, inside [0, 1]; see :func:`_share_interval`;
+    values outside [0, 1] fall back to Student t) or ``"survival"`` (a time
+    to an event with ``events`` telling which runs saw it, the others
+    censored: Kaplan-Meier restricted mean with a Greenwood interval inside
+    [0, horizon]). Returns n, mean (the estimate), sd, sem, ci_low, ci_high
+    and the method used; NaN values are ignored, and with fewer than two
+    values sd and the interval are NaN."""
+    v = np.asarray(values, dtype=float)
+    keep = ~np.isnan(v)
+    ev = None if events is None else np.asarray(events, dtype=float)[keep]
+    v = v[keep]
+    n = int(v.size)
+    mean = float(v.mean()) if n else np.nan
+    out = {"n": n, "mean": mean, "sd": np.nan, "sem": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+           "method": "student_t"}
+    if n < 2:
+        return out
+    sd = float(v.std(ddof=1))
+    sem = float(sd / np.sqrt(n))
+    out.update(sd=sd, sem=sem)
+    if kind == "share" and np.all((v >= 0.0) & (v <= 1.0)):
+        lo, hi, method = _share_interval(v, conf)
+        out.update(ci_low=lo, ci_high=hi, method=method)
+        return out
+    if kind == "survival" and ev is not None and not np.isnan(ev).any() and np.all(v >= 0):
+        est, se, lo, hi, method = _survival_interval(v, ev > 0.5, conf)
+        out.update(mean=est, sem=se, ci_low=lo, ci_high=hi, method=method)
+        return out
+    if kind not in ("mean", "share", "survival"):
+        raise ValueError(f"unknown interval kind {kind!r} (mean, share or survival)")
+    half = float(stats.t.ppf(0.5 + conf / 2.0, n - 1)) * sem
+    out.update(ci_low=mean - half, ci_high=mean + half)
+    return out
+
+
 def interval(values: np.ndarray, conf: float = 0.95) -> dict[str, float]:
     """n, mean, sd, standard error and a Student-t interval for the mean (NaN
     values ignored; sd and interval are NaN with fewer than two values)."""
-    v = np.asarray(values, dtype=float)
-    v = v[~np.isnan(v)]
-    n = v.size
-    mean = float(v.mean()) if n else np.nan
-    if n >= 2:
-        sd = float(v.std(ddof=1))
-        sem = sd / np.sqrt(n)
-        half = float(stats.t.ppf(0.5 + conf / 2.0, n - 1)) * sem
-    else:
-        sd = sem = half = np.nan
-    return {"n": n, "mean": mean, "sd": sd, "sem": sem, "ci_low": mean - half, "ci_high": mean + half}
+    out = confidence_interval(values, conf)
+    out.pop("method")
+    return out
+
+
+def measure_interval(frame: pd.DataFrame, measure: str, conf: float = 0.95) -> dict[str, Any]:
+    """The interval :func:`confidence_interval` gives ``measure`` over the
+    runs in ``frame``, of the kind the measure calls for (:func:`measure_kind`)."""
+    kind = measure_kind(measure)
+    events = None
+    if kind == "survival":
+        col = SURVIVAL_MEASURES[measure]
+        events = frame[col].to_numpy() if col in frame.columns else None
+    return confidence_interval(frame[measure].to_numpy(), conf, kind=kind, events=events)
 
 
 def _summaries(runs: pd.DataFrame, keys: list[str], measures: list[str], conf: float) -> pd.DataFrame:
@@ -140,8 +291,8 @@ def _summaries(runs: pd.DataFrame, keys: list[str], measures: list[str], conf: f
         good = frame[ok.loc[frame.index]]
         failed = int(len(frame) - len(good))
         for m in measures:
-            rows.append({**dict(zip(keys, key)), "measure": m, "failed": failed, **interval(good[m].to_numpy(), conf)})
-    cols = keys + ["measure", "n", "failed", "mean", "sd", "sem", "ci_low", "ci_high"]
+            rows.append({**dict(zip(keys, key)), "measure": m, "failed": failed, **measure_interval(good, m, conf)})
+    cols = keys + ["measure", "n", "failed", "mean", "sd", "sem", "ci_low", "ci_high", "method"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -153,7 +304,8 @@ def point_summary(results: SweepResults, measures: list[str] | None = None, conf
     table = _summaries(results.runs, keys, measures, conf)
     points = results.runs.drop_duplicates("point").set_index("point")[results.names]
     table = table.join(points, on="point")
-    return table[["point", *results.names, "measure", "n", "failed", "mean", "sd", "sem", "ci_low", "ci_high"]]
+    return table[["point", *results.names, "measure", "n", "failed", "mean", "sd", "sem", "ci_low", "ci_high",
+                  "method"]]
 
 
 def level_summary(results: SweepResults, by: list[str], measures: list[str] | None = None,

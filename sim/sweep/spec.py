@@ -302,18 +302,18 @@ def apply_sets(raw: dict[str, Any], sets: list[tuple[str, Any]]) -> list[str]:
     return problems
 
 
-def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+def flatten_table(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in table.items():
         path = f"{prefix}{key}"
         if isinstance(value, dict):
-            out.update(_flatten(value, path + "."))
+            out.update(flatten_table(value, path + "."))
         else:
             out[path] = value
     return out
 
 
-def _pydantic_problems(exc: ValidationError) -> list[str]:
+def pydantic_problems(exc: ValidationError) -> list[str]:
     lines = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"]) or "spec"
@@ -479,12 +479,12 @@ def spec_from_dict(raw: dict[str, Any], *, source: str | None = None, base_dir: 
     try:
         doc = SpecDoc.model_validate(raw)
     except ValidationError as exc:
-        raise SpecError(problems + _pydantic_problems(exc), source=source) from None
+        raise SpecError(problems + pydantic_problems(exc), source=source) from None
 
     # the base scenario: a file (relative to the spec) plus overrides
     scen = dict(doc.scenario)
     file = scen.pop("file", None)
-    overrides = _flatten(scen)
+    overrides = flatten_table(scen)
     base: Scenario | None = None
     scenario_file = None
     if file is not None and not isinstance(file, str):
