@@ -23,6 +23,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sweep": ("sim.sweep.cli", "run an experiment (grid or sampled design) locally or on Dask"),
     "analyze": ("sim.sweep.analyze_cli", "summarise a finished sweep: intervals, sensitivity indices, plots"),
     "coalition": ("sim.coalition.cli", "the coalition game of a scenario: worths with standard errors, splits, core"),
+    # the default study, the notebooks as HTML, the interactive dashboard (issue 15)
+    "study": ("sim.report.study_cli", "the default study: the default year, policy what-if, coalition game, stability, validation; report.html"),
+    "notebooks": ("sim.report.notebooks", "execute the report notebooks and write each as HTML"),
+    "dashboard": ("sim.dashboard.cli", "an interactive Mesa SolaraViz page of a running model on localhost"),
 }
 
 

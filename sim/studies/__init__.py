@@ -1,0 +1,1 @@
+"""Studies: validation, the named studies, calibration and scenario discovery."""
