@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import threading
 
+import pandas as pd
 import solara
 from mesa.visualization import SolaraViz, make_plot_component
+from mesa.visualization.utils import update_counter
 
 from sim.dashboard.model import (
     PLOTS,
@@ -45,6 +47,7 @@ class _SeedAsInt(DashboardModel):
 @solara.component
 def Levers(model):
     """Traffic levers acting on the running model from the next day."""
+    update_counter.get()  # re-render after every step
     pol = traffic_policy(model)
     msg = solara.use_reactive("")
 
@@ -79,16 +82,20 @@ def Levers(model):
 @solara.component
 def Latest(model):
     """The last day's value of every plotted measure."""
+    update_counter.get()
     vals = latest(model)
-    rows = "".join(f"| {k} | {v:.6g} |\n" for k, v in vals.items())
     with solara.Card(f"Day {model.day}: latest values"):
-        with solara.Div(classes=["livesim-latest"]):
-            solara.Markdown("| measure | value |\n|---|---|\n" + rows if vals else "Step the model to see values.")
+        if vals:
+            table = pd.DataFrame({"measure": list(vals), "value": [f"{v:.6g}" for v in vals.values()]})
+            solara.HTML(tag="div", unsafe_innerHTML=table.to_html(index=False, border=0), classes=["livesim-latest"])
+        else:
+            solara.Text("Step the model to see values.", classes=["livesim-latest"])
 
 
 @solara.component
 def Coalition(model):
     """The coalition game of the current state, estimated on demand."""
+    update_counter.get()
     window = solara.use_reactive(10)
     result = solara.use_reactive(None)
     status = solara.use_reactive("")
@@ -120,25 +127,23 @@ def Coalition(model):
         if result.value is not None:
             day, d = result.value
             core = d["core"]
-            lines = [f"From day {day}, over {d['window_days']} days; theta_emergent = {d['theta_emergent']:.3f}.",
-                     f"**Core: {'empty' if core['empty'] else 'non-empty'}** (least-core epsilon "
-                     f"{core['least_core_epsilon']:,.0f} yuan).", "",
-                     "| rule | " + " | ".join(d["players"]) + " | in core | blocked by |",
-                     "|---" * (len(d["players"]) + 3) + "|"]
+            head = (f"From day {day}, over {d['window_days']} days: theta_emergent = {d['theta_emergent']:.3f}; "
+                    f"core: {'empty' if core['empty'] else 'non-empty'} (least-core epsilon "
+                    f"{core['least_core_epsilon']:,.0f} yuan).")
+            rows = []
             for rule, x in d["allocations"].items():
-                if x is None:
-                    lines.append(f"| {rule} | " + " | ".join("-" for _ in d["players"]) + " | undefined | |")
-                    continue
-                v = core["rules"][rule]
-                block = ", ".join(f"{{{c}}}" for c in v["blocking"])
-                lines.append(f"| {rule} | " + " | ".join(f"{x[p]:,.0f}" for p in d["players"])
-                             + f" | {'yes' if v['in_core'] else 'no'} | {block} |")
+                v = core["rules"].get(rule)
+                rows.append({"rule": rule, **{p: ("-" if x is None else f"{x[p]:,.0f}") for p in d["players"]},
+                             "in core": "undefined" if v is None else ("yes" if v["in_core"] else "no"),
+                             "blocked by": "" if v is None else ", ".join(f"{{{c}}}" for c in v["blocking"])})
             with solara.Div(classes=["livesim-coalition-result"]):
-                solara.Markdown("\n".join(lines))
+                solara.Text(head, classes=["livesim-core-verdict"])
+                solara.HTML(tag="div", unsafe_innerHTML=pd.DataFrame(rows).to_html(index=False, border=0))
 
 
 components = [(Levers, 0), (Latest, 0)]
-components += [(make_plot_component(series, backend="matplotlib"), 0) for series in PLOTS.values()]
+components += [make_plot_component(series, backend="matplotlib", post_process=lambda ax, t=title: ax.set_title(t))
+               for title, series in PLOTS.items()]
 components += [(Coalition, 0)]
 
 

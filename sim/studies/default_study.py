@@ -72,13 +72,13 @@ class StudySize:
         "reserve 15%": (1.0, 0.15), "reserve 30%": (1.0, 0.3), "cap 1% + reserve 30%": (0.01, 0.3)})
     game_world: dict = field(default_factory=lambda: {
         "population.consumers": 20000, "population.anchors": 400, "population.suppliers": 80, "time.days": 120})
-    game_replications: int = 4
+    game_replications: int = 6
     game_warmup: int = 60
     game_window: int = 30
-    stability_overrides: dict = field(default_factory=lambda: {"time.days": 90})   # 3 settlement periods
+    stability_overrides: dict = field(default_factory=lambda: {"time.days": 120})   # 4 settlement periods
     stability_rules: tuple = ("shapley", "nucleolus", "proportional", "status_quo")
     stability_shocks: tuple = ("none", "persona_collapse", "credit_squeeze")
-    stability_replications: int = 2
+    stability_replications: int = 4
     master_seed: int = 20261201
 
 
@@ -193,7 +193,12 @@ def _execute(tasks: list[_Task], workers: int, progress: Callable[[int], None] |
             if progress:
                 progress(1)
     else:
-        with ProcessPoolExecutor(workers) as ex:
+        import multiprocessing
+
+        # forkserver: a fork of a process with threads (a notebook kernel, a test runner) may deadlock
+        ctx = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
+                                          else "spawn")
+        with ProcessPoolExecutor(workers, mp_context=ctx) as ex:
             futs = {ex.submit(tasks[i].fn, *tasks[i].args): i for i in order}
             for fut in as_completed(futs):
                 results[futs[fut]] = fut.result()
@@ -260,15 +265,21 @@ def _game_frames(est) -> dict[str, pd.DataFrame]:
     return {"game_units": units, "game_worths": worths, "game_allocations": allocations, "game_summary": summary}
 
 
-def _stability_table(runs: pd.DataFrame) -> pd.DataFrame:
+def _stability_table(runs: pd.DataFrame, horizon: float) -> pd.DataFrame:
+    """Mean and 95% interval per rule and shock; intervals of the bounded
+    measures are clipped to their range (shares in [0, 1], days in [0, horizon])."""
     from sim.sweep.analyze import interval
 
+    bounds = {"share_in_core": (0.0, 1.0), "share_defecting": (0.0, 1.0), "time_to_first_defection": (0.0, horizon),
+              "surplus_kept": (-np.inf, np.inf)}
     rows = []
     for (rule, shock), g in runs.groupby(["split_rule", "shock"], sort=False):
         row = {"split_rule": rule, "shock": shock, "n": len(g)}
         for m in STABILITY_MEASURES:
             iv = interval(g[m].to_numpy())
-            row[m], row[f"{m}_low"], row[f"{m}_high"] = iv["mean"], iv["ci_low"], iv["ci_high"]
+            lo, hi = bounds[m]
+            row[m] = iv["mean"]
+            row[f"{m}_low"], row[f"{m}_high"] = float(np.clip(iv["ci_low"], lo, hi)), float(np.clip(iv["ci_high"], lo, hi))
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -295,7 +306,8 @@ def build_frames(tasks: list[_Task], results: list[dict]) -> dict[str, pd.DataFr
     frames["policy_differences"] = _policy_differences(frames["policy_runs"], next(iter(dict.fromkeys(
         frames["policy_runs"]["arm"]))))
     frames["stability_runs"] = pd.DataFrame(stab)
-    frames["stability_table"] = _stability_table(frames["stability_runs"])
+    horizon = next(t.args[0].time.days for t in tasks if t.section == "stability")
+    frames["stability_table"] = _stability_table(frames["stability_runs"], float(horizon))
     frames["validation"] = facts_table(frames["year_summary"])
     return frames
 
@@ -390,9 +402,11 @@ def _policy_findings(f: dict[str, pd.DataFrame]) -> list[Finding]:
     # which policies can be told apart from the status quo on GMV
     gm = diff[diff["measure"] == "gmv"]
     lower = gm[gm["ci_high"] < 0]["arm"].tolist()
-    out.append(Finding("policy", "gmv_cost", (f"{len(lower)} of {len(gm)} policies lower GMV with a 95% interval "
-                       "below zero" + (f" ({', '.join(lower)})" if lower else "") + "; for the others the study "
-                       "cannot tell their GMV from the status quo's."), float(len(lower))))
+    text = f"{len(lower)} of {len(gm)} policies lower GMV with a 95% interval below zero"
+    text += f" ({', '.join(lower)})" if lower else ""
+    if len(lower) < len(gm):
+        text += "; for the others the study cannot tell their GMV from the status quo's"
+    out.append(Finding("policy", "gmv_cost", text + ".", float(len(lower))))
     return out
 
 
