@@ -168,7 +168,8 @@ def _fmt_table(df: pd.DataFrame, formats: dict[str, str] | None = None) -> pd.Da
 
 
 def _table_html(df: pd.DataFrame, formats: dict[str, str] | None = None) -> str:
-    return _fmt_table(df, formats).to_html(index=False, border=0, classes="data", escape=True)
+    table = _fmt_table(df, formats).to_html(index=False, border=0, classes="data", escape=True)
+    return f'<div class="scroll">{table}</div>'   # wide tables scroll inside the page
 
 
 def section_tables(frames: dict[str, pd.DataFrame]) -> dict[str, list[tuple[str, pd.DataFrame, dict]]]:
@@ -181,10 +182,11 @@ def section_tables(frames: dict[str, pd.DataFrame]) -> dict[str, list[tuple[str,
     year = pd.DataFrame([{"measure": k, **{c: interval(s[k].to_numpy())[c] for c in ("mean", "ci_low", "ci_high")}}
                          for k in keys if k in s])
     d = frames["policy_differences"]
-    pol = d[["arm", "label", "unit", "difference", "ci_low", "ci_high"]].copy()
-    for c in ("difference", "ci_low", "ci_high"):
-        pol[c] = 100 * pol[c]
-    pol = pol.rename(columns={"label": "measure", "unit": "unit (points or %)"})
+    cell = [f"{100 * r.difference:+.2f} [{100 * r.ci_low:+.2f}, {100 * r.ci_high:+.2f}]" for r in d.itertuples()]
+    long = d.assign(cell=cell, column=[f"{lab} ({'points' if u == 'points' else '%'})"
+                                       for lab, u in zip(d["label"], d["unit"])])
+    pol = long.pivot(index="arm", columns="column", values="cell")
+    pol = pol.loc[list(dict.fromkeys(d["arm"])), list(dict.fromkeys(long["column"]))].reset_index()
     w = frames["game_worths"]
     a = frames["game_allocations"]
     alloc = a.pivot(index="rule", columns="player", values="value")
@@ -199,8 +201,7 @@ def section_tables(frames: dict[str, pd.DataFrame]) -> dict[str, list[tuple[str,
     return {
         "year": [("run summary over seeds (shares and rates as fractions, money in yuan)", year, {
             "mean": ",.4g", "ci_low": ",.4g", "ci_high": ",.4g"})],
-        "policy": [("paired differences from the status quo", pol, {c: "+.2f" for c in
-                                                                     ("difference", "ci_low", "ci_high")})],
+        "policy": [("paired differences from the status quo: mean [95% interval]", pol, {})],
         "game": [("coalition worths (yuan)", w, {"mean": ",.0f", "se": ",.0f"}),
                  ("splits (yuan) and core verdicts", alloc, {p: ",.0f" for p in alloc.columns[1:-2]})],
         "stability": [("stability table (mean and 95% interval over replications)", st,
@@ -231,6 +232,7 @@ table.data th{background:#f5f5f5}
 figure{margin:1em 0}figure img{max-width:100%}
 pre{background:#f6f6f6;padding:.7em;overflow-x:auto}
 .meta{color:#555;font-size:.9em}
+.scroll{overflow-x:auto;max-width:100%}
 """
 
 
@@ -239,6 +241,24 @@ def _provenance_line(frames: dict, prov: dict) -> str:
     return (f"livesim {prov.get('livesim', '?')} (commit {prov.get('git_commit', '?')}), master seed "
             f"{prov.get('seed', '?')}, {n_runs} runs on {prov.get('workers', '?')} worker processes in "
             f"{prov.get('wall_time_s', '?')} s.")
+
+
+def _world(key: str, prov: dict) -> str:
+    """The size a section ran at, from the provenance record."""
+    size = prov.get("study_size") or {}
+    pick = {"year": ("year_replications", "year_overrides"), "policy": ("policy_replications", "policy_world"),
+            "game": ("game_replications", "game_world"), "stability": ("stability_replications", "stability_overrides")}
+    if key not in pick or pick[key][0] not in size:
+        return ""
+    reps, world = size[pick[key][0]], size.get(pick[key][1]) or {}
+    text = ", ".join(f"{k.split('.')[-1]} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in world.items())
+    extra = ""
+    if key == "game":
+        extra = f"; warm-up {size.get('game_warmup')} days, window {size.get('game_window')} days"
+    if key == "stability":
+        extra = (f"; rules {', '.join(size.get('stability_rules', []))}; shocks {', '.join(size.get('stability_shocks', []))}"
+                 "; the rest as experiments/split_stability.toml")
+    return f"Size: {reps} replications; " + (text or "the default scenario") + extra + "."
 
 
 def study_html(frames: dict[str, pd.DataFrame], prov: dict | None = None) -> str:
@@ -264,6 +284,9 @@ def study_html(frames: dict[str, pd.DataFrame], prov: dict | None = None) -> str
             f'<li data-key="{html.escape(str(r.key))}">{html.escape(r.text)}</li>' for r in rows.itertuples())
             + "</ul>")
         out.append(f"<p>{INTRO[key]}</p>")
+        world = _world(key, prov)
+        if world:
+            out.append(f'<p class="meta">{html.escape(world)}</p>')
         for alt, fig in plots[key]:
             out.append(_img(fig, alt))
         for caption, df, fmt in tables[key]:
