@@ -240,7 +240,7 @@ def _provenance_line(frames: dict, prov: dict) -> str:
     n_runs = prov.get("runs", "?")
     return (f"livesim {prov.get('livesim', '?')} (commit {prov.get('git_commit', '?')}), master seed "
             f"{prov.get('seed', '?')}, {n_runs} runs on {prov.get('workers', '?')} worker processes in "
-            f"{prov.get('wall_time_s', '?')} s.")
+            f"{prov.get('wall_time_s', '?')} s ({prov.get('cpu_s', '?')} CPU seconds in the runs).")
 
 
 def _world(key: str, prov: dict) -> str:

@@ -184,12 +184,21 @@ def plan_tasks(size: StudySize) -> list[_Task]:
     return tasks
 
 
+def _timed(fn: Callable, *args) -> dict:
+    """Run one task; its result with the CPU seconds its process spent on it
+    (the study's CPU time does not depend on how loaded the machine is)."""
+    t0 = time.process_time()
+    out = fn(*args)
+    out["cpu_s"] = time.process_time() - t0
+    return out
+
+
 def _execute(tasks: list[_Task], workers: int, progress: Callable[[int], None] | None) -> list[dict]:
     results: list[dict | None] = [None] * len(tasks)
     order = sorted(range(len(tasks)), key=lambda i: -tasks[i].cost)
     if workers <= 1:
         for i in order:
-            results[i] = tasks[i].fn(*tasks[i].args)
+            results[i] = _timed(tasks[i].fn, *tasks[i].args)
             if progress:
                 progress(1)
     else:
@@ -199,7 +208,7 @@ def _execute(tasks: list[_Task], workers: int, progress: Callable[[int], None] |
         ctx = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
                                           else "spawn")
         with ProcessPoolExecutor(workers, mp_context=ctx) as ex:
-            futs = {ex.submit(tasks[i].fn, *tasks[i].args): i for i in order}
+            futs = {ex.submit(_timed, tasks[i].fn, *tasks[i].args): i for i in order}
             for fut in as_completed(futs):
                 results[futs[fut]] = fut.result()
                 if progress:
@@ -541,7 +550,10 @@ def run_default_study(out: str | Path = "results/default", size: StudySize | str
         _atomic(out / f"{name}.parquet", lambda p, n=name: frames[n].to_parquet(p, index=False))
     size_dict = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(size).items()}
     size_dict["policy_arms"] = {k: list(v) for k, v in size.policy_arms.items()}
-    prov = provenance(seed=size.master_seed, workers=workers, runs=len(tasks), wall_time_s=round(seconds, 1))
+    cpu = {sec: round(sum(r["cpu_s"] for t, r in zip(tasks, results) if t.section == sec), 1)
+           for sec in dict.fromkeys(t.section for t in tasks)}
+    prov = provenance(seed=size.master_seed, workers=workers, runs=len(tasks), wall_time_s=round(seconds, 1),
+                      cpu_s=round(sum(cpu.values()), 1), cpu_s_by_section=cpu)
     prov["study_size"] = size_dict
     _atomic(out / "provenance.json", lambda p: p.write_text(json.dumps(prov, indent=2, default=str), "utf-8"))
     _atomic(out / "report.html", lambda p: p.write_text(study_html(frames, prov), encoding="utf-8"))
