@@ -187,10 +187,12 @@ def section_tables(frames: dict[str, pd.DataFrame]) -> dict[str, list[tuple[str,
                                        for lab, u in zip(d["label"], d["unit"])])
     pol = long.pivot(index="arm", columns="column", values="cell")
     pol = pol.loc[list(dict.fromkeys(d["arm"])), list(dict.fromkeys(long["column"]))].reset_index()
+    pol.columns.name = None
     w = frames["game_worths"]
     a = frames["game_allocations"]
     alloc = a.pivot(index="rule", columns="player", values="value")
     alloc = alloc.loc[list(dict.fromkeys(a["rule"]))].reset_index()
+    alloc.columns.name = None
     meta = a.drop_duplicates("rule").set_index("rule")
     alloc["in core"] = [("yes" if meta.at[r, "in_core"] else "no") if meta.at[r, "defined"] else "undefined"
                         for r in alloc["rule"]]
