@@ -37,6 +37,22 @@ PY=$(find_python) || {
   exit 1
 }
 
+# The browser tests drive the Debian chromium package through Playwright
+# (a browser download by Playwright cannot work without network beyond the
+# package registries). Installed with apt-get when missing and we are root.
+CHROMIUM=/usr/bin/chromium
+if [ ! -x "$CHROMIUM" ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup.sh: installing the chromium package for the browser tests (apt-get)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup.sh: $CHROMIUM is missing and this is not root (or has no apt-get): the browser tests will fail;" >&2
+    echo "setup.sh: install it as root with 'apt-get install chromium' and run this again." >&2
+  fi
+elif [ "$(id -u)" != "0" ]; then
+  echo "setup.sh: not root: apt step skipped ($CHROMIUM is already installed)"
+fi
+
 stamp_of() { { "$PY" -c 'import sys; print(sys.version)'; echo "$PY"; cat pyproject.toml; } | sha256sum | cut -d' ' -f1; }
 want=$(stamp_of)
 if [ -x .venv/bin/python ] && [ "$(cat .venv/.livesim-stamp 2>/dev/null)" = "$want" ]; then

@@ -28,6 +28,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "coalition": ("sim.coalition.cli", "the coalition game of a scenario: worths with standard errors, splits, core"),
     "calibrate": ("sim.studies.calibrate_cli", "fit parameters to FACTS or your own moments: posterior or bootstrap region, identifiability, fit"),
     "discover": ("sim.studies.discover_cli", "scenario discovery over a sweep's runs: PRIM boxes and a CART tree for a condition"),
+    # the default study, the notebooks as HTML, the interactive dashboard (issue 15)
+    "study": ("sim.report.study_cli", "the default study: the default year, policy what-if, coalition game, stability, validation; report.html"),
+    "notebooks": ("sim.report.notebooks", "execute the report notebooks and write each as HTML"),
+    "dashboard": ("sim.dashboard.cli", "an interactive Mesa SolaraViz page of a running model on localhost"),
 }
 
 
