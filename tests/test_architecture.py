@@ -117,11 +117,7 @@ def test_the_finder_sees_a_cycle_and_a_clean_graph():
 
 
 #: cycles known and owned elsewhere, each with the reason it is still there (remove when fixed)
-KNOWN_CYCLES = {
-    # analyze_sweep (analyze.py) draws the figures of plots.py, which reads analyze's
-    # summaries: the writer of both belongs above them (sim/sweep is another helper's area)
-    ("sim.sweep.analyze", "sim.sweep.plots"),
-}
+KNOWN_CYCLES: set[tuple[str, ...]] = set()   # none: a cycle found is a failure
 
 
 def test_no_import_cycle_among_the_modules_of_sim():

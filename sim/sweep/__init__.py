@@ -41,7 +41,7 @@ _EXPORTS = {
     "difference_from": "sim.sweep.analyze",
     "sobol_indices": "sim.sweep.analyze",
     "morris_indices": "sim.sweep.analyze",
-    "analyze_sweep": "sim.sweep.analyze",
+    "analyze_sweep": "sim.sweep.analysis",
 }
 
 __all__ = sorted(_EXPORTS)

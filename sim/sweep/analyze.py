@@ -16,8 +16,8 @@
   confidence intervals, from the mean over replications at each point.
 - :func:`morris_indices`: Morris elementary-effect statistics (mu, mu*,
   sigma) with a bootstrap interval for mu*.
-- :func:`analyze_sweep`: all of the above written as tables and plots into
-  ``DIR/analysis``, which is what ``livesim analyze DIR`` does.
+(:func:`sim.sweep.analysis.analyze_sweep` writes all of the above as tables
+and plots into ``DIR/analysis``, which is what ``livesim analyze DIR`` does.)
 
 Every estimate comes with its interval; where one cannot be computed (a
 point with one successful run, a measure with failed points in a Sobol'
@@ -110,7 +110,7 @@ def load_results(root: str | Path) -> SweepResults:
     return SweepResults(root, manifest, spec, runs, names, measures)
 
 
-def _check_measures(results: SweepResults, measures: list[str] | None) -> list[str]:
+def check_measures(results: SweepResults, measures: list[str] | None) -> list[str]:
     if not measures:
         return list(results.measures)
     unknown = [m for m in measures if m not in results.measures]
@@ -299,7 +299,7 @@ def _summaries(runs: pd.DataFrame, keys: list[str], measures: list[str], conf: f
 def point_summary(results: SweepResults, measures: list[str] | None = None, conf: float = 0.95) -> pd.DataFrame:
     """Per point and measure (long format): point, parameters, measure, n
     (successful replications), failed, mean, sd, sem, ci_low, ci_high."""
-    measures = _check_measures(results, measures)
+    measures = check_measures(results, measures)
     keys = ["point"]
     table = _summaries(results.runs, keys, measures, conf)
     points = results.runs.drop_duplicates("point").set_index("point")[results.names]
@@ -312,7 +312,7 @@ def level_summary(results: SweepResults, by: list[str], measures: list[str] | No
                   conf: float = 0.95) -> pd.DataFrame:
     """Runs grouped by the values of the parameters ``by`` (any other
     parameters pooled), per measure, with intervals."""
-    measures = _check_measures(results, measures)
+    measures = check_measures(results, measures)
     unknown = [b for b in by if b not in results.names]
     if unknown:
         raise InputError(f"not varied parameters: {unknown}")
@@ -327,7 +327,7 @@ def difference_from(results: SweepResults, baseline: dict[str, Any], measures: l
     paired by replication (same seed) and the interval is the paired t
     interval; otherwise Welch's interval for two independent means. With
     ``relative``, differences are fractions of the baseline mean."""
-    measures = _check_measures(results, measures)
+    measures = check_measures(results, measures)
     unknown = [k for k in baseline if k not in results.names]
     if unknown or len(baseline) != len(results.names):
         raise InputError(f"the baseline must give a value for each varied parameter {results.names}")
@@ -406,7 +406,7 @@ def sobol_indices(results: SweepResults, measures: list[str] | None = None, conf
 
     if results.sampler != "sobol":
         raise InputError(f"Sobol' indices need a sobol design; this sweep is a {results.sampler} design")
-    measures = _check_measures(results, measures)
+    measures = check_measures(results, measures)
     design = _design_problem(results)
     seed = stream_seed(results.spec.master_seed, ANALYSIS_STREAM)
     rows, rows2, skipped = [], [], {}
@@ -442,7 +442,7 @@ def morris_indices(results: SweepResults, measures: list[str] | None = None, con
 
     if results.sampler != "morris":
         raise InputError(f"Morris indices need a morris design; this sweep is a {results.sampler} design")
-    measures = _check_measures(results, measures)
+    measures = check_measures(results, measures)
     design = _design_problem(results)
     seed = stream_seed(results.spec.master_seed, ANALYSIS_STREAM)
     rows, skipped = [], {}
@@ -469,52 +469,3 @@ def sensitivity(results: SweepResults, measures: list[str] | None = None, conf: 
     if results.sampler == "morris":
         return morris_indices(results, measures, conf)
     return None
-
-
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
-
-
-def analyze_sweep(root: str | Path, *, measures: list[str] | None = None, conf: float = 0.95,
-                  out: str | Path | None = None, plots: bool = True) -> dict[str, Any]:
-    """Write the analysis of a sweep into ``out`` (default ``DIR/analysis``):
-    ``point_summary.csv`` (and ``.parquet``), ``sobol.csv`` /
-    ``sobol_second_order.csv`` or ``morris.csv`` with their bar plots, and for
-    grid or Latin-hypercube designs a plot of each measure against each
-    parameter. Returns what was computed and written."""
-    if not 0.0 < conf < 1.0:
-        raise InputError(f"--conf: must be between 0 and 1, got {conf}")
-    results = load_results(root)
-    measures = _check_measures(results, measures)
-    out = Path(out) if out is not None else results.root / "analysis"
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    summary = point_summary(results, measures, conf)
-    summary.to_csv(out / "point_summary.csv", index=False)
-    summary.to_parquet(out / "point_summary.parquet", index=False)
-    written += [out / "point_summary.csv", out / "point_summary.parquet"]
-    indices = sensitivity(results, measures, conf)
-    if indices is not None:
-        path = out / f"{indices.method}.csv"
-        indices.table.to_csv(path, index=False)
-        written.append(path)
-        if indices.second_order is not None:
-            path = out / f"{indices.method}_second_order.csv"
-            indices.second_order.to_csv(path, index=False)
-            written.append(path)
-    if plots and not results.ok.empty:
-        from sim.sweep import plots as P
-
-        if indices is not None:
-            for m in sorted(set(indices.table["measure"]), key=measures.index):
-                fig = P.indices_figure(indices, m)
-                path = out / f"{indices.method}_{_safe(m)}.png"
-                fig.savefig(path, dpi=110)
-                written.append(path)
-        elif results.names:
-            for m in measures:
-                fig = P.measure_figure(results, m, conf)
-                path = out / f"{'grid' if results.sampler == 'grid' else 'scatter'}_{_safe(m)}.png"
-                fig.savefig(path, dpi=110)
-                written.append(path)
-    return {"results": results, "summary": summary, "indices": indices, "out": out, "written": written}

@@ -39,7 +39,8 @@ def main(args: argparse.Namespace) -> int:
 
     from sim.commands import checks
     from sim.errors import InputError
-    from sim.sweep.analyze import analyze_sweep, load_results
+    from sim.sweep.analysis import analyze_sweep
+    from sim.sweep.analyze import load_results
     from sim.sweep.store import RUNS, read_completeness
 
     checks.number(args.conf, "--conf", 0.0, 1.0, open_low=True, open_high=True)

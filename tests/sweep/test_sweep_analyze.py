@@ -11,7 +11,8 @@ import pytest
 from scipy import stats
 
 from sim.errors import InputError
-from sim.sweep.analyze import analyze_sweep, interval, level_summary, load_results, morris_indices, \
+from sim.sweep.analysis import analyze_sweep
+from sim.sweep.analyze import interval, level_summary, load_results, morris_indices, \
     point_summary, sobol_indices
 from sim.sweep.engine import run_sweep
 from sim.sweep.executors import SerialExecutor
