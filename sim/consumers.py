@@ -116,11 +116,23 @@ class ConsumerPopulation:
         return np.flatnonzero(rng.random(self.n) < p)
 
     def follow_slot(self, consumers: np.ndarray, anchors: np.ndarray) -> np.ndarray:
-        """Slot in which each consumer follows the paired anchor, -1 if not followed."""
-        if consumers.size == 0:
-            return np.zeros(0, dtype=np.int64)
-        hit = self.follows[consumers] == anchors[:, None]
-        return np.where(hit.any(axis=1), hit.argmax(axis=1), -1)
+        """Slot in which each consumer follows the paired anchor, -1 if not followed
+        (``anchors`` must not be -1, the mark of an empty slot)."""
+        rows = self.follows[consumers]
+        a = anchors.astype(self.follows.dtype)
+        slot = np.full(consumers.size, -1, dtype=np.int64)
+        for k in range(rows.shape[1] - 1, -1, -1):   # the first slot that holds the anchor
+            slot[rows[:, k] == a] = k
+        return slot
+
+    def follows_anchor(self, consumers: np.ndarray, anchors: np.ndarray) -> np.ndarray:
+        """Whether each consumer follows the paired anchor (``anchors`` -1: no anchor, False)."""
+        rows = self.follows[consumers]
+        a = np.where(anchors >= 0, anchors, -2).astype(self.follows.dtype)
+        hit = rows[:, 0] == a
+        for k in range(1, rows.shape[1]):
+            hit |= rows[:, k] == a
+        return hit
 
     def update_trust(self, consumers: np.ndarray, anchors: np.ndarray, good: np.ndarray,
                      scenario: Scenario, loss_scale=1.0, floor: float | None = None,

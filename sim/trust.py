@@ -243,15 +243,20 @@ class TrustSystem:
         self.cum["fines"] += t.fines
         # those who bought from a detected fraudster recently (orders not yet settled) ...
         buyers, anchors = [], []
+        # detected anchors and suppliers as look-up tables (the last entry: no anchor, an empty slot)
+        is_det_a = np.zeros(an.n + 1, dtype=bool)
+        is_det_a[det_a] = True
+        is_det_s = np.zeros(sp.n, dtype=bool)
+        is_det_s[det_s] = True
         for ch in self.book:
-            hit = np.isin(ch.anchor, det_a) | np.isin(ch.supplier, det_s)
+            hit = is_det_a[ch.anchor] | is_det_s[ch.supplier]
             if hit.any():
                 buyers.append(ch.consumer[hit])
                 anchors.append(ch.anchor[hit])
         # ... and the detected anchors' followers
         cons = self.consumers
         if det_a.size:
-            rows, slots = np.nonzero(np.isin(cons.follows, det_a))
+            rows, slots = np.nonzero(is_det_a[cons.follows])
             cons.personal_trust[rows, slots] *= (1.0 - fr.trust_loss)
             buyers.append(rows.astype(np.int64))
             anchors.append(cons.follows[rows, slots].astype(np.int64))

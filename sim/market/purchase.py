@@ -126,17 +126,28 @@ class Purchase:
 
     def buy_probability(self, cons_idx, sup_idx, log_skill, ptrust, intercept):
         cons, sp, cat_t = self.consumers, self.suppliers, self.categories
-        cat = sp.category[sup_idx]
+        cat = sp.category
+        # terms of a supplier or of a (consumer, category) pair are computed once per
+        # supplier or pair and gathered: the same numbers as computed per view
         terms = PurchaseTerms(
             log_skill=log_skill, personal_trust=ptrust,
             institutional_trust=cons.institutional_trust[cons_idx],
             impulsiveness=cons.impulsiveness[cons_idx],
             advertised_quality=sp.advertised_quality[sup_idx],
-            log_rel_price=np.log(sp.price[sup_idx] / cat_t.mean_price[cat]),
+            log_rel_price=np.log(sp.price / cat_t.mean_price[cat])[sup_idx],
             price_sensitivity=cons.price_sensitivity[cons_idx],
-            log_rel_interest=np.log(cons.category_pref[cons_idx, cat] * cat_t.n + 1e-12),
+            log_rel_interest=self._log_interest().ravel()[cons_idx * cat_t.n + cat[sup_idx]],
         )
         return sigmoid(purchase_logit(self.params.purchase, intercept, terms))
+
+    def _log_interest(self) -> np.ndarray:
+        """``log(category_pref x categories)`` per consumer and category (the
+        preferences are fixed in a run: computed on first use, again if replaced)."""
+        pref = self.consumers.category_pref
+        if getattr(self, "_log_interest_of", None) is not pref:
+            self._log_interest_table = np.ascontiguousarray(np.log(pref * self.categories.n + 1e-12))
+            self._log_interest_of = pref
+        return self._log_interest_table
 
     # ---------------------------------------------------------------- budgets and stock
     def ration(self, d: int, cand: Candidates) -> tuple[np.ndarray, np.ndarray, int]:
