@@ -192,10 +192,11 @@ class TrustSystem:
         p = np.where(good, wm.share_good, wm.share_bad)
         e, recv = self.graph.spread(c, p, rng)
         t = self.today
-        t.wom_experiences += int(np.unique(e).size)
+        n_exp = int(np.count_nonzero(np.diff(e))) + 1 if e.size else 0   # distinct experiences (e is sorted)
+        t.wom_experiences += n_exp
         t.wom_messages += int(e.size)
         t.wom_reached += int(np.unique(recv).size)
-        self.cum["wom_experiences"] += int(np.unique(e).size)
+        self.cum["wom_experiences"] += n_exp
         self.cum["wom_messages"] += int(e.size)
         if e.size:
             ls = loss[e] if np.ptp(loss) > 0 else float(loss[0])
@@ -256,7 +257,7 @@ class TrustSystem:
         # ... and the detected anchors' followers
         cons = self.consumers
         if det_a.size:
-            rows, slots = np.nonzero(is_det_a[cons.follows])
+            rows, slots = np.divmod(np.flatnonzero(is_det_a[cons.follows]), cons.follows.shape[1])
             cons.personal_trust[rows, slots] *= (1.0 - fr.trust_loss)
             buyers.append(rows.astype(np.int64))
             anchors.append(cons.follows[rows, slots].astype(np.int64))

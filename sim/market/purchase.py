@@ -104,10 +104,10 @@ class Purchase:
         c = sc.purchase
         vb = v.bcast
         pick = np.floor(rng.random(vb.size) * b.n_listed[vb]).astype(np.int64)
-        v_sup = b.listing[vb, pick]
+        v_sup = b.listing.ravel()[vb * b.listing.shape[1] + pick]
         v_cons = v.consumer
         intercept = mode.intercept(c.intercept, b, vb)   # (a mode: off the platform, more friction)
-        live_p = self.buy_probability(v_cons, v_sup, np.log(b.skill[vb]), v.ptrust, intercept)
+        live_p = self.buy_probability(v_cons, v_sup, np.log(b.skill)[vb], v.ptrust, intercept)
         buy = rng.random(vb.size) < live_p
         # ---- shelf: page views by shelf preference, products by visibility
         lam = sc.platform.shelf_views_per_active * 2.0 * cons.shelf_preference[v.active]
@@ -115,9 +115,9 @@ class Purchase:
         s_cons, w = mode.shelf(np.repeat(v.active, n_pages), sp.shelf_weight)   # (a mode: suppliers on the platform)
         s_sup = np.repeat(np.arange(sp.n), deal(rng, s_cons.size, w / w.sum()))
         s_cons = s_cons[rng.permutation(s_cons.size)]
-        # no room on the shelf: skill 1 (log 0) and a neutral personal-trust term
-        shelf_p = self.buy_probability(s_cons, s_sup, np.zeros(s_cons.size), np.full(s_cons.size, 0.5),
-                                       c.shelf_intercept)
+        # no room on the shelf: skill 1 (log 0) and a neutral personal-trust term (the same
+        # for every page view, so given as numbers: the terms they add are exactly zero)
+        shelf_p = self.buy_probability(s_cons, s_sup, 0.0, 0.5, c.shelf_intercept)
         s_buy = rng.random(s_cons.size) < shelf_p
         return Candidates(consumer=np.concatenate([v_cons[buy], s_cons[s_buy]]),
                           supplier=np.concatenate([v_sup[buy], s_sup[s_buy]]),

@@ -65,7 +65,7 @@ class Viewing:
         counts = deal(tr, imp_cons.size, shares)
         imp_b = np.repeat(np.arange(nb), counts)
         imp_cons = imp_cons[tr.permutation(imp_cons.size)[:imp_b.size]]
-        click = rng.random(imp_b.size) < sc.platform.click_through
+        click = np.flatnonzero(rng.random(imp_b.size) < sc.platform.click_through)
         p_cons, p_b = imp_cons[click], imp_b[click]
         fresh = ~cons.follows_anchor(p_cons, b.anchor[p_b])   # followers were reached privately already
         p_cons, p_b = p_cons[fresh], p_b[fresh]
