@@ -5,7 +5,7 @@ one after the other, so that they do not compete for the cores. With
 ``--quick`` each gets the short arguments below (all together in under 10
 minutes on a quiet 2-core machine); without it, each runs with its own
 defaults (about an hour). The full output of every benchmark is written to
-``--log`` (default ``benchmarks/last_run.txt``); the table gives the wall
+``--log`` (default ``results/benchmarks/last_run.txt``); the table gives the wall
 time, the exit code and the last line of each.
 
     .venv/bin/python benchmarks/run_all.py --quick
@@ -36,6 +36,7 @@ BENCHMARKS = [
     ("bench_games", [], []),
     ("bench_sweep", ["--replications", "2", "--days", "20", "--overhead-runs", "200"], []),
     ("bench_coalition", ["--skip-crn", "--skip-decomposition", "--repeats", "1", "--window", "20"], []),
+    ("bench_scale", ["--days", "10"], []),
 ]
 
 
@@ -43,7 +44,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="short arguments for each benchmark (under 10 minutes)")
     ap.add_argument("--only", default=None, help="comma-separated benchmark names to run")
-    ap.add_argument("--log", type=Path, default=HERE / "last_run.txt", help="where the full output goes")
+    ap.add_argument("--log", type=Path, default=HERE.parent / "results" / "benchmarks" / "last_run.txt",
+                    help="where the full output goes")
     args = ap.parse_args()
     names = [b[0] for b in BENCHMARKS]
     chosen = names if args.only is None else [s.strip() for s in args.only.split(",")]
@@ -74,6 +76,7 @@ def main() -> int:
                 f"({wall:.0f} s, exit {proc.returncode})", proc.stdout.rstrip(), proc.stderr.rstrip(), ""]
         print(f"  {wall:.0f} s, exit {proc.returncode}: {last}", flush=True)
     total = time.perf_counter() - t_all
+    args.log.parent.mkdir(parents=True, exist_ok=True)
     args.log.write_text("\n".join(log) + "\n")
     print()
     print(head)
