@@ -87,7 +87,8 @@ def main() -> int:
     print(f"{'consumers':>10} {'wall s':>8} {'CPU s':>8} {'peak MB':>8} {'CPU cost/consumer-day vs first':>31}")
     for r in rows:
         cost = r["cpu_s"] / (r["consumers"] * r["days"])
-        print(f"{r['consumers']:>10,} {r['wall_s']:>8.1f} {r['cpu_s']:>8.1f} {r['peak_mb']:>8.0f} {cost / ref_cost:>31.2f}")
+        print(f"{r['consumers']:>10,} {r['wall_s']:>8.1f} {r['cpu_s']:>8.1f} {r['peak_mb']:>8.0f} "
+              f"{cost / ref_cost:>31.2f}")
     print()
     print(f"{'measure':<28}" + "".join(f"{r['consumers']:>12,}" for r in rows) + "   rel. diff of the last")
     off = []
