@@ -100,7 +100,7 @@ def main() -> int:
             off.append(label)
         print(f"{label:<28}" + "".join(f"{v:>12.4f}" for v in vals) + f"   {100 * rel:+.1f}%{mark}")
     lost = [r["summary"]["lost_sales"] / max(r["summary"]["orders"], 1.0) for r in rows]
-    rel = (lost[-1] - lost[0]) / lost[0] if lost[0] else float("nan")
+    rel = (lost[-1] - lost[0]) / lost[0] if lost[0] else (0.0 if lost[-1] == 0 else float("inf"))
     print(f"{'lost sales per order':<28}" + "".join(f"{v:>12.4f}" for v in lost)
           + f"   {100 * rel:+.1f}%" + (" *" if not abs(rel) <= 0.10 else ""))
     last = rows[-1]
