@@ -60,6 +60,9 @@ summary = ["gmv", "top50_gmv_share", "sme_gmv_share", "mean_institutional_trust"
 
 def sweep(spec: Path, out: Path, *args: str) -> dict:
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    # the toy model is a test model: allowed for this sweep by name (sim.sweep.models)
+    allowed = [m for m in os.environ.get("LIVESIM_MODELS", "").split(",") if m]
+    env["LIVESIM_MODELS"] = ",".join([*allowed, "tests.sweep.toy:toy_run"])
     t0 = time.perf_counter()
     r = subprocess.run([sys.executable, "-m", "sim.cli", "sweep", str(spec), "--out", str(out), "--no-progress",
                         *args], capture_output=True, text=True, env=env, cwd=ROOT)

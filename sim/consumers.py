@@ -24,8 +24,8 @@ def sigmoid(x):
 class PurchaseTerms:
     """The inputs of the purchase rule for a batch of (consumer, product) views."""
 
-    log_skill: np.ndarray          # log selling skill of the room (0 on the shelf)
-    personal_trust: np.ndarray     # trust in the room's anchor (0 on the shelf)
+    log_skill: np.ndarray          # log selling skill of the room (0 on the shelf; a number or one per view)
+    personal_trust: np.ndarray     # trust in the room's anchor (a neutral 0.5 on the shelf)
     institutional_trust: np.ndarray
     impulsiveness: np.ndarray
     advertised_quality: np.ndarray
@@ -116,11 +116,23 @@ class ConsumerPopulation:
         return np.flatnonzero(rng.random(self.n) < p)
 
     def follow_slot(self, consumers: np.ndarray, anchors: np.ndarray) -> np.ndarray:
-        """Slot in which each consumer follows the paired anchor, -1 if not followed."""
-        if consumers.size == 0:
-            return np.zeros(0, dtype=np.int64)
-        hit = self.follows[consumers] == anchors[:, None]
-        return np.where(hit.any(axis=1), hit.argmax(axis=1), -1)
+        """Slot in which each consumer follows the paired anchor, -1 if not followed
+        (``anchors`` must not be -1, the mark of an empty slot)."""
+        rows = self.follows[consumers]
+        a = anchors.astype(self.follows.dtype)
+        slot = np.full(consumers.size, -1, dtype=np.int64)
+        for k in range(rows.shape[1] - 1, -1, -1):   # the first slot that holds the anchor
+            slot[rows[:, k] == a] = k
+        return slot
+
+    def follows_anchor(self, consumers: np.ndarray, anchors: np.ndarray) -> np.ndarray:
+        """Whether each consumer follows the paired anchor (``anchors`` -1: no anchor, False)."""
+        rows = self.follows[consumers]
+        a = np.where(anchors >= 0, anchors, -2).astype(self.follows.dtype)
+        hit = rows[:, 0] == a
+        for k in range(1, rows.shape[1]):
+            hit |= rows[:, k] == a
+        return hit
 
     def update_trust(self, consumers: np.ndarray, anchors: np.ndarray, good: np.ndarray,
                      scenario: Scenario, loss_scale=1.0, floor: float | None = None,
@@ -144,18 +156,19 @@ class ConsumerPopulation:
         self.personal_trust[c, s] = np.where(g, pt + weight * tp.good_gain * (1 - pt),
                                              pt * (1 - weight * tp.bad_loss))
         # institutional trust: every experience of the day counts once
-        n_good = np.bincount(consumers[good], minlength=self.n)
-        n_bad = np.bincount(consumers[~good], minlength=self.n)
-        touched = np.flatnonzero(n_good + n_bad)
+        # (counted over the consumers touched today, not over the whole population)
+        touched, row = np.unique(consumers, return_inverse=True)
+        n_good = np.bincount(row[good], minlength=touched.size)
+        n_bad = np.bincount(row[~good], minlength=touched.size)
         it = self.institutional_trust[touched]
-        it = 1 - (1 - it) * np.power(1 - weight * tp.institutional_gain, n_good[touched])
+        it = 1 - (1 - it) * np.power(1 - weight * tp.institutional_gain, n_good)
         if np.ndim(loss_scale) == 0:
-            it = it * np.power(1 - weight * tp.institutional_loss * float(loss_scale), n_bad[touched])
+            it = it * np.power(1 - weight * tp.institutional_loss * float(loss_scale), n_bad)
         else:  # one scale per experience: multiply the factors of each consumer's bad experiences
             ls = np.asarray(loss_scale, dtype=np.float64)[~good]
-            log_keep = np.bincount(consumers[~good], weights=np.log1p(-weight * tp.institutional_loss * ls),
-                                   minlength=self.n)
-            it = it * np.exp(log_keep[touched])
+            log_keep = np.bincount(row[~good], weights=np.log1p(-weight * tp.institutional_loss * ls),
+                                   minlength=touched.size)
+            it = it * np.exp(log_keep)
         self.institutional_trust[touched] = np.maximum(it, np.minimum(floor, self.institutional_trust[touched]))
 
     def follow(self, consumers: np.ndarray, anchors: np.ndarray, initial_trust: float) -> None:

@@ -192,10 +192,11 @@ class TrustSystem:
         p = np.where(good, wm.share_good, wm.share_bad)
         e, recv = self.graph.spread(c, p, rng)
         t = self.today
-        t.wom_experiences += int(np.unique(e).size)
+        n_exp = int(np.count_nonzero(np.diff(e))) + 1 if e.size else 0   # distinct experiences (e is sorted)
+        t.wom_experiences += n_exp
         t.wom_messages += int(e.size)
         t.wom_reached += int(np.unique(recv).size)
-        self.cum["wom_experiences"] += int(np.unique(e).size)
+        self.cum["wom_experiences"] += n_exp
         self.cum["wom_messages"] += int(e.size)
         if e.size:
             ls = loss[e] if np.ptp(loss) > 0 else float(loss[0])
@@ -243,15 +244,20 @@ class TrustSystem:
         self.cum["fines"] += t.fines
         # those who bought from a detected fraudster recently (orders not yet settled) ...
         buyers, anchors = [], []
+        # detected anchors and suppliers as look-up tables (the last entry: no anchor, an empty slot)
+        is_det_a = np.zeros(an.n + 1, dtype=bool)
+        is_det_a[det_a] = True
+        is_det_s = np.zeros(sp.n, dtype=bool)
+        is_det_s[det_s] = True
         for ch in self.book:
-            hit = np.isin(ch.anchor, det_a) | np.isin(ch.supplier, det_s)
+            hit = is_det_a[ch.anchor] | is_det_s[ch.supplier]
             if hit.any():
                 buyers.append(ch.consumer[hit])
                 anchors.append(ch.anchor[hit])
         # ... and the detected anchors' followers
         cons = self.consumers
         if det_a.size:
-            rows, slots = np.nonzero(np.isin(cons.follows, det_a))
+            rows, slots = np.divmod(np.flatnonzero(is_det_a[cons.follows]), cons.follows.shape[1])
             cons.personal_trust[rows, slots] *= (1.0 - fr.trust_loss)
             buyers.append(rows.astype(np.int64))
             anchors.append(cons.follows[rows, slots].astype(np.int64))

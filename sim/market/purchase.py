@@ -104,10 +104,10 @@ class Purchase:
         c = sc.purchase
         vb = v.bcast
         pick = np.floor(rng.random(vb.size) * b.n_listed[vb]).astype(np.int64)
-        v_sup = b.listing[vb, pick]
+        v_sup = b.listing.ravel()[vb * b.listing.shape[1] + pick]
         v_cons = v.consumer
         intercept = mode.intercept(c.intercept, b, vb)   # (a mode: off the platform, more friction)
-        live_p = self.buy_probability(v_cons, v_sup, np.log(b.skill[vb]), v.ptrust, intercept)
+        live_p = self.buy_probability(v_cons, v_sup, np.log(b.skill)[vb], v.ptrust, intercept)
         buy = rng.random(vb.size) < live_p
         # ---- shelf: page views by shelf preference, products by visibility
         lam = sc.platform.shelf_views_per_active * 2.0 * cons.shelf_preference[v.active]
@@ -115,9 +115,9 @@ class Purchase:
         s_cons, w = mode.shelf(np.repeat(v.active, n_pages), sp.shelf_weight)   # (a mode: suppliers on the platform)
         s_sup = np.repeat(np.arange(sp.n), deal(rng, s_cons.size, w / w.sum()))
         s_cons = s_cons[rng.permutation(s_cons.size)]
-        # no room on the shelf: skill 1 (log 0) and a neutral personal-trust term
-        shelf_p = self.buy_probability(s_cons, s_sup, np.zeros(s_cons.size), np.full(s_cons.size, 0.5),
-                                       c.shelf_intercept)
+        # no room on the shelf: skill 1 (log 0) and a neutral personal-trust term (the same
+        # for every page view, so given as numbers: the terms they add are exactly zero)
+        shelf_p = self.buy_probability(s_cons, s_sup, 0.0, 0.5, c.shelf_intercept)
         s_buy = rng.random(s_cons.size) < shelf_p
         return Candidates(consumer=np.concatenate([v_cons[buy], s_cons[s_buy]]),
                           supplier=np.concatenate([v_sup[buy], s_sup[s_buy]]),
@@ -126,17 +126,28 @@ class Purchase:
 
     def buy_probability(self, cons_idx, sup_idx, log_skill, ptrust, intercept):
         cons, sp, cat_t = self.consumers, self.suppliers, self.categories
-        cat = sp.category[sup_idx]
+        cat = sp.category
+        # terms of a supplier or of a (consumer, category) pair are computed once per
+        # supplier or pair and gathered: the same numbers as computed per view
         terms = PurchaseTerms(
             log_skill=log_skill, personal_trust=ptrust,
             institutional_trust=cons.institutional_trust[cons_idx],
             impulsiveness=cons.impulsiveness[cons_idx],
             advertised_quality=sp.advertised_quality[sup_idx],
-            log_rel_price=np.log(sp.price[sup_idx] / cat_t.mean_price[cat]),
+            log_rel_price=np.log(sp.price / cat_t.mean_price[cat])[sup_idx],
             price_sensitivity=cons.price_sensitivity[cons_idx],
-            log_rel_interest=np.log(cons.category_pref[cons_idx, cat] * cat_t.n + 1e-12),
+            log_rel_interest=self._log_interest().ravel()[cons_idx * cat_t.n + cat[sup_idx]],
         )
         return sigmoid(purchase_logit(self.params.purchase, intercept, terms))
+
+    def _log_interest(self) -> np.ndarray:
+        """``log(category_pref x categories)`` per consumer and category (the
+        preferences are fixed in a run: computed on first use, again if replaced)."""
+        pref = self.consumers.category_pref
+        if getattr(self, "_log_interest_of", None) is not pref:
+            self._log_interest_table = np.ascontiguousarray(np.log(pref * self.categories.n + 1e-12))
+            self._log_interest_of = pref
+        return self._log_interest_table
 
     # ---------------------------------------------------------------- budgets and stock
     def ration(self, d: int, cand: Candidates) -> tuple[np.ndarray, np.ndarray, int]:

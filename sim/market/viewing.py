@@ -42,17 +42,20 @@ class Viewing:
         sc, cons, an, rng = self.params, self.consumers, self.anchors, self.rng
         active = cons.active_today(rng, sc, activity, sc.consumers.initial_institutional_trust)
         nb = b.size
-        bcast_of_anchor = np.full(an.n, -1, dtype=np.int64)
+        # broadcast of each anchor, -1 if not live; the extra last entry is read by empty slots (-1)
+        bcast_of_anchor = np.full(an.n + 1, -1, dtype=np.int64)
         bcast_of_anchor[b.anchor[b.anchor >= 0]] = np.flatnonzero(b.anchor >= 0)
         # private: followed anchors who are live (a mode: off the platform fewer followers find the room)
-        fol = cons.follows[active]
-        bid = np.where(fol >= 0, bcast_of_anchor[np.maximum(fol, 0)], -1)
+        bid = bcast_of_anchor[cons.follows[active]]
         p_watch = mode.watch_probability(sc.consumers.watch_followed, b, bid)
-        watch = (bid >= 0) & (rng.random(bid.shape) < p_watch)
-        rows, cols = np.nonzero(watch)
+        watch = rng.random(bid.shape) < p_watch
+        watch &= bid >= 0
+        width = bid.shape[1]
+        flat = np.flatnonzero(watch)                 # row-major, as np.nonzero
+        rows, cols = np.divmod(flat, width)
         v_cons = active[rows]
-        v_b = bid[rows, cols]
-        v_pt = cons.personal_trust[v_cons, cols]
+        v_b = bid.ravel()[flat]
+        v_pt = cons.personal_trust.ravel()[v_cons * width + cols]
         # public: impressions drawn from the allocation, some clicked
         tr = self.traffic_rng
         n_imp = tr.poisson(sc.platform.public_impressions_per_active, active.size)
@@ -62,11 +65,9 @@ class Viewing:
         counts = deal(tr, imp_cons.size, shares)
         imp_b = np.repeat(np.arange(nb), counts)
         imp_cons = imp_cons[tr.permutation(imp_cons.size)[:imp_b.size]]
-        click = rng.random(imp_b.size) < sc.platform.click_through
+        click = np.flatnonzero(rng.random(imp_b.size) < sc.platform.click_through)
         p_cons, p_b = imp_cons[click], imp_b[click]
-        anchor_of = b.anchor[p_b]
-        slot = cons.follow_slot(p_cons, np.where(anchor_of >= 0, anchor_of, -2))
-        fresh = slot < 0                           # followers were reached privately already
+        fresh = ~cons.follows_anchor(p_cons, b.anchor[p_b])   # followers were reached privately already
         p_cons, p_b = p_cons[fresh], p_b[fresh]
         p_pt = sc.consumers.stranger_trust_factor * cons.institutional_trust[p_cons]
         return Views(active=active, impressions=counts,
