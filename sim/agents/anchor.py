@@ -6,6 +6,7 @@ import mesa
 import numpy as np
 from scipy.special import ndtri
 
+from sim.agents.fraud_state import declare_fraud_columns
 from sim.scenario import Scenario
 
 TIER_HEAD, TIER_WAIST, TIER_TAIL = 0, 1, 2
@@ -43,14 +44,7 @@ class AnchorTable:
         self.period_accepted = np.zeros(n, dtype=np.int64)
         self.alive = np.ones(n, dtype=bool)   # False once it has defaulted and exited
         # fraud state (drawn and updated by sim.trust.TrustSystem; the credit model reads it)
-        self.honesty = np.ones(n)
-        self.fraudster = np.zeros(n, dtype=bool)              # currently faking heat
-        self.fake_order_share = np.zeros(n)                   # fake orders bought, as a share of real GMV
-        self.reported_sales = np.zeros(n)                     # real + fake GMV, cumulative (yuan)
-        self.real_sales = np.zeros(n)                         # real GMV, cumulative (yuan)
-        self.gmv_ema = np.zeros(n)                            # recent real GMV per day (yuan)
-        self.demoted_until = np.full(n, -1, dtype=np.int64)   # ranking demoted after a detection
-        self.times_detected = np.zeros(n, dtype=np.int64)
+        declare_fraud_columns(self, n)
         self.suspended_until = np.full(n, -1, dtype=np.int64)  # after a persona collapse
 
     def set_tiers(self, followers: np.ndarray, head_share: float, waist_share: float,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from sim.agents.fraud_state import declare_fraud_columns
 from sim.scenario import Scenario
 
 
@@ -46,14 +47,7 @@ class SupplierTable:
         self.period_sold = np.zeros(n, dtype=np.int64)
         self.period_lost = np.zeros(n, dtype=np.int64)
         # fraud state (drawn and updated by sim.trust.TrustSystem; the credit model reads it)
-        self.honesty = np.ones(n)
-        self.fraudster = np.zeros(n, dtype=bool)              # currently faking heat
-        self.fake_order_share = np.zeros(n)                   # fake orders bought, as a share of real GMV
-        self.reported_sales = np.zeros(n)                     # real + fake GMV, cumulative (yuan)
-        self.real_sales = np.zeros(n)                         # real GMV, cumulative (yuan)
-        self.gmv_ema = np.zeros(n)                            # recent real GMV per day (yuan)
-        self.demoted_until = np.full(n, -1, dtype=np.int64)   # ranking demoted after a detection
-        self.times_detected = np.zeros(n, dtype=np.int64)
+        declare_fraud_columns(self, n)
         self.sells_fakes = np.zeros(n, dtype=bool)            # ships some fake goods
 
     def produce(self, day: int, target_days: float, max_units: np.ndarray | None = None,

@@ -329,7 +329,7 @@ def calibration_from_dict(raw: dict[str, Any], *, source: str | None = None, bas
                           sets: list[tuple[str, Any]] | None = None) -> Calibration:
     """Validate a raw spec table into a :class:`Calibration`; every problem is
     collected and raised together, naming its field."""
-    from sim.sweep.spec import flatten_table
+    from sim.sweep.spec import flatten_table, scenario_number
 
     raw = copy.deepcopy(raw)
     _apply_sets(raw, sets or [])
@@ -359,13 +359,9 @@ def calibration_from_dict(raw: dict[str, Any], *, source: str | None = None, bas
                         "{ range = [-6.5, -4.0] }")
     for p, spec in doc.parameters.items():
         where = f"parameters.{p}"
-        try:
-            current = probe.get(p)
-        except ScenarioError as exc:
-            problems.append(f"{where}: not a scenario field ({'; '.join(exc.problems)})")
-            continue
-        if isinstance(current, bool) or not isinstance(current, (int, float)):
-            problems.append(f"{where}: calibration fits numbers, but {p} is a {type(current).__name__} field")
+        current, problem = scenario_number(probe, p, where, "calibration fits numbers")
+        if problem:
+            problems.append(problem)
             continue
         if len(spec.range) != 2:
             problems.append(f"{where}.range: expected [low, high], got {spec.range}")

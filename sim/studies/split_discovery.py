@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sim.errors import InputError, ScenarioError, read_toml
 from sim.runner import RunResult
 from sim.scenario import Scenario, load_scenario
-from sim.sweep.spec import SpecError, flatten_table, pydantic_problems
+from sim.sweep.spec import SpecError, flatten_table, pydantic_problems, scenario_number
 
 MODEL = "sim.studies.split_discovery:run_split_verdicts"
 STUDY_STREAM = 2**32 - 4  # spawn key of the design's stream
@@ -138,13 +138,9 @@ def study_from_dict(raw: dict, *, source: str | None = None, base_dir: Path | No
     params, kinds = {}, {}
     for p, rng in doc.parameters.items():
         where = f"parameters.{p}"
-        try:
-            cur = probe.get(p)
-        except ScenarioError as exc:
-            problems.append(f"{where}: not a scenario field ({'; '.join(exc.problems)})")
-            continue
-        if isinstance(cur, bool) or not isinstance(cur, (int, float)):
-            problems.append(f"{where}: the hypercube draws numbers, but {p} is not a number field")
+        cur, problem = scenario_number(probe, p, where, "the hypercube draws numbers")
+        if problem:
+            problems.append(problem)
             continue
         if len(rng) != 2 or not rng[0] < rng[1]:
             problems.append(f"{where}: expected [low, high] with low below high, got {rng}")

@@ -302,6 +302,19 @@ def apply_sets(raw: dict[str, Any], sets: list[tuple[str, Any]]) -> list[str]:
     return problems
 
 
+def scenario_number(probe: Scenario, path: str, where: str, purpose: str) -> tuple[int | float | None, str | None]:
+    """The current value of the scenario field ``path`` of ``probe`` when it is a
+    number, else ``(None, problem)``: not a field, or not a number field
+    (``purpose`` says what needs a number, e.g. "the hypercube draws numbers")."""
+    try:
+        current = probe.get(path)
+    except ScenarioError as exc:
+        return None, f"{where}: not a scenario field ({'; '.join(exc.problems)})"
+    if isinstance(current, bool) or not isinstance(current, (int, float)):
+        return None, f"{where}: {purpose}, but {path} is a {type(current).__name__} field"
+    return current, None
+
+
 def flatten_table(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in table.items():
