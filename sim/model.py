@@ -179,7 +179,7 @@ class LiveCommerceModel(mesa.Model):
         self._fire_events(d)                                           # 1. events
         b = self.broadcasting.open(d, mode)                            # 2. broadcasts and listings
         shares = self.traffic.allocate(b, d, mode)                     # 3. public traffic
-        views = self.viewing.watch(b, shares, self.activity_multiplier, mode)   # 4. viewing
+        views = self.viewing.watch(b, shares, self.activity_multiplier, mode, d)   # 4. viewing
         orders = self.purchase.buy(d, b, views, mode)                  # 5. buying, stock, escrow, outcomes
         mode.standalone_day(d, ledger=self.ledger, suppliers=self.suppliers,    # 6. standalone channels
                             anchors=self.anchors, consumers=self.consumers, categories=self.categories,

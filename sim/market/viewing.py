@@ -1,17 +1,72 @@
 """Viewing (MODEL.md 4.1-4.2, step 4 of the day): who is active and which rooms they enter.
 
 Active consumers watch the followed anchors who are live (private traffic) and
-click some of the impressions the platform deals them (public traffic). The
-day's views are a :class:`Views` record, one row per entry into a room.
+click some of the impressions the platform deals them (public traffic). Other
+ways into a room (content, search, reviews, "watch live" from a product page)
+are *entry sources*: sub-models with an ``entries(day) -> Entries`` method,
+handed to :class:`Viewing` when the model is built and asked in turn, after
+the two built-in paths, each drawing from its own stream. The day's views are
+a :class:`Views` record, one row per entry into a room, each tagged with how
+the viewer arrived (:class:`Arrival`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 
 import numpy as np
 
 from sim.market.traffic import deal
+
+
+class Arrival(IntEnum):
+    """How a viewer entered a live room (the ``source`` of an entry)."""
+
+    FOLLOWING = 0   # a followed anchor who is live (private traffic)
+    PUBLIC = 1      # a live-room card of the public feed, clicked
+    CONTENT = 2     # a short video's link into the live room (content seeding)
+    SEARCH = 3      # a search result that lists the live room
+    SHELF = 4       # "watch live" from a product page (the store's or a partner anchor's room)
+    REVIEW = 5      # a customer's review or video of a product sold in the room
+
+
+N_ARRIVALS = len(Arrival)
+
+
+@dataclass
+class Entries:
+    """Room entries of one path (one row per entry)."""
+
+    consumer: np.ndarray      # the viewer
+    bcast: np.ndarray         # the broadcast (row of Broadcasts)
+    ptrust: np.ndarray        # trust in the room's anchor (strangers: a share of institutional trust)
+    followed: np.ndarray      # a follower of the room's anchor
+    source: Arrival
+
+    @classmethod
+    def empty(cls, source: Arrival) -> "Entries":
+        z = np.zeros(0, dtype=np.int64)
+        return cls(consumer=z, bcast=z.copy(), ptrust=np.zeros(0), followed=np.zeros(0, bool), source=source)
+
+    @property
+    def size(self) -> int:
+        return int(self.bcast.size)
+
+
+@dataclass
+class ViewingDay:
+    """What an entry source may read on the day: the broadcasts, the active
+    consumers, the broadcast of each anchor (-1 not live), the coalition mode and
+    the entries of the paths asked before it."""
+
+    day: int
+    broadcasts: object
+    active: np.ndarray
+    bcast_of_anchor: np.ndarray
+    activity: float
+    mode: object
+    entries: list
 
 
 @dataclass
@@ -23,29 +78,57 @@ class Views:
     consumer: np.ndarray      # per entry: the viewer
     bcast: np.ndarray         # per entry: the broadcast (row of Broadcasts)
     ptrust: np.ndarray        # per entry: trust in the room's anchor (strangers: a share of institutional trust)
-    followed: np.ndarray      # per entry: a follower reached privately
+    followed: np.ndarray      # per entry: a follower of the room's anchor
+    source: np.ndarray        # per entry: how the viewer arrived (Arrival, int8)
+
+    @classmethod
+    def of(cls, active: np.ndarray, impressions: np.ndarray, parts: list[Entries]) -> "Views":
+        return cls(active=active, impressions=impressions,
+                   consumer=np.concatenate([p.consumer for p in parts]),
+                   bcast=np.concatenate([p.bcast for p in parts]),
+                   ptrust=np.concatenate([p.ptrust for p in parts]),
+                   followed=np.concatenate([p.followed for p in parts]),
+                   source=np.concatenate([np.full(p.size, int(p.source), np.int8) for p in parts]))
 
     @property
     def viewers(self) -> int:
         return int(self.bcast.size)
 
+    @property
+    def arrivals(self) -> np.ndarray:
+        """Room entries by how the viewer arrived (indexed by :class:`Arrival`)."""
+        return np.bincount(self.source, minlength=N_ARRIVALS)
+
 
 class Viewing:
-    """Receives the scenario, the consumer and anchor tables and the ``view`` and
-    ``traffic`` streams."""
+    """Receives the scenario, the consumer and anchor tables, the ``view`` and
+    ``traffic`` streams and the entry sources (sub-models with an
+    ``entries(ViewingDay) -> Entries`` method), asked in the order given."""
 
-    def __init__(self, params, consumers, anchors, view_rng, traffic_rng):
+    def __init__(self, params, consumers, anchors, view_rng, traffic_rng, sources=()):
         self.params, self.consumers, self.anchors = params, consumers, anchors
         self.rng, self.traffic_rng = view_rng, traffic_rng
+        self.sources = list(sources)
 
-    def watch(self, b, shares: np.ndarray, activity: float, mode) -> Views:
-        sc, cons, an, rng = self.params, self.consumers, self.anchors, self.rng
-        active = cons.active_today(rng, sc, activity, sc.consumers.initial_institutional_trust)
-        nb = b.size
+    def watch(self, b, shares: np.ndarray, activity: float, mode, day: int = 0) -> Views:
+        sc, cons, an = self.params, self.consumers, self.anchors
+        active = cons.active_today(self.rng, sc, activity, sc.consumers.initial_institutional_trust)
         # broadcast of each anchor, -1 if not live; the extra last entry is read by empty slots (-1)
         bcast_of_anchor = np.full(an.n + 1, -1, dtype=np.int64)
         bcast_of_anchor[b.anchor[b.anchor >= 0]] = np.flatnonzero(b.anchor >= 0)
-        # private: followed anchors who are live (a mode: off the platform fewer followers find the room)
+        parts = [self.following(b, active, bcast_of_anchor, mode)]
+        counts, public = self.public(b, shares, active)
+        parts.append(public)
+        ctx = ViewingDay(day=day, broadcasts=b, active=active, bcast_of_anchor=bcast_of_anchor,
+                         activity=activity, mode=mode, entries=parts)
+        for src in self.sources:
+            parts.append(src.entries(ctx))
+        return Views.of(active, counts, parts)
+
+    def following(self, b, active, bcast_of_anchor, mode) -> Entries:
+        """Private traffic: followed anchors who are live (a mode: off the platform
+        fewer followers find the room)."""
+        sc, cons, rng = self.params, self.consumers, self.rng
         bid = bcast_of_anchor[cons.follows[active]]
         p_watch = mode.watch_probability(sc.consumers.watch_followed, b, bid)
         watch = rng.random(bid.shape) < p_watch
@@ -54,23 +137,25 @@ class Viewing:
         flat = np.flatnonzero(watch)                 # row-major, as np.nonzero
         rows, cols = np.divmod(flat, width)
         v_cons = active[rows]
-        v_b = bid.ravel()[flat]
-        v_pt = cons.personal_trust.ravel()[v_cons * width + cols]
-        # public: impressions drawn from the allocation, some clicked
-        tr = self.traffic_rng
+        return Entries(consumer=v_cons, bcast=bid.ravel()[flat],
+                       ptrust=cons.personal_trust.ravel()[v_cons * width + cols],
+                       followed=np.ones(v_cons.size, bool), source=Arrival.FOLLOWING)
+
+    def public(self, b, shares: np.ndarray, active: np.ndarray) -> tuple[np.ndarray, Entries]:
+        """Public traffic: impressions drawn from the allocation, dealt to active
+        consumers, some clicked; returns the impressions per broadcast and the entries."""
+        sc, cons, rng, tr = self.params, self.consumers, self.rng, self.traffic_rng
         n_imp = tr.poisson(sc.platform.public_impressions_per_active, active.size)
         imp_cons = np.repeat(active, n_imp)
         # impressions per broadcast, then dealt to consumers in random order;
         # traffic the cap left unused is not served
         counts = deal(tr, imp_cons.size, shares)
-        imp_b = np.repeat(np.arange(nb), counts)
+        imp_b = np.repeat(np.arange(b.size), counts)
         imp_cons = imp_cons[tr.permutation(imp_cons.size)[:imp_b.size]]
         click = np.flatnonzero(rng.random(imp_b.size) < sc.platform.click_through)
         p_cons, p_b = imp_cons[click], imp_b[click]
         fresh = ~cons.follows_anchor(p_cons, b.anchor[p_b])   # followers were reached privately already
         p_cons, p_b = p_cons[fresh], p_b[fresh]
         p_pt = sc.consumers.stranger_trust_factor * cons.institutional_trust[p_cons]
-        return Views(active=active, impressions=counts,
-                     consumer=np.concatenate([v_cons, p_cons]), bcast=np.concatenate([v_b, p_b]),
-                     ptrust=np.concatenate([v_pt, p_pt]),
-                     followed=np.concatenate([np.ones(v_cons.size, bool), np.zeros(p_cons.size, bool)]))
+        return counts, Entries(consumer=p_cons, bcast=p_b, ptrust=p_pt, followed=np.zeros(p_cons.size, bool),
+                               source=Arrival.PUBLIC)
