@@ -14,6 +14,14 @@ writes them (``DataFrame.to_parquet(index=False)``):
     .venv/bin/python benchmarks/bench_identical.py --record   # write the reference (on unmodified code)
     .venv/bin/python benchmarks/bench_identical.py            # compare with it; exit 1 on any difference
     .venv/bin/python benchmarks/bench_identical.py --quick    # the two small worlds only
+    .venv/bin/python benchmarks/bench_identical.py --off      # with the second round's mechanisms off
+
+``--off`` switches off every scenario section's ``enabled`` switch except the
+first round's (credit, fraud, word of mouth): a mechanism added since is its
+own section with an ``enabled`` switch, and with all of them off a run must be
+the run of the reference. The reference records the columns of each file, and
+a comparison hashes those columns only, in that order, so that new measures
+(new columns) do not count as a difference.
 
 The reference lives in ``benchmarks/identical_reference.json`` with the commit it
 was recorded on. Two worker processes; about 2 minutes on a quiet 2-core machine.
@@ -34,6 +42,14 @@ ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = Path(__file__).with_name("identical_reference.json")
 SEEDS = (0, 1, 2)
 WORLDS = ("default", "stressed", "rich")
+FIRST_ROUND_SWITCHES = ("finance", "fraud", "word_of_mouth")
+
+
+def second_round_off(sc):
+    """``sc`` with every second-round mechanism (a section with an ``enabled`` switch) off."""
+    off = {f"{name}.enabled": False for name in type(sc).model_fields
+           if name not in FIRST_ROUND_SWITCHES and "enabled" in getattr(type(getattr(sc, name)), "model_fields", {})}
+    return sc.with_overrides(off) if off else sc
 
 
 def scenario(world: str):
@@ -58,42 +74,48 @@ def scenario(world: str):
     return Scenario.model_validate({**sc.model_dump(), "events": events})
 
 
-def _digest(df) -> str:
+def _digest(df, columns=None) -> str:
     buf = io.BytesIO()
-    df.to_parquet(buf, index=False)
+    (df if columns is None else df[columns]).to_parquet(buf, index=False)
     return hashlib.sha256(buf.getvalue()).hexdigest()
 
 
-def run_one(job: tuple[str, int]) -> tuple[str, dict]:
-    world, seed = job
+def run_one(job: tuple) -> tuple[str, dict, dict]:
+    world, seed, off, columns = job
     import pandas as pd
 
     from sim.runner import run_scenario
 
-    r = run_scenario(scenario(world), seed, keep_daily=True)
-    out = {"daily": _digest(r.daily), "summary": _digest(pd.DataFrame([{"seed": seed, **r.summary}]))}
+    sc = scenario(world)
+    r = run_scenario(second_round_off(sc) if off else sc, seed, keep_daily=True)
+    frames = {"daily": r.daily, "summary": pd.DataFrame([{"seed": seed, **r.summary}])}
     if r.defaults is not None:
-        out["defaults"] = _digest(r.defaults)
-    return f"{world}/seed{seed}", out
+        frames["defaults"] = r.defaults
+    cols = {name: list(df.columns) for name, df in frames.items()}
+    out = {name: _digest(df, columns.get(name) if columns else None) for name, df in frames.items()}
+    return f"{world}/seed{seed}", out, cols
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--record", action="store_true", help="write the reference instead of comparing")
     ap.add_argument("--quick", action="store_true", help="only the two small worlds")
+    ap.add_argument("--off", action="store_true", help="switch the second round's mechanisms off")
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args()
     worlds = WORLDS[1:] if args.quick else WORLDS
-    jobs = [(w, s) for w in worlds for s in SEEDS]
+    ref = None if args.record else json.loads(REFERENCE.read_text())
+    jobs = [(w, s, args.off, None if ref is None else ref["columns"][f"{w}/seed{s}"]) for w in worlds for s in SEEDS]
     with ProcessPoolExecutor(args.workers) as ex:
-        got = dict(ex.map(run_one, jobs))
+        done = list(ex.map(run_one, jobs))
+    got = {key: out for key, out, _ in done}
     if args.record:
         commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True,
                                 text=True).stdout.strip()
-        REFERENCE.write_text(json.dumps({"commit": commit, "runs": got}, indent=1) + "\n")
+        columns = {key: cols for key, _, cols in done}
+        REFERENCE.write_text(json.dumps({"commit": commit, "runs": got, "columns": columns}, indent=1) + "\n")
         print(f"recorded {len(got)} runs at {commit[:10]} in {REFERENCE.name}")
         return 0
-    ref = json.loads(REFERENCE.read_text())
     bad = 0
     for key, files in got.items():
         for name, h in files.items():
