@@ -35,6 +35,13 @@ MECHANISMS = (
     "fraud",       # honesty, fake goods, complaints, fraud detection (sim/trust.py)
     "social",      # the word-of-mouth graph and what passes along it
     "presale",     # which live-room orders are pre-sale orders, stock rationing on their shipping day
+    "recommend",   # the recommender: matching impressions to consumers, exploration
+    "content",     # short-video content: who makes it, who sees it, who follows the link
+    "engagement",  # interaction in rooms, fan groups
+    "reviews",     # reviews and videos after a purchase, who they reach
+    "feedback",    # product feedback and quality improvement
+    "shelf",       # purchase memory, repurchase, "watch live" from product pages, coupons
+    "search",      # searches that list live rooms
 )
 
 
