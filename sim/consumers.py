@@ -32,15 +32,19 @@ class PurchaseTerms:
     log_rel_price: np.ndarray      # log(price / category mean price)
     price_sensitivity: np.ndarray
     log_rel_interest: np.ndarray   # log(consumer's interest in the category x number of categories)
+    engagement: np.ndarray | float = 0.0   # the viewer's engagement with the room's anchor (0: a stranger, the shelf)
+    fan: np.ndarray | float = 0.0          # 1 for a member of the anchor's fan group
 
 
-def purchase_logit(c, intercept: float, t: PurchaseTerms) -> np.ndarray:
+def purchase_logit(c, intercept: float, t: PurchaseTerms, e=None) -> np.ndarray:
     """The purchase rule (MODEL.md 4.2): a logistic in trust, skill, price, impulsiveness, claims.
 
     Scores in [0, 1] enter centred at 0.5, so ``intercept`` is the logit of a
     view by a middling consumer of a middling product at its category's mean
-    price in a room of skill 1."""
-    return (intercept
+    price in a room of skill 1. ``e`` (the scenario's ``engagement`` section,
+    ``None`` when engagement is off) adds the engagement term of a follower in
+    the anchor's room: ``conversion_lift x engagement + fan_conversion_lift x fan``."""
+    z = (intercept
             + c.skill * t.log_skill
             + c.personal_trust * (t.personal_trust - 0.5)
             + c.institutional_trust * (t.institutional_trust - 0.5)
@@ -48,13 +52,18 @@ def purchase_logit(c, intercept: float, t: PurchaseTerms) -> np.ndarray:
             + c.advertised_quality * (t.advertised_quality - 0.5)
             - t.price_sensitivity * t.log_rel_price
             + c.category_interest * t.log_rel_interest)
+    if e is not None:
+        z = z + (e.conversion_lift * t.engagement + e.fan_conversion_lift * t.fan)
+    return z
 
 
 def purchase_probability_one(c, intercept: float, *, skill: float, personal_trust: float,
                              institutional_trust: float, impulsiveness: float,
                              advertised_quality: float, price: float, category_mean_price: float,
-                             price_sensitivity: float, interest: float, n_categories: int) -> float:
-    """Reference: the purchase probability of one consumer for one product, plain Python."""
+                             price_sensitivity: float, interest: float, n_categories: int,
+                             engagement: float = 0.0, fan: bool = False, e=None) -> float:
+    """Reference: the purchase probability of one consumer for one product, plain Python
+    (``e``: the ``engagement`` section, ``None`` when engagement is off)."""
     import math
 
     z = intercept
@@ -65,6 +74,8 @@ def purchase_probability_one(c, intercept: float, *, skill: float, personal_trus
     z += c.advertised_quality * (advertised_quality - 0.5)
     z -= price_sensitivity * math.log(price / category_mean_price)
     z += c.category_interest * math.log(interest * n_categories)
+    if e is not None:
+        z += e.conversion_lift * engagement + e.fan_conversion_lift * (1.0 if fan else 0.0)
     return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -105,6 +116,8 @@ class ConsumerPopulation:
         follows = np.where(dup, -1, srt)
         self.follows = follows.astype(np.int32)
         self.personal_trust = np.where(self.follows >= 0, cs.initial_personal_trust, 0.0)
+        # engagement per follow slot (sim/market/engagement.py makes it; None while engagement is off)
+        self.engagement: np.ndarray | None = None
 
     # ------------------------------------------------------------------ rules
     def active_today(self, rng: np.random.Generator, scenario: Scenario, multiplier: float,
@@ -184,10 +197,14 @@ class ConsumerPopulation:
         slot = trust.argmin(axis=1)
         self.follows[consumers, slot] = anchors
         self.personal_trust[consumers, slot] = initial_trust
+        if self.engagement is not None:   # a slot followed anew starts unengaged
+            self.engagement[consumers, slot] = 0.0
 
     def unfollow(self, consumers: np.ndarray, slots: np.ndarray) -> None:
         self.follows[consumers, slots] = -1
         self.personal_trust[consumers, slots] = 0.0
+        if self.engagement is not None:
+            self.engagement[consumers, slots] = 0.0
 
     def follower_counts(self, n_anchors: int) -> np.ndarray:
         f = self.follows[self.follows >= 0]

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.finance.credit import FINANCE_DAILY, FINANCE_SUMMARY
+from sim.market import engagement as _engagement
+from sim.market import feedback as _feedback
+from sim.market import reviews as _reviews
 from sim.trust import daily_rows as trust_daily_rows
 from sim.trust import summary_rows as trust_summary_rows
 
@@ -69,6 +72,10 @@ DAILY_MEASURES: dict[str, str] = {
     "counterfeits": "fake goods delivered today",
     "wom_reached": "distinct consumers whose trust word of mouth moved today",
     "wom_messages": "experiences passed to a tie today (one per tie reached)",
+    # co-creation: engagement, reviews, product feedback (sim/market/engagement.py, reviews.py, feedback.py)
+    **_engagement.ENGAGEMENT_DAILY,
+    **_reviews.REVIEWS_DAILY,
+    **_feedback.FEEDBACK_DAILY,
 }
 
 
@@ -117,6 +124,7 @@ class DayRecord:
     production_cost: int      # cents
     settled: int              # cents of kept orders settled today
     cancel_refunds: int       # cents refunded at pre-sale cancellations today
+    engaged: object = None    # sim.market.engagement.EntryEngagement (None: engagement off)
 
     @property
     def refunds(self) -> int:
@@ -222,6 +230,9 @@ def daily_measures(model, day: DayRecord) -> dict[str, float]:
     row.update(trust_daily_rows(model))
     row["commission_platform"] -= row["fines"]
     row.update(model.credit.daily_row())
+    row.update(_engagement.daily_rows(model, day))
+    row.update(_reviews.daily_rows(model, day))
+    row.update(_feedback.daily_rows(model))
     return row
 
 
@@ -268,6 +279,10 @@ SUMMARY_MEASURES: dict[str, str] = {
     "wom_reach_per_experience": "ties reached by word of mouth per lived experience (delivery)",
     "shock_trust_fall": "relative fall of mean institutional trust, 14 days after the first persona collapse vs the 7 days before (F16)",
     "shock_gmv_fall": "relative fall of GMV, 14 days after the first persona collapse vs the 7 days before (F16)",
+    # co-creation: engagement, reviews, product feedback
+    **_engagement.ENGAGEMENT_SUMMARY,
+    **_reviews.REVIEWS_SUMMARY,
+    **_feedback.FEEDBACK_SUMMARY,
 }
 
 
@@ -321,4 +336,7 @@ def run_summary(model, daily) -> dict[str, float]:
     })
     out.update(model.credit.summary())
     out.update(trust_summary_rows(model, daily))
+    out.update(_engagement.summary_rows(daily))
+    out.update(_reviews.summary_rows(daily))
+    out.update(_feedback.summary_rows(daily))
     return out

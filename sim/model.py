@@ -29,10 +29,13 @@ from sim.finance.settlement import Settlement
 from sim.market.adaptation import Adaptation
 from sim.market.broadcasts import Broadcasting
 from sim.market.categories import CategoryTable
+from sim.market.engagement import Engagement, NoEngagement
+from sim.market.feedback import Feedback, NoFeedback
 from sim.market.orders import CH_ANCHOR, CH_SHELF, CH_STORE, KEPT, RETURNED, SPOILED, OrderBook, OrderChunk
 from sim.market.production import Production
 from sim.market.purchase import Purchase
 from sim.market.returns import Fulfilment
+from sim.market.reviews import NoReviews, Reviews
 from sim.market.traffic import PublicTraffic
 from sim.market.viewing import Viewing
 from sim.measures import DAILY_MEASURES, DayRecord, RunTotals, daily_measures
@@ -116,10 +119,19 @@ class LiveCommerceModel(mesa.Model):
         self.trust = TrustSystem(sc, an, sp, cons, led, book, self.cum, _only(st, "fraud", "social", "events"))
         self.broadcasting = Broadcasting(sc, an, sp, cat, led, self.trust, st["broadcast"])
         self.traffic = PublicTraffic(sc, self.platform, an, sp, cons, self.trust)
-        self.viewing = Viewing(sc, cons, an, st["view"], st["traffic"])
+        # engagement with followed anchors; reviews after kept purchases; product feedback (MODEL.md 4.8)
+        self.engagement = (Engagement(sc, cons, an, st["engagement"]) if sc.engagement.enabled
+                           else NoEngagement())
+        self.reviews = (Reviews(sc, cons, an, sp, self.trust.graph.ties, st["reviews"]) if sc.reviews.enabled
+                        else NoReviews())
+        self.feedback = Feedback(sc, sp, st["feedback"]) if sc.feedback.enabled else NoFeedback()
+        sources = [self.reviews] if self.reviews.enabled else []
+        self.viewing = Viewing(sc, cons, an, st["view"], st["traffic"], sources=sources,
+                               engagement=self.engagement if self.engagement.enabled else None)
         self.purchase = Purchase(sc, cons, sp, cat, led, book, self.presales, _only(st, "purchase", "returns", "trust"),
                                  an.n + sp.n)
-        self.fulfilment = Fulfilment(sp, cat, led, book, self.presales, self.credit, self.trust)
+        self.fulfilment = Fulfilment(sp, cat, led, book, self.presales, self.credit, self.trust,
+                                     reviews=self.reviews, feedback=self.feedback)
         self.production = Production(sc, sp, self.credit, self.presales)
         self.settlement = Settlement(led, an, book, self.credit)
         # the coalition mode (sim.coalition.modes): PLAIN is the grand coalition, i.e.
@@ -180,7 +192,8 @@ class LiveCommerceModel(mesa.Model):
         b = self.broadcasting.open(d, mode)                            # 2. broadcasts and listings
         shares = self.traffic.allocate(b, d, mode)                     # 3. public traffic
         views = self.viewing.watch(b, shares, self.activity_multiplier, mode, d)   # 4. viewing
-        orders = self.purchase.buy(d, b, views, mode)                  # 5. buying, stock, escrow, outcomes
+        engaged = self.engagement.after_viewing(b, views)              # 4. engagement from today's visits
+        orders = self.purchase.buy(d, b, views, mode, engaged)         # 5. buying, stock, escrow, outcomes
         mode.standalone_day(d, ledger=self.ledger, suppliers=self.suppliers,    # 6. standalone channels
                             anchors=self.anchors, consumers=self.consumers, categories=self.categories,
                             params=sc, activity_multiplier=self.activity_multiplier,
@@ -194,7 +207,8 @@ class LiveCommerceModel(mesa.Model):
         if (d + 1) % sc.time.adaptation_interval == 0:
             self.adaptation.adapt()                                    # 12. adaptation
         self.adaptation.remember(b, orders)                            # 13. memories
-        day = DayRecord(b, views, orders, deliveries, production_cost, settled, self.presales.refunds_today)
+        day = DayRecord(b, views, orders, deliveries, production_cost, settled, self.presales.refunds_today,
+                        engaged)
         self.today = daily_measures(self, day)                         # 14. measures
         self._end_day(day)                                             # 14. run totals
         self.datacollector.collect(self)                               # 14. collected
@@ -215,6 +229,8 @@ class LiveCommerceModel(mesa.Model):
         self.trust.start_day()
         self.credit.start_day()
         self.presales.start_day()
+        self.reviews.start_day()
+        self.feedback.start_day()
 
     def _end_day(self, day: DayRecord) -> None:
         """Running totals and yesterday's cash, after the day's measures."""

@@ -315,6 +315,50 @@ class WordOfMouth(Section):
     weight: float = Rate(0.2, "effect of a heard experience on trust, relative to one's own")
 
 
+class EngagementParams(Section):
+    """Engagement of followers with the anchors they follow (sim/market/engagement.py):
+    watching and interaction in the room raise it, it decays without; fan-group
+    members are followers above a threshold; engagement raises conversion and
+    return visits."""
+
+    enabled: bool = F(True, "followers' engagement with the anchors they follow (interaction, fan groups) raises conversion and return visits", "switch")
+    watch_gain: float = Rate(0.08, "rise of engagement when a follower watches the anchor's room, as a share of the distance to 1")
+    interaction_probability: float = Rate(0.3, "probability a watching follower interacts (comments, likes, questions answered) in the room of an anchor of interaction skill 1", "probability")
+    interaction_gain: float = Rate(0.15, "further rise of engagement when the follower interacts, as a share of the distance to 1")
+    interaction_skill_sigma: float = F(0.5, "log-normal sigma of anchors' interaction skill (mean 1; multiplies the interaction probability)", "log-units", ge=0.0, le=3.0)
+    decay: float = Rate(0.03, "daily fall of engagement, as a share of engagement (every follow slot, every day)", "fraction/day")
+    fan_threshold: float = Rate(0.5, "engagement at or above which a follower is a member of the anchor's fan group", "score in [0,1]")
+    conversion_lift: float = F(0.3, "coefficient on engagement (0 to 1) in the purchase logit of a follower in the anchor's room", "logit", ge=0.0, le=10.0)
+    fan_conversion_lift: float = F(0.15, "extra logit of buying for a fan-group member in the anchor's room", "logit", ge=0.0, le=10.0)
+    return_lift: float = Rate(0.3, "share of the gap between consumers.watch_followed and 1 that full engagement closes (the follower's probability of watching the anchor when live)")
+
+
+class ReviewParams(Section):
+    """Reviews and videos posted after a kept purchase (sim/market/reviews.py): they bring
+    the reviewer's ties and consumers interested in the category into the room."""
+
+    enabled: bool = F(True, "buyers post reviews or videos after a kept purchase that bring new viewers to the room", "switch")
+    post_probability: float = Rate(0.05, "probability a buyer posts a review or video when a kept order is delivered", "probability")
+    lifetime_days: int = F(7, "days a review brings viewers after it is posted", "days", ge=1, le=365)
+    tie_view_probability: float = Rate(0.05, "daily probability that each of the reviewer's social ties (word_of_mouth.ties) sees the review", "probability/day")
+    feed_views: float = F(0.5, "consumers a review is shown to in the feed each day, drawn by their interest in the product's category (those active today may enter the room)", "consumers/review/day", ge=0.0, le=1000.0)
+    click_through: float = Rate(0.3, "probability that an active consumer who sees a review enters the room while it is live", "probability")
+
+
+class FeedbackParams(Section):
+    """Product feedback from buyers (sim/market/feedback.py): it raises a supplier's true
+    quality over time, faster for suppliers that listen."""
+
+    enabled: bool = F(True, "buyers' feedback on kept and returned orders improves suppliers' true quality", "switch")
+    feedback_probability: float = Rate(0.2, "probability a buyer gives feedback when a kept order is delivered", "probability")
+    return_feedback_probability: float = Rate(0.8, "probability a buyer gives feedback when returning an order", "probability")
+    listening_mean: float = F(0.5, "mean listening of suppliers (beta distributed in (0, 1); scales how fast feedback improves quality)", "score in [0,1]", gt=0.0, lt=1.0)
+    listening_concentration: float = F(4.0, "beta concentration (a+b) of listening", "", gt=0.0, le=1000.0)
+    improvement_rate: float = Rate(0.0005, "daily rise of true quality of a fully listening supplier with plenty of feedback, as a share of the distance to its ceiling", "fraction/day")
+    half_saturation: float = F(5.0, "feedback items in a day at which the day's improvement is half its largest", "items/day", gt=0.0, le=1e6)
+    ceiling: float = Rate(1.0, "highest true quality feedback can reach", "score in [0,1]")
+
+
 # ----------------------------------------------------------------------- events
 
 
@@ -435,6 +479,9 @@ class Scenario(Section):
     fraud: Fraud = Field(default_factory=Fraud)
     complaints: Complaints = Field(default_factory=Complaints)
     word_of_mouth: WordOfMouth = Field(default_factory=WordOfMouth)
+    engagement: EngagementParams = Field(default_factory=EngagementParams)
+    reviews: ReviewParams = Field(default_factory=ReviewParams)
+    feedback: FeedbackParams = Field(default_factory=FeedbackParams)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Scenario":

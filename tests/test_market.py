@@ -77,6 +77,30 @@ def test_vectorised_purchase_rule_matches_reference(skill, pt, it, imp, adv, pri
     assert abs(vec - ref) < 1e-12
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.floats(0.05, 20), st.floats(0, 1), st.floats(0, 1), st.floats(0, 1), st.floats(1, 5000),
+       st.floats(0.001, 1), st.floats(0, 1), st.booleans(), st.floats(0, 10), st.floats(0, 10))
+def test_purchase_rule_with_engagement_matches_reference(skill, pt, it, imp, price, interest, eng, fan, lift,
+                                                         fan_lift):
+    """The engagement term (sim/market/engagement.py) in the vectorised rule and the reference."""
+    c = Scenario().purchase
+    e = Scenario().engagement.model_copy(update={"conversion_lift": lift, "fan_conversion_lift": fan_lift})
+    terms = PurchaseTerms(np.log([skill]), np.array([pt]), np.array([it]), np.array([imp]), np.array([0.5]),
+                          np.log([price / 100.0]), np.array([1.0]), np.log([interest * 6]),
+                          engagement=np.array([eng]), fan=np.array([float(fan)]))
+    vec = float(sigmoid(purchase_logit(c, c.intercept, terms, e))[0])
+    kw = dict(skill=skill, personal_trust=pt, institutional_trust=it, impulsiveness=imp, advertised_quality=0.5,
+              price=price, category_mean_price=100.0, price_sensitivity=1.0, interest=interest, n_categories=6)
+    ref = purchase_probability_one(c, c.intercept, **kw, engagement=eng, fan=fan, e=e)
+    assert abs(vec - ref) < 1e-12
+    # off (no section): the term is absent; an unengaged stranger gets nothing from it either
+    off = purchase_probability_one(c, c.intercept, **kw)
+    assert purchase_probability_one(c, c.intercept, **kw, engagement=0.0, fan=False, e=e) == off
+    assert abs(float(sigmoid(purchase_logit(c, c.intercept, terms))[0]) - off) < 1e-12
+    if lift * eng + fan_lift * fan > 1e-6:
+        assert ref > off or ref == 1.0
+
+
 def test_purchase_rule_moves_the_right_way():
     c = Scenario().purchase
     base = dict(skill=1.0, personal_trust=0.5, institutional_trust=0.5, impulsiveness=0.5, advertised_quality=0.5,

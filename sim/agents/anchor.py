@@ -46,6 +46,9 @@ class AnchorTable:
         # fraud state (drawn and updated by sim.trust.TrustSystem; the credit model reads it)
         declare_fraud_columns(self, n)
         self.suspended_until = np.full(n, -1, dtype=np.int64)  # after a persona collapse
+        # interaction skill in the room (sim/market/engagement.py draws it from the
+        # engagement stream; 1 everywhere while engagement is off)
+        self.interaction_skill = np.ones(n)
 
     def set_tiers(self, followers: np.ndarray, head_share: float, waist_share: float,
                   base_commission: float, head_premium: float) -> None:

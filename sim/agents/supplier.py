@@ -49,6 +49,9 @@ class SupplierTable:
         # fraud state (drawn and updated by sim.trust.TrustSystem; the credit model reads it)
         declare_fraud_columns(self, n)
         self.sells_fakes = np.zeros(n, dtype=bool)            # ships some fake goods
+        # how much the supplier acts on buyers' feedback (sim/market/feedback.py draws it
+        # from the feedback stream; 0 while feedback is off: true quality stays as drawn)
+        self.listening = np.zeros(n)
 
     def produce(self, day: int, target_days: float, max_units: np.ndarray | None = None,
                 committed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:

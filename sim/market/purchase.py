@@ -31,6 +31,7 @@ class Candidates:
     bcast: np.ndarray         # broadcast of a live-room candidate, -1 on the shelf
     viewers: int              # room entries today
     shelf_views: int          # shelf page views today
+    entry: np.ndarray | None = None   # the room entry (row of Views) of a live-room candidate, -1 on the shelf
 
 
 @dataclass
@@ -49,6 +50,7 @@ class DayOrders:
     room_orders: np.ndarray
     supplier_gmv: np.ndarray  # yuan per supplier
     cat_gmv_live: np.ndarray  # yuan per category, live rooms
+    entry: np.ndarray | None = None   # per order: its room entry (row of Views), -1 on the shelf
 
     @property
     def orders(self) -> int:
@@ -64,7 +66,7 @@ class DayOrders:
 
     @classmethod
     def of(cls, chunk: OrderChunk, bcast, cand: Candidates, lost_sales: int, n_rooms: int, n_suppliers: int,
-           n_categories: int) -> "DayOrders":
+           n_categories: int, entry: np.ndarray | None = None) -> "DayOrders":
         price, room = chunk.price, chunk.room
         live = chunk.channel != CH_SHELF
         gmv = int(price.sum())
@@ -74,7 +76,8 @@ class DayOrders:
             room_gmv=np.bincount(room[live], weights=price[live] / 100.0, minlength=n_rooms),
             room_orders=np.bincount(room[live], minlength=n_rooms),
             supplier_gmv=np.bincount(chunk.supplier, weights=price / 100.0, minlength=n_suppliers),
-            cat_gmv_live=np.bincount(chunk.category[live], weights=price[live] / 100.0, minlength=n_categories))
+            cat_gmv_live=np.bincount(chunk.category[live], weights=price[live] / 100.0, minlength=n_categories),
+            entry=entry)
 
 
 class Purchase:
@@ -88,17 +91,20 @@ class Purchase:
         self.ledger, self.book, self.presale = ledger, book, presale
         self.rng, self.returns_rng, self.trust_rng = streams["purchase"], streams["returns"], streams["trust"]
 
-    def buy(self, d: int, b, v, mode) -> DayOrders:
-        cand = self.candidates(b, v, mode)
+    def buy(self, d: int, b, v, mode, engaged=None) -> DayOrders:
+        """``engaged``: the entries' engagement (:class:`sim.market.engagement.EntryEngagement`),
+        ``None`` when engagement is off."""
+        cand = self.candidates(b, v, mode, engaged)
         keep, pre, lost = self.ration(d, cand)
         o_cons, o_sup, o_b, o_pre = cand.consumer[keep], cand.supplier[keep], cand.bcast[keep], pre[keep]
         chunk = self.place(d, b, o_cons, o_sup, o_b, o_pre, mode)
         self.book.add(chunk)
         self.follow(chunk)
-        return DayOrders.of(chunk, o_b, cand, lost, self.n_rooms, self.suppliers.n, self.categories.n)
+        return DayOrders.of(chunk, o_b, cand, lost, self.n_rooms, self.suppliers.n, self.categories.n,
+                            entry=cand.entry[keep])
 
     # ---------------------------------------------------------------- who wants to buy
-    def candidates(self, b, v, mode) -> Candidates:
+    def candidates(self, b, v, mode, engaged=None) -> Candidates:
         """Viewers in live rooms (one listed product each), then shelf visitors."""
         sc, cons, sp, rng = self.params, self.consumers, self.suppliers, self.rng
         c = sc.purchase
@@ -107,7 +113,7 @@ class Purchase:
         v_sup = b.listing.ravel()[vb * b.listing.shape[1] + pick]
         v_cons = v.consumer
         intercept = mode.intercept(c.intercept, b, vb)   # (a mode: off the platform, more friction)
-        live_p = self.buy_probability(v_cons, v_sup, np.log(b.skill)[vb], v.ptrust, intercept)
+        live_p = self.buy_probability(v_cons, v_sup, np.log(b.skill)[vb], v.ptrust, intercept, engaged)
         buy = rng.random(vb.size) < live_p
         # ---- shelf: page views by shelf preference, products by visibility
         lam = sc.platform.shelf_views_per_active * 2.0 * cons.shelf_preference[v.active]
@@ -122,9 +128,10 @@ class Purchase:
         return Candidates(consumer=np.concatenate([v_cons[buy], s_cons[s_buy]]),
                           supplier=np.concatenate([v_sup[buy], s_sup[s_buy]]),
                           bcast=np.concatenate([vb[buy], np.full(int(s_buy.sum()), -1)]),
-                          viewers=int(vb.size), shelf_views=int(s_cons.size))
+                          viewers=int(vb.size), shelf_views=int(s_cons.size),
+                          entry=np.concatenate([np.flatnonzero(buy), np.full(int(s_buy.sum()), -1)]))
 
-    def buy_probability(self, cons_idx, sup_idx, log_skill, ptrust, intercept):
+    def buy_probability(self, cons_idx, sup_idx, log_skill, ptrust, intercept, engaged=None):
         cons, sp, cat_t = self.consumers, self.suppliers, self.categories
         cat = sp.category
         # terms of a supplier or of a (consumer, category) pair are computed once per
@@ -138,7 +145,10 @@ class Purchase:
             price_sensitivity=cons.price_sensitivity[cons_idx],
             log_rel_interest=self._log_interest().ravel()[cons_idx * cat_t.n + cat[sup_idx]],
         )
-        return sigmoid(purchase_logit(self.params.purchase, intercept, terms))
+        if engaged is None:
+            return sigmoid(purchase_logit(self.params.purchase, intercept, terms))
+        terms.engagement, terms.fan = engaged.engagement, engaged.fan.astype(np.float64)
+        return sigmoid(purchase_logit(self.params.purchase, intercept, terms, self.params.engagement))
 
     def _log_interest(self) -> np.ndarray:
         """``log(category_pref x categories)`` per consumer and category (the

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.finance.ledger import to_cents
-from sim.market.orders import CH_SHELF, SPOILED
+from sim.market.orders import CH_SHELF, KEPT, SPOILED
 
 
 @dataclass
@@ -43,16 +43,18 @@ def _joined(parts, dtype) -> np.ndarray:
 class Fulfilment:
     """Receives the supplier table, the category terms, the ledger, the order book,
     the pre-sale and credit sub-models (their refunds and the return-insurance
-    pool) and the trust sub-model (what consumers learn)."""
+    pool), the trust sub-model (what consumers learn) and the reviews and feedback
+    sub-models (what buyers post and tell suppliers; null objects when off)."""
 
-    def __init__(self, suppliers, categories, ledger, book, presale, credit, trust):
+    def __init__(self, suppliers, categories, ledger, book, presale, credit, trust, reviews=None, feedback=None):
         self.suppliers, self.categories, self.ledger, self.book = suppliers, categories, ledger, book
         self.presale, self.credit, self.trust = presale, credit, trust
+        self.reviews, self.feedback = reviews, feedback
 
     def deliver_and_return(self, d: int) -> Deliveries:
         out = Deliveries(self.categories.n)
-        delivered = {k: [] for k in ("consumer", "anchor", "supplier", "mismatch", "spoiled")}
-        returned_mismatch = []
+        delivered = {k: [] for k in ("consumer", "anchor", "supplier", "mismatch", "spoiled", "kept")}
+        returned_mismatch, returned_supplier = [], []
         for ch in self.book:
             dl = ch.delivered_on(d)
             if dl.any():
@@ -61,11 +63,17 @@ class Fulfilment:
             if rt.any():
                 self._take_back(ch, rt, out)
                 returned_mismatch.append(ch.mismatch[rt])
-        self.trust.after_delivery(
-            d, {"consumer": _joined(delivered["consumer"], np.int64), "anchor": _joined(delivered["anchor"], np.int64),
-                "supplier": _joined(delivered["supplier"], np.int64),
-                "mismatch": _joined(delivered["mismatch"], bool), "spoiled": _joined(delivered["spoiled"], bool)},
-            {"mismatch": _joined(returned_mismatch, bool)})
+                returned_supplier.append(ch.supplier[rt])
+        got = {"consumer": _joined(delivered["consumer"], np.int64), "anchor": _joined(delivered["anchor"], np.int64),
+               "supplier": _joined(delivered["supplier"], np.int64),
+               "mismatch": _joined(delivered["mismatch"], bool), "spoiled": _joined(delivered["spoiled"], bool),
+               "kept": _joined(delivered["kept"], bool)}
+        back = {"mismatch": _joined(returned_mismatch, bool), "supplier": _joined(returned_supplier, np.int64)}
+        self.trust.after_delivery(d, got, back)
+        if self.reviews is not None:
+            self.reviews.after_delivery(d, got)          # reviews and videos of kept orders
+        if self.feedback is not None:
+            self.feedback.after_delivery(d, got, back)   # product feedback, quality
         return out
 
     def _deliver(self, ch, dl: np.ndarray, out: Deliveries, delivered: dict) -> None:
@@ -86,6 +94,7 @@ class Fulfilment:
         delivered["supplier"].append(ch.supplier[dl])
         delivered["mismatch"].append(ch.mismatch[dl])
         delivered["spoiled"].append(ch.outcome[dl] == SPOILED)
+        delivered["kept"].append(ch.outcome[dl] == KEPT)
 
     def _take_back(self, ch, rt: np.ndarray, out: Deliveries) -> None:
         """Returns: refund, reverse logistics (part paid back by the insurance pool), restock."""

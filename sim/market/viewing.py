@@ -103,12 +103,15 @@ class Views:
 class Viewing:
     """Receives the scenario, the consumer and anchor tables, the ``view`` and
     ``traffic`` streams and the entry sources (sub-models with an
-    ``entries(ViewingDay) -> Entries`` method), asked in the order given."""
+    ``entries(ViewingDay) -> Entries`` method), asked in the order given, and the
+    engagement sub-model (followers' return visits; ``None``: every follower
+    watches with ``consumers.watch_followed``)."""
 
-    def __init__(self, params, consumers, anchors, view_rng, traffic_rng, sources=()):
+    def __init__(self, params, consumers, anchors, view_rng, traffic_rng, sources=(), engagement=None):
         self.params, self.consumers, self.anchors = params, consumers, anchors
         self.rng, self.traffic_rng = view_rng, traffic_rng
         self.sources = list(sources)
+        self.engagement = engagement
 
     def watch(self, b, shares: np.ndarray, activity: float, mode, day: int = 0) -> Views:
         sc, cons, an = self.params, self.consumers, self.anchors
@@ -127,10 +130,13 @@ class Viewing:
 
     def following(self, b, active, bcast_of_anchor, mode) -> Entries:
         """Private traffic: followed anchors who are live (a mode: off the platform
-        fewer followers find the room)."""
+        fewer followers find the room); engaged followers come back more often."""
         sc, cons, rng = self.params, self.consumers, self.rng
         bid = bcast_of_anchor[cons.follows[active]]
-        p_watch = mode.watch_probability(sc.consumers.watch_followed, b, bid)
+        p_base = sc.consumers.watch_followed
+        if self.engagement is not None:
+            p_base = self.engagement.watch_probability(active, p_base)
+        p_watch = mode.watch_probability(p_base, b, bid)
         watch = rng.random(bid.shape) < p_watch
         watch &= bid >= 0
         width = bid.shape[1]
