@@ -192,7 +192,7 @@ class LiveCommerceModel(mesa.Model):
         b = self.broadcasting.open(d, mode)                            # 2. broadcasts and listings
         shares = self.traffic.allocate(b, d, mode)                     # 3. public traffic
         views = self.viewing.watch(b, shares, self.activity_multiplier, mode, d)   # 4. viewing
-        engaged = self.engagement.after_viewing(b, views)              # 4. engagement from today's visits
+        engaged = self.engagement.after_viewing(b, views, self.viewing.following_slots)   # 4. engagement
         orders = self.purchase.buy(d, b, views, mode, engaged)         # 5. buying, stock, escrow, outcomes
         mode.standalone_day(d, ledger=self.ledger, suppliers=self.suppliers,    # 6. standalone channels
                             anchors=self.anchors, consumers=self.consumers, categories=self.categories,

@@ -70,8 +70,12 @@ class Engagement:
         return base + (1.0 - base) * lift * self.consumers.engagement[active].astype(np.float64)
 
     # ------------------------------------------------------------ the day's visits
-    def after_viewing(self, b, views) -> EntryEngagement:
-        """Decay, then today's watching and interaction; returns each entry's engagement."""
+    def after_viewing(self, b, views, following_slots: np.ndarray | None = None) -> EntryEngagement:
+        """Decay, then today's watching and interaction; returns each entry's engagement.
+
+        ``following_slots``: the follow slot of each entry of the following path (the
+        first entries of ``views``, as ``Viewing.following`` found them); without it
+        the slots are looked up."""
         e, cons, rng = self.params.engagement, self.consumers, self.rng
         eng = cons.engagement
         eng *= np.float32(1.0 - e.decay)
@@ -79,10 +83,12 @@ class Engagement:
         n = views.bcast.size
         anchor = b.anchor[views.bcast] if n else np.zeros(0, dtype=np.int64)
         # entries by followers: the public feed deals only strangers, the other paths may bring followers
-        maybe = np.flatnonzero((anchor >= 0) & (views.source != int(Arrival.PUBLIC)))
+        n_fol = 0 if following_slots is None else following_slots.size
+        maybe = n_fol + np.flatnonzero((anchor[n_fol:] >= 0) & (views.source[n_fol:] != int(Arrival.PUBLIC)))
         slot = cons.follow_slot(views.consumer[maybe], anchor[maybe])
         has = slot >= 0
-        idx, slot = maybe[has], slot[has]
+        idx = np.concatenate([np.arange(n_fol), maybe[has]])
+        slot = np.concatenate([np.zeros(0, np.int64) if following_slots is None else following_slots, slot[has]])
         width = eng.shape[1]
         flat_all = views.consumer[idx] * width + slot
         p_int = np.minimum(e.interaction_probability * self.anchors.interaction_skill[anchor[idx]], 1.0)
@@ -122,7 +128,7 @@ class NoEngagement:
     def watch_probability(self, active, base):
         return base
 
-    def after_viewing(self, b, views):
+    def after_viewing(self, b, views, following_slots=None):
         return None
 
     def state_rows(self) -> dict[str, float]:

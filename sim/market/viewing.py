@@ -112,6 +112,7 @@ class Viewing:
         self.rng, self.traffic_rng = view_rng, traffic_rng
         self.sources = list(sources)
         self.engagement = engagement
+        self.following_slots = np.zeros(0, dtype=np.int64)   # today's following entries' follow slots
 
     def watch(self, b, shares: np.ndarray, activity: float, mode, day: int = 0) -> Views:
         sc, cons, an = self.params, self.consumers, self.anchors
@@ -143,6 +144,7 @@ class Viewing:
         flat = np.flatnonzero(watch)                 # row-major, as np.nonzero
         rows, cols = np.divmod(flat, width)
         v_cons = active[rows]
+        self.following_slots = cols                  # the follow slot of each entry (read by engagement)
         return Entries(consumer=v_cons, bcast=bid.ravel()[flat],
                        ptrust=cons.personal_trust.ravel()[v_cons * width + cols],
                        followed=np.ones(v_cons.size, bool), source=Arrival.FOLLOWING)
