@@ -127,8 +127,10 @@ def test_engagement_rises_with_watching_decays_without_and_stays_in_unit_interva
         assert (cons.engagement[cons.follows < 0] == 0).all()
         assert (out.follower == (slot >= 0)).all()
         assert (out.fan == (out.follower & (out.engagement >= e.fan_threshold))).all()
-        p = eng.watch_probability(np.arange(cons.n), 0.6)
-        assert p.shape == cons.follows.shape and (p >= 0.6).all() and (p <= 1.0).all()
+        rows, slots = np.nonzero(cons.follows >= 0)
+        p = eng.watch_probability(rows, slots, 0.6)
+        assert np.allclose(p, 0.6 + 0.4 * e.return_lift * cons.engagement[rows, slots])
+        assert (p >= 0.6).all() and (p <= 1.0).all()
 
 
 def test_following_anew_or_unfollowing_resets_the_slot():

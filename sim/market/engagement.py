@@ -63,11 +63,13 @@ class Engagement:
         self.today = EngagementTally()
 
     # ------------------------------------------------------------ return visits
-    def watch_probability(self, active: np.ndarray, base: float) -> np.ndarray:
-        """Probability that each active consumer watches each followed anchor who is
-        live (one per follow slot of ``active``): engaged followers come back more."""
+    def watch_probability(self, consumers: np.ndarray, slots: np.ndarray, base: float) -> np.ndarray:
+        """Probability that each consumer watches the anchor of the paired follow slot
+        when it is live: engaged followers come back more."""
         lift = self.params.engagement.return_lift
-        return base + (1.0 - base) * lift * self.consumers.engagement[active].astype(np.float64)
+        eng = self.consumers.engagement
+        e = eng.reshape(-1)[consumers * eng.shape[1] + slots].astype(np.float64)
+        return base + (1.0 - base) * lift * e
 
     # ------------------------------------------------------------ the day's visits
     def after_viewing(self, b, views, following_slots: np.ndarray | None = None) -> EntryEngagement:
@@ -116,7 +118,8 @@ class Engagement:
             return {"mean_engagement": 0.0, "fan_share": 0.0}
         eng = cons.engagement
         fans = n_fol if e.fan_threshold <= 0 else int(np.count_nonzero(eng >= e.fan_threshold))
-        return {"mean_engagement": float(eng.sum(dtype=np.float64)) / n_fol, "fan_share": fans / n_fol}
+        # (a float32 sum is pairwise: accurate to about 1e-6 here, and a third of the cost of a float64 one)
+        return {"mean_engagement": float(eng.sum()) / n_fol, "fan_share": fans / n_fol}
 
 
 class NoEngagement:
@@ -125,7 +128,7 @@ class NoEngagement:
     enabled = False
     today = EngagementTally()
 
-    def watch_probability(self, active, base):
+    def watch_probability(self, consumers, slots, base):
         return base
 
     def after_viewing(self, b, views, following_slots=None):

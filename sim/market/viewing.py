@@ -134,14 +134,15 @@ class Viewing:
         fewer followers find the room); engaged followers come back more often."""
         sc, cons, rng = self.params, self.consumers, self.rng
         bid = bcast_of_anchor[cons.follows[active]]
-        p_base = sc.consumers.watch_followed
-        if self.engagement is not None:
-            p_base = self.engagement.watch_probability(active, p_base)
-        p_watch = mode.watch_probability(p_base, b, bid)
-        watch = rng.random(bid.shape) < p_watch
-        watch &= bid >= 0
         width = bid.shape[1]
-        flat = np.flatnonzero(watch)                 # row-major, as np.nonzero
+        # one draw per slot (as before), compared only on the slots whose anchor is live
+        u = rng.random(bid.shape).reshape(-1)
+        flat = np.flatnonzero(bid >= 0)              # row-major, as np.nonzero
+        p_watch = sc.consumers.watch_followed
+        if self.engagement is not None:              # engaged followers come back more often
+            p_watch = self.engagement.watch_probability(active[flat // width], flat % width, p_watch)
+        p_watch = mode.watch_probability(p_watch, b, bid.reshape(-1)[flat])
+        flat = flat[u[flat] < p_watch]
         rows, cols = np.divmod(flat, width)
         v_cons = active[rows]
         self.following_slots = cols                  # the follow slot of each entry (read by engagement)
