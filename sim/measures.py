@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.finance.credit import FINANCE_DAILY, FINANCE_SUMMARY
+from sim.market.search import SEARCH_DAILY, SEARCH_SUMMARY, search_summary
+from sim.market.shelf import SHELF_DAILY, SHELF_SUMMARY, shelf_summary
 from sim.trust import daily_rows as trust_daily_rows
 from sim.trust import summary_rows as trust_summary_rows
 
@@ -69,6 +71,9 @@ DAILY_MEASURES: dict[str, str] = {
     "counterfeits": "fake goods delivered today",
     "wom_reached": "distinct consumers whose trust word of mouth moved today",
     "wom_messages": "experiences passed to a tie today (one per tie reached)",
+    # live and shelf feed each other; search (sim/market/shelf.py, search.py)
+    **SHELF_DAILY,
+    **SEARCH_DAILY,
 }
 
 
@@ -221,7 +226,10 @@ def daily_measures(model, day: DayRecord) -> dict[str, float]:
     row["commission_platform"] = row["cash_platform"] - model.cash_platform_before
     row.update(trust_daily_rows(model))
     row["commission_platform"] -= row["fines"]
+    row["commission_platform"] += model.shelf.platform_coupon_cents / 100.0   # (coupons are not income)
     row.update(model.credit.daily_row())
+    row.update(model.shelf.daily_row())
+    row.update(model.search.daily_row(o.arrival_orders))
     return row
 
 
@@ -268,6 +276,9 @@ SUMMARY_MEASURES: dict[str, str] = {
     "wom_reach_per_experience": "ties reached by word of mouth per lived experience (delivery)",
     "shock_trust_fall": "relative fall of mean institutional trust, 14 days after the first persona collapse vs the 7 days before (F16)",
     "shock_gmv_fall": "relative fall of GMV, 14 days after the first persona collapse vs the 7 days before (F16)",
+    # live and shelf feed each other; search (sim/market/shelf.py, search.py)
+    **SHELF_SUMMARY,
+    **SEARCH_SUMMARY,
 }
 
 
@@ -321,4 +332,6 @@ def run_summary(model, daily) -> dict[str, float]:
     })
     out.update(model.credit.summary())
     out.update(trust_summary_rows(model, daily))
+    out.update(shelf_summary(daily))
+    out.update(search_summary(daily))
     return out

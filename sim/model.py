@@ -33,6 +33,8 @@ from sim.market.orders import CH_ANCHOR, CH_SHELF, CH_STORE, KEPT, RETURNED, SPO
 from sim.market.production import Production
 from sim.market.purchase import Purchase
 from sim.market.returns import Fulfilment
+from sim.market.search import NO_SEARCH, Search
+from sim.market.shelf import NO_SHELF_LINKS, ShelfLinks
 from sim.market.traffic import PublicTraffic
 from sim.market.viewing import Viewing
 from sim.measures import DAILY_MEASURES, DayRecord, RunTotals, daily_measures
@@ -116,9 +118,15 @@ class LiveCommerceModel(mesa.Model):
         self.trust = TrustSystem(sc, an, sp, cons, led, book, self.cum, _only(st, "fraud", "social", "events"))
         self.broadcasting = Broadcasting(sc, an, sp, cat, led, self.trust, st["broadcast"])
         self.traffic = PublicTraffic(sc, self.platform, an, sp, cons, self.trust)
-        self.viewing = Viewing(sc, cons, an, st["view"], st["traffic"])
+        # live and shelf feed each other (purchase memory, repurchase, "watch live", coupons)
+        # and search: entry sources of the viewing step; null objects when off
+        self.shelf = (ShelfLinks(sc, cons, sp, cat, led, st["shelf"]) if sc.shelf_links.enabled
+                      else NO_SHELF_LINKS)
+        self.search = Search(sc, cons, an, sp, cat, st["search"]) if sc.search.enabled else NO_SEARCH
+        sources = [m for m in (self.shelf, self.search) if m.enabled]
+        self.viewing = Viewing(sc, cons, an, st["view"], st["traffic"], sources=sources)
         self.purchase = Purchase(sc, cons, sp, cat, led, book, self.presales, _only(st, "purchase", "returns", "trust"),
-                                 an.n + sp.n)
+                                 an.n + sp.n, shelf=self.shelf)
         self.fulfilment = Fulfilment(sp, cat, led, book, self.presales, self.credit, self.trust)
         self.production = Production(sc, sp, self.credit, self.presales)
         self.settlement = Settlement(led, an, book, self.credit)
@@ -212,6 +220,8 @@ class LiveCommerceModel(mesa.Model):
 
     # =================================================================== steps
     def _start_day(self) -> None:
+        self.shelf.start_day(self.day)
+        self.search.start_day(self.day)
         self.trust.start_day()
         self.credit.start_day()
         self.presales.start_day()
