@@ -145,7 +145,7 @@ class ShelfLinks:
         """Today's live products: the supplier of each listing of a broadcast on the
         platform, sorted by supplier, with the broadcast; and per supplier the
         first row and the number of rooms selling it."""
-        if self._live is None:
+        if self._live is None or self._live[3] is not b:
             on = mode.platform_rooms(b)
             lst = b.listing
             ok = (lst >= 0) & on[:, None]
@@ -156,8 +156,8 @@ class ShelfLinks:
             n = self.suppliers.n
             count = np.bincount(sup, minlength=n)
             first = np.concatenate([[0], np.cumsum(count)[:-1]])
-            self._live = (bc, count, first)
-        return self._live
+            self._live = (bc, count, first, b)
+        return self._live[:3]
 
     def _room_of(self, sup: np.ndarray, u: np.ndarray, b, mode) -> np.ndarray:
         """A live room selling each supplier's product (uniform among them), -1 if none."""
