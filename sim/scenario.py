@@ -322,7 +322,7 @@ class ShelfLinks(Section):
     enabled: bool = F(True, "live and shelf feed each other: purchase memory, repurchase on the shelf, 'watch live' from product pages, coupons (off = independent channels, as in the first round)", "switch")
     memory_slots: int = F(2, "purchases each consumer remembers (supplier and category of the last ones, most recent first)", "purchases", ge=1, le=8)
     repurchase_share: float = Rate(0.25, "share of the shelf page views of a consumer who remembers a supplier that go to the suppliers they remember")
-    watch_live_probability: float = Rate(0.08, "probability that a product page of a product sold live right now (its store's or a partner anchor's broadcast) leads the consumer into the room", "probability")
+    watch_live_probability: float = Rate(0.05, "probability that a product page of a product sold live right now (its store's or a partner anchor's broadcast) leads the consumer into the room", "probability")
     coupon_discount: float = Rate(0.05, "repurchase coupon: a purchase earns a coupon worth this share of the price for the next shelf purchase from the same supplier (0 = no coupons)")
     coupon_days: int = F(30, "days a repurchase coupon stays valid after the purchase that earned it", "days", ge=1, le=3650)
     coupon_funder: Literal["supplier", "platform"] = F("supplier", "who pays the coupons: the supplier (flow coupon_supplier) or the platform (flow coupon_platform)", "")

@@ -158,7 +158,7 @@ def test_memory_is_the_last_distinct_suppliers_most_recent_first(days, slots):
                         [KEPT if k else RETURNED for k in kept], sup_cat[list(s)], [1000] * len(c))
             # expected repeat orders: the supplier was remembered before today
             rep = sum(any(m[0] == si for m in ref[ci]) for ci, si in zip(c, s))
-            shelf.remember(d, ch, np.full(len(c), -1))
+            shelf.remember(d, ch, np.full(len(c), -1), None)
             assert shelf.tally.repeat_orders == rep
             last = {}
             for ci, si, li, _ in orders:
@@ -173,6 +173,7 @@ def test_memory_is_the_last_distinct_suppliers_most_recent_first(days, slots):
             assert shelf.day[ci].tolist() == [w[1] for w in want]
             assert shelf.first_live[ci].tolist() == [w[2] for w in want]
             assert shelf.category[ci].tolist() == [sup_cat[w[0]] if w[0] >= 0 else -1 for w in want]
+            assert shelf.filled[ci] == len(ref[ci])
 
 
 def test_memory_survives_forks():

@@ -34,6 +34,7 @@ class Candidates:
     viewers: int              # room entries today
     shelf_views: int          # shelf page views today
     source: np.ndarray = None  # how a live-room candidate arrived (Arrival), -1 on the shelf
+    coupon: np.ndarray | None = None   # a shelf candidate holds a repurchase coupon (None: nobody does)
 
 
 @dataclass
@@ -105,7 +106,8 @@ class Purchase:
         self.book.add(chunk)
         self.follow(chunk)
         o_src = cand.source[keep]
-        self.shelf.remember(d, chunk, o_src)     # repeat orders, coupons, purchase memory
+        o_coupon = None if cand.coupon is None else cand.coupon[keep]
+        self.shelf.remember(d, chunk, o_src, o_coupon)     # repeat orders, coupons, purchase memory
         return DayOrders.of(chunk, o_b, cand, lost, self.n_rooms, self.suppliers.n, self.categories.n, o_src)
 
     # ---------------------------------------------------------------- who wants to buy
@@ -128,7 +130,7 @@ class Purchase:
         s_cons = s_cons[rng.permutation(s_cons.size)]
         # the shelf links (off: unchanged): a share of the pages to remembered suppliers, pages
         # of live products that led into the room dropped, coupons in the intercept
-        s_cons, s_sup, s_icpt = self.shelf.pages(b, s_cons, s_sup, w, c.shelf_intercept, mode)
+        s_cons, s_sup, s_icpt, s_coupon = self.shelf.pages(b, s_cons, s_sup, w, c.shelf_intercept, mode)
         # no room on the shelf: skill 1 (log 0) and a neutral personal-trust term (the same
         # for every page view, so given as numbers: the terms they add are exactly zero)
         shelf_p = self.buy_probability(s_cons, s_sup, 0.0, 0.5, s_icpt)
@@ -138,7 +140,9 @@ class Purchase:
                           supplier=np.concatenate([v_sup[buy], s_sup[s_buy]]),
                           bcast=np.concatenate([vb[buy], np.full(n_shelf, -1)]),
                           viewers=int(vb.size), shelf_views=int(s_cons.size),
-                          source=np.concatenate([v.source[buy].astype(np.int64), np.full(n_shelf, -1)]))
+                          source=np.concatenate([v.source[buy].astype(np.int64), np.full(n_shelf, -1)]),
+                          coupon=(None if s_coupon is None
+                                  else np.concatenate([np.zeros(int(buy.sum()), bool), s_coupon[s_buy]])))
 
     def buy_probability(self, cons_idx, sup_idx, log_skill, ptrust, intercept):
         cons, sp, cat_t = self.consumers, self.suppliers, self.categories

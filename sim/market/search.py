@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.market.shelf import stranger_or_follower
 from sim.market.viewing import Arrival, Entries
 
 #: search's daily measures (docs/measures.md)
@@ -79,8 +80,7 @@ class Search:
         ok = lst >= 0
         cat = np.where(ok, sp.category[np.maximum(lst, 0)], n_cat)      # n_cat: an empty listing slot
         rows = np.repeat(np.arange(b.size), lst.shape[1])
-        hits = np.zeros((n_cat + 1, b.size))
-        np.add.at(hits, (cat.ravel(), rows), 1.0)
+        hits = np.bincount(cat.ravel() * b.size + rows, minlength=(n_cat + 1) * b.size).reshape(n_cat + 1, b.size)
         relevance = hits[:n_cat] / np.maximum(b.n_listed, 1)[None, :]
         is_anchor = b.anchor >= 0
         perf = np.where(is_anchor, an.performance[np.maximum(b.anchor, 0)],
@@ -102,24 +102,22 @@ class Search:
         cdf = np.cumsum(cons.category_pref[who], axis=1)
         u = rng.random(who.size) * cdf[:, -1]
         cat = np.minimum((cdf < u[:, None]).sum(axis=1), cdf.shape[1] - 1)
+        # who enters the room of the result they open
+        enter = rng.random(who.size) < p.click_through
+        who, cat = who[enter], cat[enter]
         w = self.result_weights(b, ctx.mode)
-        tot = w.sum(axis=1)
-        has = tot[cat] > 0
+        cw = np.cumsum(w, axis=1)
+        tot = cw[:, -1]
+        has = tot[cat] > 0                       # (a category no live room sells: nothing found)
         who, cat = who[has], cat[has]
         # one result opened per search, by rank weight (inverse CDF within the category's row)
-        cw = np.cumsum(w, axis=1)
         v = rng.random(who.size) * tot[cat]
-        e_b = np.minimum((cw[cat] < v[:, None]).sum(axis=1), b.size - 1)
-        enter = rng.random(who.size) < p.click_through
-        e_cons, e_b = who[enter], e_b[enter]
-        anchor = b.anchor[e_b]
-        slot = cons.follow_slot(e_cons, np.where(anchor >= 0, anchor, -2))
-        followed = slot >= 0
-        stranger = self.params.consumers.stranger_trust_factor * cons.institutional_trust[e_cons]
-        ptrust = np.where(followed, cons.personal_trust[e_cons, np.maximum(slot, 0)], stranger)
-        self.entries_today = int(e_cons.size)
-        return Entries(consumer=e_cons.astype(np.int64), bcast=e_b.astype(np.int64), ptrust=ptrust,
-                       followed=followed, source=Arrival.SEARCH)
+        e_b = np.empty(who.size, dtype=np.int64)
+        for k in np.unique(cat):
+            sel = cat == k
+            e_b[sel] = np.minimum(np.searchsorted(cw[k], v[sel], side="right"), b.size - 1)
+        self.entries_today = int(who.size)
+        return stranger_or_follower(cons, self.params, who, e_b, b, Arrival.SEARCH)
 
     def daily_row(self, arrival_orders) -> dict[str, float]:
         return {"searches": float(self.searches), "search_entries": float(self.entries_today),

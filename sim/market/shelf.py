@@ -98,9 +98,9 @@ class NoShelfLinks:
         pass
 
     def pages(self, b, s_cons, s_sup, weight, intercept, mode):
-        return s_cons, s_sup, intercept
+        return s_cons, s_sup, intercept, None
 
-    def remember(self, d: int, chunk, source) -> None:
+    def remember(self, d: int, chunk, source, coupon) -> None:
         pass
 
     def daily_row(self) -> dict[str, float]:
@@ -126,6 +126,7 @@ class ShelfLinks:
         self.category = np.full((n, k), -1, dtype=np.int32)
         self.day = np.full((n, k), -1, dtype=np.int32)
         self.first_live = np.zeros((n, k), dtype=bool)     # the supplier was first bought in a live room
+        self.filled = np.zeros(n, dtype=np.int8)             # slots in use (they fill from the front)
         self.tally = _Tally()
         self.today = 0          # the day (coupon validity), set at the start of each day
         self._live = None       # today's live products: (supplier of each live listing, its broadcast)
@@ -168,12 +169,22 @@ class ShelfLinks:
         out[has] = bc[first[sup[has]] + np.minimum((u[has] * c[has]).astype(np.int64), c[has] - 1)]
         return out
 
-    def _remembered(self, cons: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """A random filled memory slot's supplier per consumer (-1: remembers nobody)."""
-        mem = self.supplier[cons]
-        filled = (mem >= 0).sum(axis=1)
-        j = np.minimum((u * filled).astype(np.int64), np.maximum(filled - 1, 0))
-        return np.where(filled > 0, mem[np.arange(cons.size), j], -1)   # (slots fill from the front)
+    def _slot_of(self, base: np.ndarray, sup: np.ndarray) -> np.ndarray:
+        """The memory slot holding ``sup`` for each consumer (``base``: consumer x
+        slots, the row's offset in the flat memory), -1 if none."""
+        flat, k = self.supplier.ravel(), self.supplier.shape[1]
+        s = sup.astype(np.int32)
+        slot = np.full(s.size, -1, dtype=np.int64)
+        for j in range(k - 1, -1, -1):      # the first slot that holds it (a supplier is held once)
+            slot[flat[base + j] == s] = j
+        return slot
+
+    def _pick_remembered(self, cons: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """A uniform filled memory slot's supplier per consumer, from ``u`` in [0, 1)
+        (-1: remembers nobody; slots fill from the front)."""
+        k = self.supplier.shape[1]
+        j = np.minimum((u * self.filled[cons]).astype(np.int64), k - 1)
+        return self.supplier.ravel()[cons.astype(np.int64) * k + j].astype(np.int64)
 
     def _usable(self, sup: np.ndarray, weight: np.ndarray) -> np.ndarray:
         """Suppliers whose product page can be shown: alive and on the shelf (mode)."""
@@ -193,94 +204,108 @@ class ShelfLinks:
         if s_cons.size == 0:
             return Entries.empty(Arrival.SHELF)
         weight = weight * self.suppliers.alive
-        lam = sc.platform.shelf_views_per_active * 2.0 * cons.shelf_preference[s_cons] * p.watch_live_probability
-        # pages by shelf visibility: the live products' share of the visibility
         _, count, _ = self._live_listings(b, mode)
-        total = float(weight.sum())
         live_w = np.where(count > 0, weight, 0.0)
-        remembers = self.supplier[s_cons, 0] >= 0
-        r = np.where(remembers, p.repurchase_share, 0.0)
+        total = float(weight.sum())
         p_live = float(live_w.sum()) / total if total > 0 else 0.0
-        n_gen = rng.poisson(lam * (1.0 - r) * p_live)
-        n_mem = rng.poisson(lam * r)
-        g_cons = np.repeat(s_cons, n_gen)
-        g_sup = (rng.choice(weight.size, size=g_cons.size, p=live_w / live_w.sum())
-                 if g_cons.size else np.zeros(0, dtype=np.int64))
-        m_cons = np.repeat(s_cons, n_mem)
-        m_sup = self._remembered(m_cons, rng.random(m_cons.size)).astype(np.int64)
-        keep = self._usable(m_sup, weight)
-        m_cons, m_sup = m_cons[keep], m_sup[keep]
-        e_cons = np.concatenate([g_cons, m_cons])
-        e_sup = np.concatenate([g_sup, m_sup])
+        # pages of live products by visibility (rate x p_live) and pages of remembered
+        # suppliers (rate x repurchase_share, kept if the supplier is live), one Poisson
+        # draw for both, then each page's kind
+        both = np.where(self.filled[s_cons] > 0, p_live + p.repurchase_share * (1.0 - p_live), p_live)
+        lam = 2.0 * sc.platform.shelf_views_per_active * p.watch_live_probability * cons.shelf_preference[s_cons]
+        # (independent Poisson counts per consumer: a Poisson total shared out by rate)
+        cdf = np.cumsum(lam * both)
+        n = int(rng.poisson(cdf[-1]))
+        if n == 0:
+            return Entries.empty(Arrival.SHELF)
+        # (sorted draws: the search is cache-friendly; entries come in consumer order)
+        e_cons = s_cons[np.minimum(np.searchsorted(cdf, np.sort(rng.random(n)) * cdf[-1], side="right"),
+                                   cdf.size - 1)]
+        r_e = np.where(self.filled[e_cons] > 0, p.repurchase_share, 0.0)
+        q = r_e / ((1.0 - r_e) * p_live + r_e)
+        u = rng.random(e_cons.size)
+        mem = u < q
+        e_sup = np.empty(e_cons.size, dtype=np.int64)
+        e_sup[mem] = self._pick_remembered(e_cons[mem], u[mem] / q[mem])
+        gen = np.flatnonzero(~mem)
+        if gen.size:
+            wc = np.cumsum(live_w)
+            e_sup[gen] = np.minimum(np.searchsorted(wc, rng.random(gen.size) * wc[-1], side="right"), wc.size - 1)
+        ok = self._usable(e_sup, weight)
+        e_cons, e_sup = e_cons[ok], e_sup[ok]
         e_b = self._room_of(e_sup, rng.random(e_sup.size), b, mode)
         ok = e_b >= 0
-        e_cons, e_b = e_cons[ok], e_b[ok]
-        ent = _stranger_or_follower(cons, sc, e_cons, e_b, b, Arrival.SHELF)
+        ent = stranger_or_follower(cons, sc, e_cons[ok], e_b[ok], b, Arrival.SHELF)
         self.tally.watch_live_entries = ent.size
         return ent
 
     # ------------------------------------------------------------ the shelf's page views
     def pages(self, b, s_cons, s_sup, weight, intercept, mode):
-        """Today's shelf page views, re-shaped: a share goes to remembered suppliers,
-        pages of live products that became room entries are dropped, and the logit
-        intercept of each page carries its coupon. Returns the consumers, suppliers
-        and intercepts of the page views."""
-        p, rng = self.p, self.rng
+        """Today's shelf page views, re-shaped: a share goes to remembered suppliers
+        (those pages show the consumer's coupon, if still valid), and pages of live
+        products that became room entries are dropped. Returns the consumers,
+        suppliers, logit intercepts and coupon marks of the page views (``None``:
+        no coupon on any)."""
+        p, rng, k = self.p, self.rng, self.supplier.shape[1]
         if s_cons.size == 0:
-            return s_cons, s_sup, intercept
+            return s_cons, s_sup, intercept, None
         # repurchase: a share of the page views of consumers who remember a supplier
+        # (one uniform a page: below the share it redirects, and picks the slot)
         u = rng.random(s_cons.size)
-        mem = self._remembered(s_cons, rng.random(s_cons.size))
-        redirect = (u < p.repurchase_share) & self._usable(mem, weight)
-        s_sup = np.where(redirect, mem, s_sup).astype(s_sup.dtype)
-        self.tally.remembered_views = int(redirect.sum())
+        sel = np.flatnonzero(u < p.repurchase_share)
+        coupon = None
+        if sel.size:
+            j = np.minimum((u[sel] / p.repurchase_share * self.filled[s_cons[sel]]).astype(np.int64), k - 1)
+            at = s_cons[sel] * k + j
+            mem = self.supplier.ravel()[at].astype(np.int64)
+            ok = self._usable(mem, weight)
+            sel, mem, at = sel[ok], mem[ok], at[ok]
+            s_sup = s_sup.copy()
+            s_sup[sel] = mem
+            self.tally.remembered_views = int(sel.size)
+            # coupons: on the pages of a remembered supplier bought from within coupon_days
+            if p.coupon_discount > 0:
+                coupon = np.zeros(s_cons.size, dtype=bool)
+                coupon[sel[self.today - self.day.ravel()[at] <= p.coupon_days]] = True
         # "watch live": those pages of live products left for the room (the entry source drew them)
         if p.watch_live_probability > 0 and b.size:
             _, count, _ = self._live_listings(b, mode)
-            left = (count[s_sup] > 0) & (rng.random(s_cons.size) < p.watch_live_probability)
-            s_cons, s_sup = s_cons[~left], s_sup[~left]
-        # coupons: a remembered supplier bought from within coupon_days
-        return s_cons, s_sup, intercept + self._coupon_logit(s_cons, s_sup)
-
-    def _coupon_slot(self, cons: np.ndarray, sup: np.ndarray) -> np.ndarray:
-        """The memory slot holding ``sup`` for each consumer, -1 if none."""
-        mem = self.supplier[cons]
-        hit = mem == sup[:, None].astype(mem.dtype)
-        return np.where(hit.any(axis=1), hit.argmax(axis=1), -1)
-
-    def _coupon_valid(self, cons: np.ndarray, sup: np.ndarray, d: int) -> np.ndarray:
-        if self.p.coupon_discount <= 0:
-            return np.zeros(cons.size, bool)
-        slot = self._coupon_slot(cons, sup)
-        day = self.day[cons, np.maximum(slot, 0)]
-        return (slot >= 0) & (d - day <= self.p.coupon_days)
-
-    def _coupon_logit(self, cons: np.ndarray, sup: np.ndarray):
-        if self.p.coupon_discount <= 0:
-            return 0.0
-        valid = self._coupon_valid(cons, sup, self.today)
-        return np.where(valid, -self.consumers.price_sensitivity[cons] * np.log1p(-self.p.coupon_discount), 0.0)
+            gone = bernoulli_positions(rng, s_cons.size, p.watch_live_probability)
+            gone = gone[count[s_sup[gone]] > 0]
+            keep = np.ones(s_cons.size, dtype=bool)
+            keep[gone] = False
+            s_cons, s_sup = s_cons[keep], s_sup[keep]
+            if coupon is not None:
+                coupon = coupon[keep]
+        if coupon is None:
+            return s_cons, s_sup, intercept, None
+        icpt = np.full(s_cons.size, float(intercept))
+        icpt[coupon] -= self.consumers.price_sensitivity[s_cons[coupon]] * np.log1p(-p.coupon_discount)
+        return s_cons, s_sup, icpt, coupon
 
     # ------------------------------------------------------------ after the orders
-    def remember(self, d: int, chunk, source) -> None:
+    def remember(self, d: int, chunk, source, coupon) -> None:
         """Count today's repeat, live-to-shelf and watch-live orders, pay the coupons
-        of today's kept shelf orders, then remember each buyer's last purchase."""
+        of today's kept coupon orders (``coupon``: per order), then remember each
+        buyer's last purchase."""
         cons, sup = chunk.consumer, chunk.supplier
         if cons.size == 0:
             return
-        slot = self._coupon_slot(cons, sup)
+        k = self.supplier.shape[1]
+        base = cons.astype(np.int64) * k
+        slot = self._slot_of(base, sup)
         repeat = slot >= 0
+        at = base + np.maximum(slot, 0)
         shelf = chunk.channel == CH_SHELF
-        first_live = repeat & self.first_live[cons, np.maximum(slot, 0)]
+        first_live = repeat & self.first_live.ravel()[at]
         t = self.tally
         t.orders = int(cons.size)
         t.repeat_orders = int(repeat.sum())
         t.live_to_shelf_orders = int((shelf & first_live).sum())
         t.watch_live_orders = int((source == int(Arrival.SHELF)).sum())
         # coupons: redeemed on kept shelf orders from a supplier bought from within coupon_days
-        if self.p.coupon_discount > 0:
-            day = self.day[cons, np.maximum(slot, 0)]
-            use = shelf & repeat & (d - day <= self.p.coupon_days) & (chunk.outcome == KEPT)
+        if coupon is not None:
+            use = coupon & (chunk.outcome == KEPT)
             value = np.floor(chunk.price[use] * self.p.coupon_discount + 0.5).astype(np.int64)
             led = self.ledger
             src = (led.supplier_accts(sup[use]) if self.p.coupon_funder == "supplier"
@@ -291,18 +316,17 @@ class ShelfLinks:
         # memory: each buyer's last order of the day goes to the front slot
         last = cons.size - 1 - np.unique(cons[::-1], return_index=True)[1]
         c, s, j = cons[last], sup[last], slot[last]
-        k = self.supplier.shape[1]
         gone = np.where(j >= 0, j, k - 1)          # the slot that makes room: the same supplier, or the oldest
-        idx = np.arange(k)[None, :]
-        src_col = np.where(idx == 0, gone[:, None], np.where(idx <= gone[:, None], idx - 1, idx))
-        rows = c[:, None]
-        was_live = np.where(j >= 0, self.first_live[c, np.maximum(j, 0)], chunk.channel[last] != CH_SHELF)
-        for arr in (self.supplier, self.category, self.day, self.first_live):
-            arr[rows, idx] = arr[rows, src_col]
+        was_live = np.where(j >= 0, first_live[last], chunk.channel[last] != CH_SHELF)
+        for i in range(k - 1, 0, -1):              # slots 1 .. gone move one back
+            mv = c[gone >= i]
+            for arr in (self.supplier, self.category, self.day, self.first_live):
+                arr[mv, i] = arr[mv, i - 1]
         self.supplier[c, 0] = s
         self.category[c, 0] = chunk.category[last]
         self.day[c, 0] = d
         self.first_live[c, 0] = was_live
+        self.filled[c] = np.minimum(self.filled[c] + (j < 0), k)
 
     def daily_row(self) -> dict[str, float]:
         t = self.tally
@@ -318,12 +342,27 @@ class ShelfLinks:
         }
 
 
-def _stranger_or_follower(cons, sc, e_cons, e_b, b, source: Arrival) -> Entries:
+def bernoulli_positions(rng, n: int, p: float) -> np.ndarray:
+    """Positions in ``0 .. n-1`` each kept independently with probability ``p``,
+    drawn as geometric gaps (about ``n * p`` draws rather than ``n``)."""
+    if n == 0 or p <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if p >= 1:
+        return np.arange(n)
+    m = int(n * p + 6 * np.sqrt(n * p) + 16)
+    pos = np.cumsum(rng.geometric(p, m)) - 1
+    while pos[-1] < n:
+        pos = np.concatenate([pos, pos[-1] + np.cumsum(rng.geometric(p, m))])
+    return pos[:np.searchsorted(pos, n)]
+
+
+def stranger_or_follower(cons, sc, e_cons, e_b, b, source: Arrival) -> Entries:
     """Entries of consumers into rooms: a follower of the room's anchor brings their
     personal trust, anyone else a share of institutional trust (as the public feed)."""
     anchor = b.anchor[e_b]
-    slot = cons.follow_slot(e_cons, np.where(anchor >= 0, anchor, -2))
-    followed = slot >= 0
+    hit = cons.follows[e_cons] == np.where(anchor >= 0, anchor, -2).astype(cons.follows.dtype)[:, None]
+    followed = hit.any(axis=1)
+    slot = np.where(followed, hit.argmax(axis=1), -1)   # (an anchor is followed in one slot at most)
     stranger = sc.consumers.stranger_trust_factor * cons.institutional_trust[e_cons]
     ptrust = np.where(followed, cons.personal_trust[e_cons, np.maximum(slot, 0)], stranger)
     return Entries(consumer=e_cons.astype(np.int64), bcast=e_b.astype(np.int64), ptrust=ptrust,
