@@ -19,7 +19,8 @@
   or a shelf page view, not both;
 * **coupons for repurchase**: a purchase earns the buyer a coupon worth
   ``coupon_discount`` of the price for the next shelf purchase from the same
-  supplier within ``coupon_days``; it lowers the price the consumer weighs
+  supplier within ``coupon_days``, shown on the pages reached through the
+  memory (the repurchase pages); it lowers the price the consumer weighs
   (``-price_sensitivity x log(1 - discount)`` logit units) and, on an order
   that is kept, the funder (``coupon_funder``: the supplier, flow
   ``coupon_supplier``, or the platform, flow ``coupon_platform``) pays its
