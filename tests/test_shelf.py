@@ -246,3 +246,16 @@ def test_levers_outside_their_range_are_refused_by_name(path, value):
     with pytest.raises(ScenarioError) as e:
         small_scenario(**{path: value})
     assert path.split(".")[-1] in str(e.value)
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(0, 5000), p=st.floats(0.0, 1.0), seed=st.integers(0, 2**32 - 1))
+def test_bernoulli_positions_are_a_bernoulli_selection(n, p, seed):
+    from sim.market.shelf import bernoulli_positions
+
+    pos = bernoulli_positions(np.random.default_rng(seed), n, p)
+    assert ((pos >= 0) & (pos < n)).all() and (np.diff(pos) > 0).all()
+    if p >= 1:
+        assert pos.size == n
+    # the count is Binomial(n, p): within 6 standard deviations
+    assert abs(pos.size - n * p) <= 6 * np.sqrt(n * p * (1 - p)) + 1

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.market.shelf import stranger_or_follower
+from sim.market.shelf import bernoulli_positions, stranger_or_follower
 from sim.market.viewing import Arrival, Entries
 
 #: search's daily measures (docs/measures.md)
@@ -96,7 +96,7 @@ class Search:
         b, active = ctx.broadcasts, ctx.active
         if b.size == 0 or active.size == 0:
             return Entries.empty(Arrival.SEARCH)
-        who = active[rng.random(active.size) < p.search_probability]
+        who = active[bernoulli_positions(rng, active.size, p.search_probability)]
         self.searches = int(who.size)
         # the category searched: drawn from the searcher's preferences (inverse CDF)
         cdf = np.cumsum(cons.category_pref[who], axis=1)

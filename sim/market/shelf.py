@@ -351,9 +351,10 @@ def bernoulli_positions(rng, n: int, p: float) -> np.ndarray:
     if p >= 1:
         return np.arange(n)
     m = int(n * p + 6 * np.sqrt(n * p) + 16)
-    pos = np.cumsum(rng.geometric(p, m)) - 1
+    # (a gap beyond n is as good as any longer one: clipped, the sums cannot overflow)
+    pos = np.cumsum(np.minimum(rng.geometric(p, m), n + 1)) - 1
     while pos[-1] < n:
-        pos = np.concatenate([pos, pos[-1] + np.cumsum(rng.geometric(p, m))])
+        pos = np.concatenate([pos, pos[-1] + np.cumsum(np.minimum(rng.geometric(p, m), n + 1))])
     return pos[:np.searchsorted(pos, n)]
 
 
