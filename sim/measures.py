@@ -15,6 +15,8 @@ from sim.finance.credit import FINANCE_DAILY, FINANCE_SUMMARY
 from sim.market import engagement as _engagement
 from sim.market import feedback as _feedback
 from sim.market import reviews as _reviews
+from sim.market.search import SEARCH_DAILY, SEARCH_SUMMARY, search_summary
+from sim.market.shelf import SHELF_DAILY, SHELF_SUMMARY, shelf_summary
 from sim.trust import daily_rows as trust_daily_rows
 from sim.trust import summary_rows as trust_summary_rows
 
@@ -76,6 +78,9 @@ DAILY_MEASURES: dict[str, str] = {
     **_engagement.ENGAGEMENT_DAILY,
     **_reviews.REVIEWS_DAILY,
     **_feedback.FEEDBACK_DAILY,
+    # live and shelf feed each other; search (sim/market/shelf.py, search.py)
+    **SHELF_DAILY,
+    **SEARCH_DAILY,
 }
 
 
@@ -229,10 +234,13 @@ def daily_measures(model, day: DayRecord) -> dict[str, float]:
     row["commission_platform"] = row["cash_platform"] - model.cash_platform_before
     row.update(trust_daily_rows(model))
     row["commission_platform"] -= row["fines"]
+    row["commission_platform"] += model.shelf.platform_coupon_cents / 100.0   # (coupons are not income)
     row.update(model.credit.daily_row())
     row.update(_engagement.daily_rows(model, day))
     row.update(_reviews.daily_rows(model, day))
     row.update(_feedback.daily_rows(model))
+    row.update(model.shelf.daily_row())
+    row.update(model.search.daily_row(o.arrival_orders))
     return row
 
 
@@ -283,6 +291,9 @@ SUMMARY_MEASURES: dict[str, str] = {
     **_engagement.ENGAGEMENT_SUMMARY,
     **_reviews.REVIEWS_SUMMARY,
     **_feedback.FEEDBACK_SUMMARY,
+    # live and shelf feed each other; search (sim/market/shelf.py, search.py)
+    **SHELF_SUMMARY,
+    **SEARCH_SUMMARY,
 }
 
 
@@ -339,4 +350,6 @@ def run_summary(model, daily) -> dict[str, float]:
     out.update(_engagement.summary_rows(daily))
     out.update(_reviews.summary_rows(daily))
     out.update(_feedback.summary_rows(daily))
+    out.update(shelf_summary(daily))
+    out.update(search_summary(daily))
     return out

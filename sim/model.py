@@ -36,6 +36,8 @@ from sim.market.production import Production
 from sim.market.purchase import Purchase
 from sim.market.returns import Fulfilment
 from sim.market.reviews import NoReviews, Reviews
+from sim.market.search import NO_SEARCH, Search
+from sim.market.shelf import NO_SHELF_LINKS, ShelfLinks
 from sim.market.traffic import PublicTraffic
 from sim.market.viewing import Viewing
 from sim.measures import DAILY_MEASURES, DayRecord, RunTotals, daily_measures
@@ -125,11 +127,16 @@ class LiveCommerceModel(mesa.Model):
         self.reviews = (Reviews(sc, cons, an, sp, self.trust.graph.ties, st["reviews"]) if sc.reviews.enabled
                         else NoReviews())
         self.feedback = Feedback(sc, sp, st["feedback"]) if sc.feedback.enabled else NoFeedback()
-        sources = [self.reviews] if self.reviews.enabled else []
+        # live and shelf feed each other (purchase memory, repurchase, "watch live", coupons)
+        # and search: entry sources of the viewing step; null objects when off
+        self.shelf = (ShelfLinks(sc, cons, sp, cat, led, st["shelf"]) if sc.shelf_links.enabled
+                      else NO_SHELF_LINKS)
+        self.search = Search(sc, cons, an, sp, cat, st["search"]) if sc.search.enabled else NO_SEARCH
+        sources = [m for m in (self.reviews, self.shelf, self.search) if m.enabled]
         self.viewing = Viewing(sc, cons, an, st["view"], st["traffic"], sources=sources,
                                engagement=self.engagement if self.engagement.enabled else None)
         self.purchase = Purchase(sc, cons, sp, cat, led, book, self.presales, _only(st, "purchase", "returns", "trust"),
-                                 an.n + sp.n)
+                                 an.n + sp.n, shelf=self.shelf)
         self.fulfilment = Fulfilment(sp, cat, led, book, self.presales, self.credit, self.trust,
                                      reviews=self.reviews, feedback=self.feedback)
         self.production = Production(sc, sp, self.credit, self.presales)
@@ -226,6 +233,8 @@ class LiveCommerceModel(mesa.Model):
 
     # =================================================================== steps
     def _start_day(self) -> None:
+        self.shelf.start_day(self.day)
+        self.search.start_day(self.day)
         self.trust.start_day()
         self.credit.start_day()
         self.presales.start_day()

@@ -357,6 +357,26 @@ class FeedbackParams(Section):
     improvement_rate: float = Rate(0.0005, "daily rise of true quality of a fully listening supplier with plenty of feedback, as a share of the distance to its ceiling", "fraction/day")
     half_saturation: float = F(5.0, "feedback items in a day at which the day's improvement is half its largest", "items/day", gt=0.0, le=1e6)
     ceiling: float = Rate(1.0, "highest true quality feedback can reach", "score in [0,1]")
+class ShelfLinks(Section):
+    """Live and shelf feed each other (MODEL.md 4.8): purchase memory, repurchase
+    through the shelf, "watch live" from product pages, repurchase coupons."""
+
+    enabled: bool = F(True, "live and shelf feed each other: purchase memory, repurchase on the shelf, 'watch live' from product pages, coupons (off = independent channels, as in the first round)", "switch")
+    memory_slots: int = F(2, "purchases each consumer remembers (supplier and category of the last ones, most recent first)", "purchases", ge=1, le=8)
+    repurchase_share: float = Rate(0.25, "share of the shelf page views of a consumer who remembers a supplier that go to the suppliers they remember")
+    watch_live_probability: float = Rate(0.05, "probability that a product page of a product sold live right now (its store's or a partner anchor's broadcast) leads the consumer into the room", "probability")
+    coupon_discount: float = Rate(0.05, "repurchase coupon: a purchase earns a coupon worth this share of the price for the next shelf purchase from the same supplier (0 = no coupons)")
+    coupon_days: int = F(30, "days a repurchase coupon stays valid after the purchase that earned it", "days", ge=1, le=3650)
+    coupon_funder: Literal["supplier", "platform"] = F("supplier", "who pays the coupons: the supplier (flow coupon_supplier) or the platform (flow coupon_platform)", "")
+
+
+class Search(Section):
+    """Searches that list live rooms (MODEL.md 4.8): an entry source with Arrival.SEARCH."""
+
+    enabled: bool = F(True, "active consumers search for a category and enter live rooms from the results (off = no search)", "switch")
+    search_probability: float = Rate(0.04, "daily probability an active consumer searches for a category (drawn from their category preferences)", "probability/day")
+    performance_exponent: float = F(0.5, "exponent on a room's recent performance in the result ranking (0 = relevance only)", "", ge=0.0, le=5.0)
+    click_through: float = Rate(0.5, "probability a searcher enters the room of the result they open", "probability")
 
 
 # ----------------------------------------------------------------------- events
@@ -482,6 +502,8 @@ class Scenario(Section):
     engagement: EngagementParams = Field(default_factory=EngagementParams)
     reviews: ReviewParams = Field(default_factory=ReviewParams)
     feedback: FeedbackParams = Field(default_factory=FeedbackParams)
+    shelf_links: ShelfLinks = Field(default_factory=ShelfLinks)
+    search: Search = Field(default_factory=Search)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Scenario":

@@ -57,7 +57,8 @@ SUP_IN = ("settlement", "presale_settlement", "loan", "receivable_sale", "commis
 SUP_OUT = ("anchor_commission", "pit_fee", "forward_logistics", "reverse_logistics", "production",
            "upstream_production", "interest", "loan_repayment", "receivable_collection", "fake_orders", "deposit",
            "insurance_premium", "recovery", "estate_to_owners", "seized", "escrow_hold", "fine_supplier",
-           "presale_clawback", "presale_recovery", "presale_recovery_platform", "own_shop_logistics")
+           "presale_clawback", "presale_recovery", "presale_recovery_platform", "own_shop_logistics",
+           "coupon_supplier")
 SUP_BOTH = ("trade_credit_payment", "upstream_recovery", "side_payment")
 ANC_IN = ("pit_fee", "anchor_commission", "tips", "advertising")
 ANC_OUT = ("commission_clawback", "anchor_seized", "anchor_estate_to_owners", "fine_anchor", "content_share")
@@ -201,13 +202,14 @@ class Checked(LiveCommerceModel):
         # the platform's compensation gave back for cancelled pre-sale orders
         paid = -led["consumers"]
         standalone = f("own_shop_sale") + f("tips") + f("advertising")   # (coalition modes only)
+        coupons = f("coupon_supplier") + f("coupon_platform")           # (repurchase coupons: back to consumers)
         assert paid == (f("sale") - f("refund") + f("presale_deposit") + f("presale_balance") - f("presale_refund")
-                        - f("presale_recovery") - f("presale_compensation") + standalone)
+                        - f("presale_recovery") - f("presale_compensation") + standalone - coupons)
         assert led["escrow"] == f("sale") - f("refund") - f("commission") - f("settlement")
         assert led["presale_escrow"] == (f("presale_deposit") + f("presale_balance") + f("presale_clawback")
                                          - f("presale_release") - f("presale_refund") - f("presale_commission")
                                          - f("presale_settlement")) >= 0
-        assert paid - standalone == (led["escrow"] + f("commission") + f("settlement") + led["presale_escrow"]
+        assert paid - standalone + coupons == (led["escrow"] + f("commission") + f("settlement") + led["presale_escrow"]
                         + f("presale_commission") + f("presale_settlement") + f("presale_release")
                         - f("presale_clawback") - f("presale_recovery") - f("presale_compensation"))
         # ... and what suppliers received went on to anchors, logistics, production,
@@ -220,7 +222,7 @@ class Checked(LiveCommerceModel):
                + f("exit_cover") - f("seized") + f("reserve_payout") - f("escrow_hold") + f("escrow_release")
                - f("fine_supplier") + f("presale_release") - f("presale_clawback") + f("presale_settlement")
                - f("presale_recovery") - f("presale_recovery_platform")
-               + f("own_shop_sale") - f("own_shop_logistics"))
+               + f("own_shop_sale") - f("own_shop_logistics") - f("coupon_supplier"))
         # side payments (the defection dynamics) are cleared by the platform: they sum to zero
         side = led.net_of("side_payment")
         side_s, side_a = int(side[led.supplier0:led.anchor0].sum()), int(side[led.anchor0:].sum())
@@ -232,7 +234,7 @@ class Checked(LiveCommerceModel):
         assert led["platform"] == (f("commission") - f("reserve_contribution") - f("exit_cover")
                                    + f("fine_anchor") + f("fine_supplier") + f("presale_commission")
                                    - f("presale_compensation") + f("presale_recovery_platform")
-                                   + f("content_share") - side_s - side_a)
+                                   + f("content_share") - f("coupon_platform") - side_s - side_a)
         assert led["logistics"] == f("forward_logistics") + f("reverse_logistics") + f("own_shop_logistics")
         assert led["production"] == f("production") + f("upstream_production")
         assert led["lender"] == (f("lender_capital") + f("lender_funding") - f("loan") + f("interest") + f("loan_repayment")
@@ -324,9 +326,11 @@ def test_events_change_policy_and_demand():
 
 
 def _paired(overrides_off, overrides_on, measure, seeds=(1, 2, 3)):
-    # the traffic levers in isolation: fraud and word of mouth (sim/trust.py) add
-    # noise that three seeds of this tiny world cannot average out
-    iso = {"fraud.enabled": False, "word_of_mouth.enabled": False}
+    # the traffic levers in isolation: fraud and word of mouth (sim/trust.py), purchase
+    # memory and search (sim/market/shelf.py, search.py) add noise that three seeds of
+    # this tiny world cannot average out
+    iso = {"fraud.enabled": False, "word_of_mouth.enabled": False, "shelf_links.enabled": False,
+           "search.enabled": False}
     overrides_off, overrides_on = {**iso, **overrides_off}, {**iso, **overrides_on}
     off = [run_scenario(small_scenario(**{"time.days": 60, "population.anchors": 400, **overrides_off}), s).summary[measure]
            for s in seeds]

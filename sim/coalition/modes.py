@@ -130,6 +130,11 @@ class Mode:
     def commission_share(self, anchor_idx: np.ndarray, supplier_idx: np.ndarray):
         return self.order_on_platform(anchor_idx, supplier_idx)
 
+    def platform_rooms(self, b) -> np.ndarray:
+        """Broadcasts the platform's own paths (search, "watch live" from a product
+        page) may lead into: those held on the platform."""
+        return self.broadcast_on_platform(b)
+
     # ------------------------------------------------------- standalone day
     def standalone_day(self, d: int, *, ledger, suppliers, anchors, consumers, categories, params,
                        activity_multiplier: float, stream) -> None:
@@ -225,6 +230,9 @@ class GrandCoalition:
 
     def commission_share(self, anchor_idx, supplier_idx) -> float:
         return 1.0
+
+    def platform_rooms(self, b) -> np.ndarray:
+        return np.ones(b.size, dtype=bool)
 
     def standalone_day(self, d: int, **_) -> None:
         pass

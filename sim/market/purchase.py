@@ -19,7 +19,9 @@ from sim.consumers import PurchaseTerms, purchase_logit, sigmoid
 from sim.finance.ledger import to_cents
 from sim.market.orders import (CH_ANCHOR, CH_SHELF, CH_STORE, KEPT, RETURNED, SPOILED, OrderChunk, within_budget,
                                within_stock)
+from sim.market.shelf import NO_SHELF_LINKS
 from sim.market.traffic import deal
+from sim.market.viewing import N_ARRIVALS
 
 
 @dataclass
@@ -32,6 +34,8 @@ class Candidates:
     viewers: int              # room entries today
     shelf_views: int          # shelf page views today
     entry: np.ndarray | None = None   # the room entry (row of Views) of a live-room candidate, -1 on the shelf
+    source: np.ndarray = None  # how a live-room candidate arrived (Arrival), -1 on the shelf
+    coupon: np.ndarray | None = None   # a shelf candidate holds a repurchase coupon (None: nobody does)
 
 
 @dataclass
@@ -51,6 +55,7 @@ class DayOrders:
     supplier_gmv: np.ndarray  # yuan per supplier
     cat_gmv_live: np.ndarray  # yuan per category, live rooms
     entry: np.ndarray | None = None   # per order: its room entry (row of Views), -1 on the shelf
+    arrival_orders: np.ndarray = None   # live-room orders by how the viewer arrived (indexed by Arrival)
 
     @property
     def orders(self) -> int:
@@ -66,7 +71,7 @@ class DayOrders:
 
     @classmethod
     def of(cls, chunk: OrderChunk, bcast, cand: Candidates, lost_sales: int, n_rooms: int, n_suppliers: int,
-           n_categories: int, entry: np.ndarray | None = None) -> "DayOrders":
+           n_categories: int, entry: np.ndarray | None = None, source=None) -> "DayOrders":
         price, room = chunk.price, chunk.room
         live = chunk.channel != CH_SHELF
         gmv = int(price.sum())
@@ -77,16 +82,21 @@ class DayOrders:
             room_orders=np.bincount(room[live], minlength=n_rooms),
             supplier_gmv=np.bincount(chunk.supplier, weights=price / 100.0, minlength=n_suppliers),
             cat_gmv_live=np.bincount(chunk.category[live], weights=price[live] / 100.0, minlength=n_categories),
-            entry=entry)
+            entry=entry,
+            arrival_orders=(np.zeros(N_ARRIVALS, np.int64) if source is None
+                            else np.bincount(source[source >= 0], minlength=N_ARRIVALS)))
 
 
 class Purchase:
     """Receives the scenario, the consumer and supplier tables, the category terms,
     the ledger, the order book, the pre-sale sub-model and the ``purchase``,
-    ``returns`` and ``trust`` streams."""
+    ``returns`` and ``trust`` streams, and the shelf links (:mod:`sim.market.shelf`:
+    repurchase, "watch live", coupons, purchase memory; a null object when off)."""
 
-    def __init__(self, params, consumers, suppliers, categories, ledger, book, presale, streams, n_rooms: int):
+    def __init__(self, params, consumers, suppliers, categories, ledger, book, presale, streams, n_rooms: int,
+                 shelf=NO_SHELF_LINKS):
         self.n_rooms = n_rooms   # anchors' rooms, then suppliers' store rooms
+        self.shelf = shelf
         self.params, self.consumers, self.suppliers, self.categories = params, consumers, suppliers, categories
         self.ledger, self.book, self.presale = ledger, book, presale
         self.rng, self.returns_rng, self.trust_rng = streams["purchase"], streams["returns"], streams["trust"]
@@ -100,8 +110,11 @@ class Purchase:
         chunk = self.place(d, b, o_cons, o_sup, o_b, o_pre, mode)
         self.book.add(chunk)
         self.follow(chunk)
+        o_src = cand.source[keep]
+        o_coupon = None if cand.coupon is None else cand.coupon[keep]
+        self.shelf.remember(d, chunk, o_src, o_coupon)     # repeat orders, coupons, purchase memory
         return DayOrders.of(chunk, o_b, cand, lost, self.n_rooms, self.suppliers.n, self.categories.n,
-                            entry=cand.entry[keep])
+                            entry=cand.entry[keep], source=o_src)
 
     # ---------------------------------------------------------------- who wants to buy
     def candidates(self, b, v, mode, engaged=None) -> Candidates:
@@ -121,15 +134,22 @@ class Purchase:
         s_cons, w = mode.shelf(np.repeat(v.active, n_pages), sp.shelf_weight)   # (a mode: suppliers on the platform)
         s_sup = np.repeat(np.arange(sp.n), deal(rng, s_cons.size, w / w.sum()))
         s_cons = s_cons[rng.permutation(s_cons.size)]
+        # the shelf links (off: unchanged): a share of the pages to remembered suppliers, pages
+        # of live products that led into the room dropped, coupons in the intercept
+        s_cons, s_sup, s_icpt, s_coupon = self.shelf.pages(b, s_cons, s_sup, w, c.shelf_intercept, mode)
         # no room on the shelf: skill 1 (log 0) and a neutral personal-trust term (the same
         # for every page view, so given as numbers: the terms they add are exactly zero)
-        shelf_p = self.buy_probability(s_cons, s_sup, 0.0, 0.5, c.shelf_intercept)
+        shelf_p = self.buy_probability(s_cons, s_sup, 0.0, 0.5, s_icpt)
         s_buy = rng.random(s_cons.size) < shelf_p
+        n_shelf = int(s_buy.sum())
         return Candidates(consumer=np.concatenate([v_cons[buy], s_cons[s_buy]]),
                           supplier=np.concatenate([v_sup[buy], s_sup[s_buy]]),
-                          bcast=np.concatenate([vb[buy], np.full(int(s_buy.sum()), -1)]),
+                          bcast=np.concatenate([vb[buy], np.full(n_shelf, -1)]),
                           viewers=int(vb.size), shelf_views=int(s_cons.size),
-                          entry=np.concatenate([np.flatnonzero(buy), np.full(int(s_buy.sum()), -1)]))
+                          entry=np.concatenate([np.flatnonzero(buy), np.full(n_shelf, -1)]),
+                          source=np.concatenate([v.source[buy].astype(np.int64), np.full(n_shelf, -1)]),
+                          coupon=(None if s_coupon is None
+                                  else np.concatenate([np.zeros(int(buy.sum()), bool), s_coupon[s_buy]])))
 
     def buy_probability(self, cons_idx, sup_idx, log_skill, ptrust, intercept, engaged=None):
         cons, sp, cat_t = self.consumers, self.suppliers, self.categories
