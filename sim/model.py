@@ -28,10 +28,12 @@ from sim.finance.presale import NoPresale, Presale
 from sim.finance.settlement import Settlement
 from sim.market.adaptation import Adaptation
 from sim.market.broadcasts import Broadcasting
+from sim.market.content import ContentSeeding, NoContent
 from sim.market.categories import CategoryTable
 from sim.market.orders import CH_ANCHOR, CH_SHELF, CH_STORE, KEPT, RETURNED, SPOILED, OrderBook, OrderChunk
 from sim.market.production import Production
 from sim.market.purchase import Purchase
+from sim.market.recommend import NoRecommendation, Recommender
 from sim.market.returns import Fulfilment
 from sim.market.traffic import PublicTraffic
 from sim.market.viewing import Viewing
@@ -115,8 +117,16 @@ class LiveCommerceModel(mesa.Model):
         # fraud state, guarantees, social graph (sim/trust.py)
         self.trust = TrustSystem(sc, an, sp, cons, led, book, self.cum, _only(st, "fraud", "social", "events"))
         self.broadcasting = Broadcasting(sc, an, sp, cat, led, self.trust, st["broadcast"])
-        self.traffic = PublicTraffic(sc, self.platform, an, sp, cons, self.trust)
-        self.viewing = Viewing(sc, cons, an, st["view"], st["traffic"])
+        # the recommender (MODEL.md 4.1, 4.8): matching, ranking by predicted value, re-weighting
+        self.recommender = (Recommender(sc, cons, an, sp, cat.n, self.trust.graph.ties, st["recommend"])
+                            if sc.recommendation.enabled else NoRecommendation())
+        self.traffic = PublicTraffic(sc, self.platform, an, sp, cons, self.trust, self.recommender)
+        # content seeding (MODEL.md 4.8): short videos, an entry source of the viewing step
+        self.content = (ContentSeeding(sc, cons, an, sp, cat, led, self.recommender, st["content"])
+                        if sc.content.enabled else NoContent())
+        sources = [self.content] if self.content.enabled else []
+        self.viewing = Viewing(sc, cons, an, st["view"], st["traffic"], sources=sources,
+                               recommender=self.recommender, card_share=self.content.card_share)
         self.purchase = Purchase(sc, cons, sp, cat, led, book, self.presales, _only(st, "purchase", "returns", "trust"),
                                  an.n + sp.n)
         self.fulfilment = Fulfilment(sp, cat, led, book, self.presales, self.credit, self.trust)
@@ -194,6 +204,9 @@ class LiveCommerceModel(mesa.Model):
         if (d + 1) % sc.time.adaptation_interval == 0:
             self.adaptation.adapt()                                    # 12. adaptation
         self.adaptation.remember(b, orders)                            # 13. memories
+        self.recommender.remember(b, views, orders)                    # 13. the recommender's history
+        self.content.remember(b, views, orders)                        # 13. content's return, effort
+        self.traffic.remember(b, views)                                # 13. head rooms' traffic (F20)
         day = DayRecord(b, views, orders, deliveries, production_cost, settled, self.presales.refunds_today)
         self.today = daily_measures(self, day)                         # 14. measures
         self._end_day(day)                                             # 14. run totals
