@@ -328,7 +328,7 @@ class Recommendation(Section):
     realtime_weight: float = F(0.5, "elasticity of the real-time re-weighting: a room's score is multiplied by (its recent conversion / the platform's) to this power (0 = off)", "", ge=0.0, le=5.0)
     realtime_half_life: float = F(3.0, "half-life of the conversion memory behind the real-time re-weighting", "days", gt=0.0, le=365.0)
     realtime_prior_viewers: float = F(50.0, "pseudo-viewers at the platform's conversion that shrink a small room's observed conversion", "viewers", ge=0.0, le=1e6)
-    weight_preferences: float = F(1.0, "weight of the consumer's revealed preferences (browsing) in the platform's estimate of interest", "weight", ge=0.0, le=100.0)
+    weight_preferences: float = F(2.0, "weight of the consumer's revealed preferences (browsing) in the platform's estimate of interest", "weight", ge=0.0, le=100.0)
     weight_history: float = F(1.0, "weight of the consumer's view and purchase history", "weight", ge=0.0, le=100.0)
     weight_follows: float = F(0.5, "weight of the category mix of the anchors the consumer follows", "weight", ge=0.0, le=100.0)
     weight_social: float = F(0.5, "weight of the social ties' view and purchase history (sim/trust.py's graph)", "weight", ge=0.0, le=100.0)
@@ -345,10 +345,10 @@ class Content(Section):
 
     enabled: bool = F(True, "anchors and stores make short-video content that seeds their live rooms", "switch")
     videos_per_active: float = F(2.0, "short videos an active consumer watches per day (the feed's video slots)", "videos", ge=0.0, le=200.0)
-    live_card_share: float = Rate(0.5, "share of the public feed's live-room cards kept when content is on (videos take the others' place)", "fraction")
+    live_card_share: float = Rate(0.3, "share of the public feed's live-room cards kept when content is on (videos take the others' place)", "fraction")
     click_to_live: float = Rate(0.6, "probability a video view of a room that is live enters the room", "probability")
-    video_trust: float = Rate(0.8, "trust of a viewer who enters a room from its video in the room's anchor, as a share of institutional trust (a stranger from the public feed: consumers.stranger_trust_factor)")
-    follow_from_content: float = Rate(0.01, "probability a viewer of an anchor's video who does not follow the anchor starts following it", "probability")
+    video_trust: float = Rate(1.0, "trust of a viewer who enters a room from its video in the room's anchor, as a share of institutional trust (a stranger from the public feed: consumers.stranger_trust_factor)")
+    follow_from_content: float = Rate(0.002, "probability a viewer of an anchor's video who does not follow the anchor starts following it", "probability")
     interest_lift: float = Rate(0.02, "rise of the viewer's interest in the video's category per view, as a share of the distance to 1 (then the preferences are renormalised)", "fraction")
     interest_relax: float = Rate(0.02, "daily relaxation of every consumer's category preferences towards their initial ones", "fraction/day")
     cost_per_video: float = F(20.0, "cost of making one short video (paid by the room to the outside account content_costs)", "yuan", ge=0.0, le=1e7)
@@ -512,6 +512,9 @@ class Scenario(Section):
             if ev.kind == "persona_collapse" and ev.anchor_rank > self.population.anchors:
                 problems.append(f"events.{i}.anchor_rank: {ev.anchor_rank} is beyond the anchor population "
                                 f"(allowed: 1 to population.anchors = {self.population.anchors})")
+        if self.content.min_effort > self.content.max_effort:
+            problems.append(f"content.min_effort ({self.content.min_effort}) must be at most content.max_effort "
+                            f"({self.content.max_effort})")
         problems += _finance_checks(self)
         if problems:
             raise ValueError("; ".join(problems))

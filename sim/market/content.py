@@ -134,8 +134,8 @@ class ContentSeeding:
             return want
         cash = np.maximum(led.balance[acct], 0) / 100.0
         effort = np.minimum(want, cash / c.cost_per_video)
-        cost = to_cents(effort * c.cost_per_video)
-        effort = cost / 100.0 / c.cost_per_video          # what the cents paid for
+        cost = np.floor(effort * c.cost_per_video * 100.0).astype(np.int64)   # whole cents, never above the cash
+        effort = np.minimum(cost / 100.0 / c.cost_per_video, want)           # what the cents paid for
         led.transfer(acct, led.acct("content_costs"), cost, "content")
         self.spent = int(cost.sum())
         return effort

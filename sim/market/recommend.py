@@ -81,10 +81,10 @@ class NoRecommendation:
         slot_cons = np.repeat(active, n_slots)
         return slot_cons[rng.permutation(slot_cons.size)[:item_bcast.size]]
 
-    def predicted_gmv(self, b, predicted: np.ndarray) -> np.ndarray:
+    def reweighted(self, b, predicted: np.ndarray) -> np.ndarray:
         return predicted
 
-    def score(self, b, score: np.ndarray, predicted: np.ndarray, exponent: float, boost, multiplier) -> np.ndarray:
+    def score(self, score: np.ndarray, match: np.ndarray) -> np.ndarray:
         return score
 
     def remember(self, b, views, orders) -> None:
@@ -217,27 +217,24 @@ class Recommender:
         conv = (self.room_orders[b.room] + k * c_bar) / np.maximum(self.room_viewers[b.room] + k, 1e-12)
         return np.power(np.maximum(conv, 1e-12) / c_bar, r.realtime_weight)
 
-    def predicted_gmv(self, b, predicted: np.ndarray) -> np.ndarray:
-        """The forecast of GMV per impression, re-weighted in real time (the long-tail
-        reserve is shared by it)."""
+    def reweighted(self, b, predicted: np.ndarray) -> np.ndarray:
+        """A forecast per broadcast (GMV per impression, which shares the long-tail
+        reserve, or conversion, behind the ranking) re-weighted in real time."""
         return predicted * self.realtime(b)
 
-    def score(self, b, score: np.ndarray, predicted: np.ndarray, exponent: float, boost, multiplier) -> np.ndarray:
+    def score(self, score: np.ndarray, match: np.ndarray) -> np.ndarray:
         """The ranking: ``(1 - personalisation)`` of it by past volume (``score``,
         normalised), ``personalisation`` of it by the predicted value of each
-        broadcast's matches, ``m = (predicted conversion x re-weighting) ** exponent``
-        (x boost, x the trust sub-model's ``multiplier``): a multinomial choice with
+        broadcast's matches, ``match`` (the caller's ``m = (predicted conversion x
+        re-weighting) ** exponent`` x boost x fake heat): a multinomial choice with
         an outside option, each broadcast getting ``m / (s0 + sum m)`` where ``s0`` is
         ``outside_option`` x the expected sum (a decayed mean of past days' sums), and
         the outside option's part spread evenly (explored). A room's personalised
         traffic so follows its own predicted value, and less the day's number of rivals."""
-        from sim.market.traffic import ranking_score
-
         r = self.params.recommendation
         w = r.personalisation
         if w == 0 or score.size == 0:
             return score
-        match = ranking_score(predicted, exponent, boost) * multiplier
         tot_s, tot_m = score.sum(), match.sum()
         if tot_s <= 0 or tot_m <= 0:
             return score

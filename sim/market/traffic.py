@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.consumers import sigmoid
+from sim.market.recommend import NoRecommendation
 
 
 def _normalise(w: np.ndarray) -> np.ndarray:
@@ -121,8 +122,6 @@ class PublicTraffic:
     long-tail reserve is shared by the re-weighted predicted GMV."""
 
     def __init__(self, params, platform, anchors, suppliers, consumers, trust, recommender=None):
-        from sim.market.recommend import NoRecommendation
-
         self.params, self.platform, self.anchors = params, platform, anchors
         self.suppliers, self.consumers, self.trust = suppliers, consumers, trust
         self.recommender = NoRecommendation() if recommender is None else recommender
@@ -150,9 +149,11 @@ class PublicTraffic:
         perf = perf * heat
         score = ranking_score(perf, pol["preferential_exponent"], boost)
         rec = self.recommender
-        predicted = rec.predicted_gmv(b, self.predicted_gmv(b))
-        score = rec.score(b, score, rec.predicted_gmv(b, self.predicted_conversion(b)), pol["preferential_exponent"],
-                          boost, heat)
+        predicted = rec.reweighted(b, self.predicted_gmv(b))
+        if rec.enabled:
+            match = ranking_score(rec.reweighted(b, self.predicted_conversion(b)), pol["preferential_exponent"],
+                                  boost) * heat
+            score = rec.score(score, match)
         small_anchor = is_anchor & ((an.tier[np.maximum(b.anchor, 0)] == 2) | new)
         sme_store = ~is_anchor & ~sp.is_large[np.maximum(b.store, 0)]
         w_sme = sc.traffic.reserve_sme_share

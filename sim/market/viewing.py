@@ -17,6 +17,7 @@ from enum import IntEnum
 
 import numpy as np
 
+from sim.market.recommend import NoRecommendation
 from sim.market.traffic import deal
 
 
@@ -113,8 +114,6 @@ class Viewing:
 
     def __init__(self, params, consumers, anchors, view_rng, traffic_rng, sources=(), recommender=None,
                  card_share: float = 1.0):
-        from sim.market.recommend import NoRecommendation
-
         self.params, self.consumers, self.anchors = params, consumers, anchors
         self.rng, self.traffic_rng = view_rng, traffic_rng
         self.sources = list(sources)
