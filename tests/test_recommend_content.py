@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.errors import ScenarioError
-from sim.market.recommend import _draw, category_mix
+from sim.market.recommend import weighted_draws, category_mix
 from sim.market.traffic import TrafficVolatility
 from sim.market.viewing import Arrival
 from sim.model import LiveCommerceModel
@@ -197,7 +197,7 @@ def test_the_coalition_mode_keeps_content_on_the_platform():
 def test_weighted_draws_only_pick_positive_weights(w, n, seed):
     w = np.array(w)
     vals = np.arange(w.size) * 10
-    out = _draw(np.random.default_rng(seed), vals, w, n)
+    out = weighted_draws(np.random.default_rng(seed), vals, w, n)
     assert out.size == n
     if w.sum() > 0:
         assert (w[out // 10] > 0).all()
@@ -205,7 +205,7 @@ def test_weighted_draws_only_pick_positive_weights(w, n, seed):
 
 def test_weighted_draws_follow_the_weights():
     w = np.array([1.0, 3.0, 0.0, 6.0])
-    out = _draw(np.random.default_rng(0), np.arange(4), w, 200_000)
+    out = weighted_draws(np.random.default_rng(0), np.arange(4), w, 200_000)
     freq = np.bincount(out, minlength=4) / out.size
     assert np.allclose(freq, w / w.sum(), atol=0.01)
     # in random order: the first and second halves have the same mix

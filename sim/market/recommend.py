@@ -51,7 +51,7 @@ def item_categories(rng, b, item_bcast: np.ndarray, supplier_category: np.ndarra
     return supplier_category[b.listing[item_bcast, pick]]
 
 
-def _draw(rng, values: np.ndarray, weight: np.ndarray, n: int) -> np.ndarray:
+def weighted_draws(rng, values: np.ndarray, weight: np.ndarray, n: int) -> np.ndarray:
     """``n`` draws from ``values`` with probability proportional to ``weight`` (with
     replacement), in random order: sorted uniforms (from exponential spacings, no
     sort) are located in the cumulative weights, then shuffled."""
@@ -193,13 +193,13 @@ class Recommender:
         out = np.empty(n_items, dtype=active.dtype)
         personal = rng.random(n_items) < self.params.recommendation.personalisation
         ex = np.flatnonzero(~personal)
-        out[ex] = _draw(rng, active, slots, ex.size)
+        out[ex] = weighted_draws(rng, active, slots, ex.size)
         pk = np.flatnonzero(personal)
         cat = item_cat[pk]
         for k in range(K):
             idx = pk[cat == k]
             if idx.size:
-                out[idx] = _draw(rng, active, slots * pred[:, k], idx.size)
+                out[idx] = weighted_draws(rng, active, slots * pred[:, k], idx.size)
         return out
 
     # ------------------------------------------------------------ ranking and re-weighting
