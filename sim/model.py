@@ -122,7 +122,8 @@ class LiveCommerceModel(mesa.Model):
                             if sc.recommendation.enabled else NoRecommendation())
         self.traffic = PublicTraffic(sc, self.platform, an, sp, cons, self.trust, self.recommender)
         # content seeding (MODEL.md 4.8): short videos, an entry source of the viewing step
-        self.content = (ContentSeeding(sc, cons, an, sp, cat, led, self.recommender, st["content"])
+        self.content = (ContentSeeding(sc, cons, an, sp, cat, led, self.recommender, self.traffic,
+                                       st["content"])
                         if sc.content.enabled else NoContent())
         sources = [self.content] if self.content.enabled else []
         self.viewing = Viewing(sc, cons, an, st["view"], st["traffic"], sources=sources,

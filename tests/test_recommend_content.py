@@ -243,3 +243,38 @@ def test_the_arrival_names_match_the_measures():
     from sim.measures import ARRIVAL_WAYS
 
     assert [a.upper() for a in ARRIVAL_WAYS] == [a.name for a in Arrival]
+
+
+def test_the_long_tail_reserve_reaches_eligible_rooms_through_cards_and_videos():
+    """With content and the recommender on, a 30% reserve raises the share of public
+    traffic (cards) and of short videos that SME store rooms and small anchors get."""
+    def eligible_shares(reserve):
+        m = LiveCommerceModel(small_scenario(**{"time.days": 10, "traffic.long_tail_reserve": reserve}), 6)
+        got = {"cards": [0.0, 0.0], "videos": [0.0, 0.0]}
+        orig_watch, orig_entries = m.viewing.watch, m.content.entries
+
+        def eligible(b):
+            an, sp = m.anchors, m.suppliers
+            is_a = b.anchor >= 0
+            new = is_a & (an.age[np.maximum(b.anchor, 0)] < m.params.traffic.new_entrant_days)
+            return np.where(is_a, (an.tier[np.maximum(b.anchor, 0)] == 2) | new, ~sp.is_large[np.maximum(b.store, 0)])
+
+        def watch(b, shares, *a, **k):
+            v = orig_watch(b, shares, *a, **k)
+            got["cards"][0] += v.impressions[eligible(b)].sum()
+            got["cards"][1] += v.impressions.sum()
+            return v
+
+        def entries(day):
+            e = orig_entries(day)
+            got["videos"][0] += eligible(day.broadcasts)[e.bcast].sum()
+            got["videos"][1] += e.size
+            return e
+
+        m.viewing.watch, m.content.entries = watch, entries
+        m.run()
+        return {k: a / b for k, (a, b) in got.items()}
+
+    off, on = eligible_shares(0.0), eligible_shares(0.3)
+    assert on["cards"] > off["cards"] + 0.05
+    assert on["videos"] > off["videos"] + 0.05

@@ -6,11 +6,12 @@ transfer in cents from the room's account to the outside account
 ``content_costs``; a room spends at most the cash it holds). The feed's video
 slots (``videos_per_active`` per active consumer; the public feed keeps only
 ``live_card_share`` of its live-room cards) are shared among today's live rooms
-on the platform (a coalition mode: rooms off the platform get none) in
-proportion to ``effort ** reach_elasticity`` (a video travels on its own merit,
-not by the live-room ranking, so the traffic levers act on the live-room cards),
-and are matched to consumers by the recommender (predicted interest; off: at
-random). A video view
+in proportion to ``effort ** reach_elasticity`` (a video travels on its own
+merit, not by the live-room ranking), under the platform's policy as the cards
+are (:meth:`sim.market.traffic.PublicTraffic.policy_shares`: the long-tail
+reserve by predicted GMV, the cap; a coalition mode: none for rooms off the
+platform), and are matched to consumers by the recommender (predicted
+interest; off: at random). A video view
 
 * raises the viewer's interest in the video's category by ``interest_lift`` of
   the distance to 1 (preferences renormalised; several views of one category on
@@ -60,7 +61,8 @@ class ContentSeeding:
     """Short videos that seed live rooms (an entry source of :class:`sim.market.viewing.Viewing`).
 
     Receives the scenario, the consumer, anchor and supplier tables, the category
-    terms, the ledger, the recommender (or its null object) and the ``content`` stream.
+    terms, the ledger, the recommender (or its null object), the traffic sub-model
+    (the platform's policy: reserve, cap, coalition mode) and the ``content`` stream.
 
     State per room (anchors, then store rooms): ``effort`` (videos per live day) and
     ``expected_return`` (yuan per live day); per consumer: ``base_pref``, the initial
@@ -68,9 +70,10 @@ class ContentSeeding:
 
     enabled = True
 
-    def __init__(self, params, consumers, anchors, suppliers, categories, ledger, recommender, rng):
+    def __init__(self, params, consumers, anchors, suppliers, categories, ledger, recommender, traffic, rng):
         self.params, self.consumers, self.anchors, self.suppliers = params, consumers, anchors, suppliers
         self.categories, self.ledger, self.recommender, self.rng = categories, ledger, recommender, rng
+        self.traffic = traffic
         c = params.content
         n_rooms = anchors.n + suppliers.n
         self.effort = np.full(n_rooms, float(np.clip(c.initial_effort, c.min_effort, c.max_effort)))
@@ -95,14 +98,10 @@ class ContentSeeding:
         if b.size == 0 or day.active.size == 0:
             return Entries.empty(Arrival.CONTENT)
         effort = self._pay(b)
+        # the reach of each room's effort, under the platform's policy (the reserve, the
+        # cap; a coalition mode: only rooms on the platform)
         w = np.power(effort, c.reach_elasticity)
-
-        def shares_of(sel):
-            ws = w[sel]
-            tot = ws.sum()
-            return ws / tot if tot > 0 else np.zeros(ws.size)
-
-        shares = day.mode.public_shares(b, shares_of)   # (a mode: only rooms on the platform)
+        shares = self.traffic.policy_shares(b, day.mode, w) if w.sum() > 0 else np.zeros(b.size)
         n_v = rng.poisson(c.videos_per_active, day.active.size)
         item_b = np.repeat(np.arange(b.size), deal(rng, int(n_v.sum()), shares))
         item_cat = item_categories(rng, b, item_b, self.suppliers.category)

@@ -154,6 +154,22 @@ class PublicTraffic:
             match = ranking_score(rec.reweighted(b, self.predicted_conversion(b)), pol["preferential_exponent"],
                                   boost) * heat
             score = rec.score(score, match)
+        self._shares = self.policy_shares(b, mode, score, predicted, pol["exploration_share"], new)
+        return self._shares
+
+    def policy_shares(self, b, mode, score: np.ndarray, predicted: np.ndarray | None = None,
+                      exploration_share: float = 0.0, new: np.ndarray | None = None) -> np.ndarray:
+        """Shares per broadcast of traffic ranked by ``score`` under the policy in force:
+        the long-tail reserve (shared by ``predicted`` GMV, default: the re-weighted
+        forecast), the cap, an exploration share, and the coalition mode (only
+        broadcasts on the platform). Short videos are shared by it too (sim/market/content.py)."""
+        pol = self.platform.policy
+        an, sp, sc = self.anchors, self.suppliers, self.params
+        is_anchor = b.anchor >= 0
+        if new is None:
+            new = is_anchor & (an.age[np.maximum(b.anchor, 0)] < sc.traffic.new_entrant_days)
+        if predicted is None:
+            predicted = self.recommender.reweighted(b, self.predicted_gmv(b))
         small_anchor = is_anchor & ((an.tier[np.maximum(b.anchor, 0)] == 2) | new)
         sme_store = ~is_anchor & ~sp.is_large[np.maximum(b.store, 0)]
         w_sme = sc.traffic.reserve_sme_share
@@ -161,11 +177,10 @@ class PublicTraffic:
         def shares_of(sel):
             return allocate_traffic(score[sel], predicted[sel], [(sme_store[sel], w_sme),
                                                                  (small_anchor[sel], 1.0 - w_sme)],
-                                    exploration_share=pol["exploration_share"],
+                                    exploration_share=exploration_share,
                                     long_tail_reserve=pol["long_tail_reserve"], cap=pol["anchor_cap"])
 
-        self._shares = mode.public_shares(b, shares_of)
-        return self._shares
+        return mode.public_shares(b, shares_of)
 
     def predicted_gmv(self, b) -> np.ndarray:
         """The platform's forecast: the purchase rule's conversion at an average
