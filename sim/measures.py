@@ -17,8 +17,19 @@ from sim.market import feedback as _feedback
 from sim.market import reviews as _reviews
 from sim.market.search import SEARCH_DAILY, SEARCH_SUMMARY, search_summary
 from sim.market.shelf import SHELF_DAILY, SHELF_SUMMARY, shelf_summary
+from sim.market.viewing import Arrival
 from sim.trust import daily_rows as trust_daily_rows
 from sim.trust import summary_rows as trust_summary_rows
+
+#: how a viewer entered a live room, by the name of its ``Arrival`` (sim/market/viewing.py)
+ARRIVAL_WAYS = {
+    "following": "a followed anchor who is live (private traffic)",
+    "public": "a live-room card of the public feed",
+    "content": "a short video's link (content seeding)",
+    "search": "a search result",
+    "shelf": "'watch live' from a product page",
+    "review": "a customer's review or video",
+}
 
 DAILY_MEASURES: dict[str, str] = {
     "gmv": "gross merchandise value of today's orders, all channels (yuan)",
@@ -81,6 +92,12 @@ DAILY_MEASURES: dict[str, str] = {
     # live and shelf feed each other; search (sim/market/shelf.py, search.py)
     **SHELF_DAILY,
     **SEARCH_DAILY,
+    # how viewers arrived in live rooms (sim/market/viewing.py Arrival), content seeding (sim/market/content.py)
+    **{f"viewers_{a}": f"room entries today through {how}" for a, how in ARRIVAL_WAYS.items()},
+    "content_share": "share of today's room entries that came through content (short videos) (F19)",
+    "content_views": "short videos watched today",
+    "content_spend": "what rooms spent making short videos today (yuan)",
+    "content_follows": "viewers of an anchor's video who started following it today, without a purchase",
 }
 
 
@@ -241,6 +258,14 @@ def daily_measures(model, day: DayRecord) -> dict[str, float]:
     row.update(_feedback.daily_rows(model))
     row.update(model.shelf.daily_row())
     row.update(model.search.daily_row(o.arrival_orders))
+    arr = day.views.arrivals
+    for a in ARRIVAL_WAYS:
+        row[f"viewers_{a}"] = float(arr[Arrival[a.upper()]])
+    row["content_share"] = _share(row["viewers_content"], float(arr.sum()))
+    ct = model.content
+    row["content_views"] = float(getattr(ct, "views", 0))
+    row["content_spend"] = getattr(ct, "spent", 0) / 100.0
+    row["content_follows"] = float(getattr(ct, "new_follows", 0))
     return row
 
 
@@ -294,6 +319,11 @@ SUMMARY_MEASURES: dict[str, str] = {
     # live and shelf feed each other; search (sim/market/shelf.py, search.py)
     **SHELF_SUMMARY,
     **SEARCH_SUMMARY,
+    # arrivals, content seeding, the recommender
+    **{f"arrival_share_{a}": f"share of the run's room entries that came through {how}" for a, how in ARRIVAL_WAYS.items()},
+    "content_share": "share of the run's live-room viewers (room entries) who arrived through content seeding (F19)",
+    "content_spend": "what rooms spent making short videos over the run (yuan)",
+    "head_traffic_cv": "coefficient of variation of the daily public impressions of head rooms (the top 1% of rooms by public impressions over the run), over the days each was live, averaged over them (F20)",
 }
 
 
@@ -352,4 +382,10 @@ def run_summary(model, daily) -> dict[str, float]:
     out.update(_feedback.summary_rows(daily))
     out.update(shelf_summary(daily))
     out.update(search_summary(daily))
+    entries = float(sum(daily[f"viewers_{a}"].sum() for a in ARRIVAL_WAYS))
+    for a in ARRIVAL_WAYS:
+        out[f"arrival_share_{a}"] = _share(float(daily[f"viewers_{a}"].sum()), entries)
+    out["content_share"] = out["arrival_share_content"]
+    out["content_spend"] = float(daily["content_spend"].sum())
+    out["head_traffic_cv"] = model.traffic.volatility.head_cv()
     return out

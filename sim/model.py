@@ -28,12 +28,14 @@ from sim.finance.presale import NoPresale, Presale
 from sim.finance.settlement import Settlement
 from sim.market.adaptation import Adaptation
 from sim.market.broadcasts import Broadcasting
+from sim.market.content import ContentSeeding, NoContent
 from sim.market.categories import CategoryTable
 from sim.market.engagement import Engagement, NoEngagement
 from sim.market.feedback import Feedback, NoFeedback
 from sim.market.orders import CH_ANCHOR, CH_SHELF, CH_STORE, KEPT, RETURNED, SPOILED, OrderBook, OrderChunk
 from sim.market.production import Production
 from sim.market.purchase import Purchase
+from sim.market.recommend import NoRecommendation, Recommender
 from sim.market.returns import Fulfilment
 from sim.market.reviews import NoReviews, Reviews
 from sim.market.search import NO_SEARCH, Search
@@ -120,7 +122,14 @@ class LiveCommerceModel(mesa.Model):
         # fraud state, guarantees, social graph (sim/trust.py)
         self.trust = TrustSystem(sc, an, sp, cons, led, book, self.cum, _only(st, "fraud", "social", "events"))
         self.broadcasting = Broadcasting(sc, an, sp, cat, led, self.trust, st["broadcast"])
-        self.traffic = PublicTraffic(sc, self.platform, an, sp, cons, self.trust)
+        # the recommender (MODEL.md 4.1, 4.8): matching, ranking by predicted value, re-weighting
+        self.recommender = (Recommender(sc, cons, an, sp, cat.n, self.trust.graph.ties, st["recommend"])
+                            if sc.recommendation.enabled else NoRecommendation())
+        self.traffic = PublicTraffic(sc, self.platform, an, sp, cons, self.trust, self.recommender)
+        # content seeding (MODEL.md 4.8): short videos, an entry source of the viewing step
+        self.content = (ContentSeeding(sc, cons, an, sp, cat, led, self.recommender, self.traffic,
+                                       st["content"])
+                        if sc.content.enabled else NoContent())
         # engagement with followed anchors; reviews after kept purchases; product feedback (MODEL.md 4.8)
         self.engagement = (Engagement(sc, cons, an, st["engagement"]) if sc.engagement.enabled
                            else NoEngagement())
@@ -132,8 +141,9 @@ class LiveCommerceModel(mesa.Model):
         self.shelf = (ShelfLinks(sc, cons, sp, cat, led, st["shelf"]) if sc.shelf_links.enabled
                       else NO_SHELF_LINKS)
         self.search = Search(sc, cons, an, sp, cat, st["search"]) if sc.search.enabled else NO_SEARCH
-        sources = [m for m in (self.reviews, self.shelf, self.search) if m.enabled]
+        sources = [m for m in (self.content, self.reviews, self.shelf, self.search) if m.enabled]
         self.viewing = Viewing(sc, cons, an, st["view"], st["traffic"], sources=sources,
+                               recommender=self.recommender, card_share=self.content.card_share,
                                engagement=self.engagement if self.engagement.enabled else None)
         self.purchase = Purchase(sc, cons, sp, cat, led, book, self.presales, _only(st, "purchase", "returns", "trust"),
                                  an.n + sp.n, shelf=self.shelf)
@@ -214,6 +224,9 @@ class LiveCommerceModel(mesa.Model):
         if (d + 1) % sc.time.adaptation_interval == 0:
             self.adaptation.adapt()                                    # 12. adaptation
         self.adaptation.remember(b, orders)                            # 13. memories
+        self.recommender.remember(b, views, orders)                    # 13. the recommender's history
+        self.content.remember(b, views, orders)                        # 13. content's return, effort
+        self.traffic.remember(b, views)                                # 13. head rooms' traffic (F20)
         day = DayRecord(b, views, orders, deliveries, production_cost, settled, self.presales.refunds_today,
                         engaged)
         self.today = daily_measures(self, day)                         # 14. measures

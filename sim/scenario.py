@@ -377,6 +377,49 @@ class Search(Section):
     search_probability: float = Rate(0.04, "daily probability an active consumer searches for a category (drawn from their category preferences)", "probability/day")
     performance_exponent: float = F(0.5, "exponent on a room's recent performance in the result ranking (0 = relevance only)", "", ge=0.0, le=5.0)
     click_through: float = Rate(0.5, "probability a searcher enters the room of the result they open", "probability")
+class Recommendation(Section):
+    """The platform's recommender (MODEL.md 4.1, 4.8; sim/market/recommend.py): public
+    impressions (and short videos) matched to consumers by predicted interest, a
+    ranking that blends past volume with the predicted value of the match, and a
+    real-time re-weighting towards rooms that convert."""
+
+    enabled: bool = F(True, "the recommender matches goods to people (off: impressions go to consumers at random, the ranking is by past volume only)", "switch")
+    prediction_quality: float = Rate(0.8, "how well the platform predicts a consumer's interest: the weight of the data-based estimate against noise (1 = the estimate exactly, 0 = pure noise)", "fraction")
+    personalisation: float = Rate(0.9, "weight of prediction against exploration: the share of impressions matched by predicted interest (the rest are dealt at random), and the weight of the predicted value of a broadcast's matches against its past volume in the ranking", "fraction")
+    outside_option: float = F(2.0, "value of the feed's other (not live) content against the expected total predicted value of the day's live rooms: a room's personalised traffic is its predicted value / (this x the expected total + today's total), the rest is explored", "", ge=0.0, le=1000.0)
+    realtime_weight: float = F(0.5, "elasticity of the real-time re-weighting: a room's score is multiplied by (its recent conversion / the platform's) to this power (0 = off)", "", ge=0.0, le=5.0)
+    realtime_half_life: float = F(3.0, "half-life of the conversion memory behind the real-time re-weighting", "days", gt=0.0, le=365.0)
+    realtime_prior_viewers: float = F(50.0, "pseudo-viewers at the platform's conversion that shrink a small room's observed conversion", "viewers", ge=0.0, le=1e6)
+    weight_preferences: float = F(2.0, "weight of the consumer's revealed preferences (browsing) in the platform's estimate of interest", "weight", ge=0.0, le=100.0)
+    weight_history: float = F(1.0, "weight of the consumer's view and purchase history", "weight", ge=0.0, le=100.0)
+    weight_follows: float = F(0.5, "weight of the category mix of the anchors the consumer follows", "weight", ge=0.0, le=100.0)
+    weight_social: float = F(0.5, "weight of the social ties' view and purchase history (sim/trust.py's graph)", "weight", ge=0.0, le=100.0)
+    history_half_life: float = F(30.0, "half-life of the view and purchase history", "days", gt=0.0, le=3650.0)
+    purchase_weight: float = F(5.0, "weight of a purchase in the history, in room entries", "entries", ge=0.0, le=1000.0)
+    profile_refresh_days: int = F(28, "days between refreshes of the slow part of the estimate (followed anchors' category mix, ties' history) and of the prediction's error", "days", ge=1, le=3650)
+
+
+class Content(Section):
+    """Content seeding (MODEL.md 4.8; sim/market/content.py): anchors and store rooms
+    make short videos at a cost, chosen by their expected return; the recommender
+    shows them; a video raises interest in its category, brings viewers into the
+    live room and followers without a purchase."""
+
+    enabled: bool = F(True, "anchors and stores make short-video content that seeds their live rooms", "switch")
+    videos_per_active: float = F(2.0, "short videos an active consumer watches per day (the feed's video slots)", "videos", ge=0.0, le=200.0)
+    live_card_share: float = Rate(0.3, "share of the public feed's live-room cards kept when content is on (videos take the others' place)", "fraction")
+    click_to_live: float = Rate(0.6, "probability a video view of a room that is live enters the room", "probability")
+    video_trust: float = Rate(1.0, "trust of a viewer who enters a room from its video in the room's anchor, as a share of institutional trust (a stranger from the public feed: consumers.stranger_trust_factor)")
+    follow_from_content: float = Rate(0.002, "probability a viewer of an anchor's video who does not follow the anchor starts following it", "probability")
+    interest_lift: float = Rate(0.02, "rise of the viewer's interest in the video's category per view, as a share of the distance to 1 (then the preferences are renormalised)", "fraction")
+    interest_relax: float = Rate(0.02, "daily relaxation of every consumer's category preferences towards their initial ones", "fraction/day")
+    cost_per_video: float = F(20.0, "cost of making one short video (paid by the room to the outside account content_costs)", "yuan", ge=0.0, le=1e7)
+    reach_elasticity: float = F(0.5, "elasticity of a room's video reach to its effort (reach share grows as effort^this)", "", gt=0.0, lt=1.0)
+    initial_effort: float = F(2.0, "videos per live day each room makes before it has any return to judge by", "videos/day", ge=0.0, le=1000.0)
+    min_effort: float = F(0.5, "fewest videos per live day a room makes (keeps its return observable)", "videos/day", ge=0.0, le=1000.0)
+    max_effort: float = F(50.0, "most videos per live day a room makes", "videos/day", gt=0.0, le=10000.0)
+    effort_step: float = Rate(0.2, "share of the gap to the optimal effort closed each live day", "fraction")
+    return_half_life: float = F(7.0, "half-life of a room's memory of the return its content brought", "days", gt=0.0, le=365.0)
 
 
 # ----------------------------------------------------------------------- events
@@ -504,6 +547,8 @@ class Scenario(Section):
     feedback: FeedbackParams = Field(default_factory=FeedbackParams)
     shelf_links: ShelfLinks = Field(default_factory=ShelfLinks)
     search: Search = Field(default_factory=Search)
+    recommendation: Recommendation = Field(default_factory=Recommendation)
+    content: Content = Field(default_factory=Content)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Scenario":
@@ -534,6 +579,9 @@ class Scenario(Section):
             if ev.kind == "persona_collapse" and ev.anchor_rank > self.population.anchors:
                 problems.append(f"events.{i}.anchor_rank: {ev.anchor_rank} is beyond the anchor population "
                                 f"(allowed: 1 to population.anchors = {self.population.anchors})")
+        if self.content.min_effort > self.content.max_effort:
+            problems.append(f"content.min_effort ({self.content.min_effort}) must be at most content.max_effort "
+                            f"({self.content.max_effort})")
         problems += _finance_checks(self)
         if problems:
             raise ValueError("; ".join(problems))

@@ -15,7 +15,9 @@ for its upstream suppliers) inside the system; pre-sale orders
 balances the platform holds); and the outside
 accounts ``funding`` (the lender's own funding), ``unpaid_vendors`` (bills a
 defaulter left unpaid), ``penalties`` (cash a defaulter lost: seized or
-absconded) and ``fraud_costs`` (what faking sales costs).
+absconded) and ``fraud_costs`` (what faking sales costs). Content seeding
+(:mod:`sim.market.content`) adds the outside account ``content_costs`` (what
+anchors and store rooms spend making short videos).
 
 Each transfer is tagged with a *flow* name (``sale``, ``refund``,
 ``commission``, ...); the ledger keeps the running total of every flow, which
@@ -29,6 +31,8 @@ import numpy as np
 OUTSIDE = ("consumers", "capital", "production", "logistics", "funding", "unpaid_vendors", "penalties", "fraud_costs")
 FIXED = OUTSIDE + ("escrow", "platform", "lender", "reserve", "insurance", "deposits", "supply_escrow",
                    "presale_escrow")
+# outside accounts of the second round's mechanisms (appended: earlier accounts keep their numbers)
+FIXED += ("content_costs",)   # short videos made by anchors and store rooms (sim/market/content.py)
 
 
 def to_cents(yuan) -> np.ndarray:

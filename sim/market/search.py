@@ -1,4 +1,4 @@
-"""Search (MODEL.md 4.8; docs/model.md 6.14): searches that list live rooms.
+"""Search (MODEL.md 4.8; docs/model.md 6.15): searches that list live rooms.
 
 :class:`Search` is the sub-model of the scenario section ``search``, an entry
 source of :class:`sim.market.viewing.Viewing`: each active consumer searches

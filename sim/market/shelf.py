@@ -1,4 +1,4 @@
-"""Live and shelf feed each other (MODEL.md 4.8; docs/model.md 6.13).
+"""Live and shelf feed each other (MODEL.md 4.8; docs/model.md 6.14).
 
 :class:`ShelfLinks` is the sub-model of the scenario section ``shelf_links``:
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.consumers import sigmoid
+from sim.market.recommend import NoRecommendation
 
 
 def _normalise(w: np.ndarray) -> np.ndarray:
@@ -114,12 +115,25 @@ class PublicTraffic:
     """The platform's ranking (step 3 of the day): shares of today's public impressions.
 
     Receives the scenario, the platform (its policy levers in force), the anchor,
-    supplier and consumer tables and the trust sub-model (fake orders inflate the
-    ranking, detection demotes)."""
+    supplier and consumer tables, the trust sub-model (fake orders inflate the
+    ranking, detection demotes) and the recommender (:mod:`sim.market.recommend`;
+    :class:`~sim.market.recommend.NoRecommendation` when it is off): the ranking
+    blends past volume with the predicted value of a broadcast's matches, and the
+    long-tail reserve is shared by the re-weighted predicted GMV."""
 
-    def __init__(self, params, platform, anchors, suppliers, consumers, trust):
+    def __init__(self, params, platform, anchors, suppliers, consumers, trust, recommender=None):
         self.params, self.platform, self.anchors = params, platform, anchors
         self.suppliers, self.consumers, self.trust = suppliers, consumers, trust
+        self.recommender = NoRecommendation() if recommender is None else recommender
+        self.volatility = TrafficVolatility(anchors.n + suppliers.n)
+        self._shares = None
+
+    def remember(self, b, views) -> None:
+        """Today's public traffic of each live room, as allocated: its share times the
+        impressions served (the F20 measure; the allocation, not the draw of so
+        many impressions among a sample of consumers that each stand for many users)."""
+        if b.size and self._shares is not None and self._shares.size == b.size:
+            self.volatility.add(b.room, self._shares * float(views.impressions.sum()))
 
     def allocate(self, b, d: int, mode) -> np.ndarray:
         """Share of the public impressions per broadcast (a coalition mode: only
@@ -131,9 +145,31 @@ class PublicTraffic:
                         sp.store_performance[np.maximum(b.store, 0)])
         new = is_anchor & (an.age[np.maximum(b.anchor, 0)] < sc.traffic.new_entrant_days)
         boost = np.where(new, pol["new_entrant_boost"], 1.0)
-        perf = perf * self.trust.score_multiplier(b, d)
+        heat = self.trust.score_multiplier(b, d)
+        perf = perf * heat
         score = ranking_score(perf, pol["preferential_exponent"], boost)
-        predicted = self.predicted_gmv(b)
+        rec = self.recommender
+        predicted = rec.reweighted(b, self.predicted_gmv(b))
+        if rec.enabled:
+            match = ranking_score(rec.reweighted(b, self.predicted_conversion(b)), pol["preferential_exponent"],
+                                  boost) * heat
+            score = rec.score(score, match)
+        self._shares = self.policy_shares(b, mode, score, predicted, pol["exploration_share"], new)
+        return self._shares
+
+    def policy_shares(self, b, mode, score: np.ndarray, predicted: np.ndarray | None = None,
+                      exploration_share: float = 0.0, new: np.ndarray | None = None) -> np.ndarray:
+        """Shares per broadcast of traffic ranked by ``score`` under the policy in force:
+        the long-tail reserve (shared by ``predicted`` GMV, default: the re-weighted
+        forecast), the cap, an exploration share, and the coalition mode (only
+        broadcasts on the platform). Short videos are shared by it too (sim/market/content.py)."""
+        pol = self.platform.policy
+        an, sp, sc = self.anchors, self.suppliers, self.params
+        is_anchor = b.anchor >= 0
+        if new is None:
+            new = is_anchor & (an.age[np.maximum(b.anchor, 0)] < sc.traffic.new_entrant_days)
+        if predicted is None:
+            predicted = self.recommender.reweighted(b, self.predicted_gmv(b))
         small_anchor = is_anchor & ((an.tier[np.maximum(b.anchor, 0)] == 2) | new)
         sme_store = ~is_anchor & ~sp.is_large[np.maximum(b.store, 0)]
         w_sme = sc.traffic.reserve_sme_share
@@ -141,7 +177,7 @@ class PublicTraffic:
         def shares_of(sel):
             return allocate_traffic(score[sel], predicted[sel], [(sme_store[sel], w_sme),
                                                                  (small_anchor[sel], 1.0 - w_sme)],
-                                    exploration_share=pol["exploration_share"],
+                                    exploration_share=exploration_share,
                                     long_tail_reserve=pol["long_tail_reserve"], cap=pol["anchor_cap"])
 
         return mode.public_shares(b, shares_of)
@@ -149,15 +185,53 @@ class PublicTraffic:
     def predicted_gmv(self, b) -> np.ndarray:
         """The platform's forecast: the purchase rule's conversion at an average
         viewer times the mean listed price."""
+        sp = self.suppliers
+        lst = b.listing
+        ok = lst >= 0
+        price = np.where(ok, sp.price[np.maximum(lst, 0)], 0.0)
+        mean_price = price.sum(axis=1) / np.maximum(b.n_listed, 1)
+        return self.predicted_conversion(b) * mean_price
+
+    def predicted_conversion(self, b) -> np.ndarray:
+        """The purchase rule's conversion at an average viewer, per broadcast."""
         sp, sc = self.suppliers, self.params
         lst = b.listing
         ok = lst >= 0
         s = np.maximum(lst, 0)
-        price = np.where(ok, sp.price[s], 0.0)
-        mean_price = price.sum(axis=1) / np.maximum(b.n_listed, 1)
         c = sc.purchase
         it = float(self.consumers.institutional_trust.mean())
         adv = np.where(ok, sp.advertised_quality[s], 0).sum(axis=1) / np.maximum(b.n_listed, 1)
         z = (c.intercept + c.skill * np.log(b.skill) + c.institutional_trust * (it - 0.5)
              + c.impulsiveness * (sc.consumers.impulsiveness_mean - 0.5) + c.advertised_quality * (adv - 0.5))
-        return sigmoid(z) * mean_price
+        return sigmoid(z)
+
+
+class TrafficVolatility:
+    """Running sums of each room's daily public traffic over the days it is live
+    (the coefficient of variation of head rooms' daily public traffic, FACTS F20)."""
+
+    def __init__(self, n_rooms: int):
+        self.days = np.zeros(n_rooms, dtype=np.int64)
+        self.total = np.zeros(n_rooms)
+        self.total_sq = np.zeros(n_rooms)
+
+    def add(self, rooms: np.ndarray, impressions: np.ndarray) -> None:
+        """Today's traffic of the rooms live today (one entry per broadcast)."""
+        x = np.asarray(impressions, dtype=np.float64)
+        self.days[rooms] += 1
+        self.total[rooms] += x
+        self.total_sq[rooms] += x * x
+
+    def head_cv(self, head_share: float = 0.01) -> float:
+        """Mean, over the head rooms (the top ``head_share`` of rooms with any public
+        traffic, by their total, at least one), of the coefficient of variation of the
+        room's daily traffic over its live days (0 when no room had traffic)."""
+        has = np.flatnonzero((self.total > 0) & (self.days >= 2))
+        if has.size == 0:
+            return 0.0
+        k = max(1, int(np.ceil(head_share * has.size)))
+        top = has[np.argsort(-self.total[has], kind="stable")[:k]]
+        n = self.days[top]
+        mean = self.total[top] / n
+        var = np.maximum(self.total_sq[top] / n - mean * mean, 0.0) * n / (n - 1)
+        return float((np.sqrt(var) / mean).mean())

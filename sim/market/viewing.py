@@ -17,6 +17,7 @@ from enum import IntEnum
 
 import numpy as np
 
+from sim.market.recommend import NoRecommendation
 from sim.market.traffic import deal
 
 
@@ -57,8 +58,9 @@ class Entries:
 @dataclass
 class ViewingDay:
     """What an entry source may read on the day: the broadcasts, the active
-    consumers, the broadcast of each anchor (-1 not live), the coalition mode and
-    the entries of the paths asked before it."""
+    consumers, the broadcast of each anchor (-1 not live), the coalition mode,
+    the entries of the paths asked before it and the platform's allocation of
+    today's public traffic (share per broadcast)."""
 
     day: int
     broadcasts: object
@@ -67,6 +69,7 @@ class ViewingDay:
     activity: float
     mode: object
     entries: list
+    shares: np.ndarray | None = None
 
 
 @dataclass
@@ -102,21 +105,28 @@ class Views:
 
 class Viewing:
     """Receives the scenario, the consumer and anchor tables, the ``view`` and
-    ``traffic`` streams and the entry sources (sub-models with an
-    ``entries(ViewingDay) -> Entries`` method), asked in the order given, and the
-    engagement sub-model (followers' return visits; ``None``: every follower
-    watches with ``consumers.watch_followed``)."""
+    ``traffic`` streams, the entry sources (sub-models with an
+    ``entries(ViewingDay) -> Entries`` method), asked in the order given, the
+    recommender that matches public impressions to consumers
+    (:mod:`sim.market.recommend`; off: dealt at random), the share of the
+    public feed's live-room cards kept (``card_share``: content seeding gives the
+    rest of the feed to short videos) and the engagement sub-model (followers'
+    return visits; ``None``: every follower watches with ``consumers.watch_followed``)."""
 
-    def __init__(self, params, consumers, anchors, view_rng, traffic_rng, sources=(), engagement=None):
+    def __init__(self, params, consumers, anchors, view_rng, traffic_rng, sources=(), recommender=None,
+                 card_share: float = 1.0, engagement=None):
         self.params, self.consumers, self.anchors = params, consumers, anchors
         self.rng, self.traffic_rng = view_rng, traffic_rng
         self.sources = list(sources)
+        self.recommender = NoRecommendation() if recommender is None else recommender
+        self.card_share = float(card_share)
         self.engagement = engagement
         self.following_slots = np.zeros(0, dtype=np.int64)   # today's following entries' follow slots
 
     def watch(self, b, shares: np.ndarray, activity: float, mode, day: int = 0) -> Views:
         sc, cons, an = self.params, self.consumers, self.anchors
         active = cons.active_today(self.rng, sc, activity, sc.consumers.initial_institutional_trust)
+        self.recommender.begin_day(active)
         # broadcast of each anchor, -1 if not live; the extra last entry is read by empty slots (-1)
         bcast_of_anchor = np.full(an.n + 1, -1, dtype=np.int64)
         bcast_of_anchor[b.anchor[b.anchor >= 0]] = np.flatnonzero(b.anchor >= 0)
@@ -124,7 +134,7 @@ class Viewing:
         counts, public = self.public(b, shares, active)
         parts.append(public)
         ctx = ViewingDay(day=day, broadcasts=b, active=active, bcast_of_anchor=bcast_of_anchor,
-                         activity=activity, mode=mode, entries=parts)
+                         activity=activity, mode=mode, entries=parts, shares=shares)
         for src in self.sources:
             parts.append(src.entries(ctx))
         return Views.of(active, counts, parts)
@@ -151,16 +161,16 @@ class Viewing:
                        followed=np.ones(v_cons.size, bool), source=Arrival.FOLLOWING)
 
     def public(self, b, shares: np.ndarray, active: np.ndarray) -> tuple[np.ndarray, Entries]:
-        """Public traffic: impressions drawn from the allocation, dealt to active
-        consumers, some clicked; returns the impressions per broadcast and the entries."""
+        """Public traffic: impressions drawn from the allocation, matched to active
+        consumers by the recommender (off: dealt in random order), some clicked;
+        returns the impressions per broadcast and the entries."""
         sc, cons, rng, tr = self.params, self.consumers, self.rng, self.traffic_rng
-        n_imp = tr.poisson(sc.platform.public_impressions_per_active, active.size)
-        imp_cons = np.repeat(active, n_imp)
-        # impressions per broadcast, then dealt to consumers in random order;
+        n_imp = tr.poisson(sc.platform.public_impressions_per_active * self.card_share, active.size)
+        # impressions per broadcast, then matched to consumers' feed slots;
         # traffic the cap left unused is not served
-        counts = deal(tr, imp_cons.size, shares)
+        counts = deal(tr, int(n_imp.sum()), shares)
         imp_b = np.repeat(np.arange(b.size), counts)
-        imp_cons = imp_cons[tr.permutation(imp_cons.size)[:imp_b.size]]
+        imp_cons = self.recommender.match(active, n_imp, imp_b, b, tr)
         click = np.flatnonzero(rng.random(imp_b.size) < sc.platform.click_through)
         p_cons, p_b = imp_cons[click], imp_b[click]
         fresh = ~cons.follows_anchor(p_cons, b.anchor[p_b])   # followers were reached privately already
