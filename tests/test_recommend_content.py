@@ -35,7 +35,7 @@ def test_switched_off_both_give_the_model_without_them():
 
     m_off, d_off = _daily(OFF)
     assert isinstance(m_off.recommender, NoRecommendation) and isinstance(m_off.content, NoContent)
-    assert m_off.viewing.sources == [] and m_off.viewing.card_share == 1.0
+    assert all(s is not m_off.content for s in m_off.viewing.sources) and m_off.viewing.card_share == 1.0
     assert m_off.ledger["content_costs"] == 0
     fresh = np.random.Generator(np.random.PCG64(np.random.SeedSequence(3).spawn(21)[14]))
     assert m_off.streams["recommend"].random() == fresh.random()          # never drawn
