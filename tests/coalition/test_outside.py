@@ -123,3 +123,50 @@ def test_a_supplier_leaving_alone_takes_only_part_of_its_own_shelf_demand():
     assert own > 0.05 * grand["orders"]
     assert (int(df["orders"].sum()) + own) / grand["orders"] == pytest.approx(1.0, abs=0.05)
     assert total / grand["platform"] == pytest.approx(1.0, abs=0.05)
+
+
+# ------------------------------------------------- what the verdicts depend on (item 6)
+
+def planted_verdicts(scenario, seed, *, keep_daily=False, progress=False):
+    """A stand-in for run_split_verdicts with planted dependences: Shapley's excess
+    depends on the own shops' reach alone, the status quo's on the friction and
+    its interaction with the reach; no noise."""
+    from types import SimpleNamespace
+
+    c = scenario.coalition
+    ex_sh = c.own_shop_reach - 0.5
+    ex_sq = 0.3 * c.own_shop_friction + 0.5 * (c.own_shop_reach - 0.5) * c.own_shop_friction
+    return SimpleNamespace(summary={"max_excess_shapley": ex_sh, "in_core_shapley": float(ex_sh <= 0),
+                                    "max_excess_status_quo": ex_sq, "in_core_status_quo": float(ex_sq <= 0)},
+                           daily=None)
+
+
+def test_outside_sobol_names_the_planted_dependences(tmp_path):
+    from sim.studies.outside_sobol import verdict_sensitivity, write
+    from sim.sweep.engine import run_sweep
+    from sim.sweep.executors import SerialExecutor
+    from sim.sweep.models import register_model
+    from sim.sweep.spec import spec_from_dict
+
+    entry = "tests.coalition.test_outside:planted_verdicts"
+    register_model(entry, measures=("max_excess_shapley", "in_core_shapley", "max_excess_status_quo",
+                                    "in_core_status_quo"))
+    raw = {"experiment": {"name": "planted", "model": entry, "replications": 1, "master_seed": 3},
+           "scenario": {"population": {"consumers": 10}},
+           "design": {"sampler": "sobol", "samples": 64, "second_order": False},
+           "parameters": {"coalition.own_shop_reach": {"range": [0.0, 1.0]},
+                          "coalition.own_shop_friction": {"range": [0.0, 2.0]},
+                          "coalition.tip_per_viewer": {"range": [0.0, 1.0]}}}
+    run_sweep(spec_from_dict(raw), executor=SerialExecutor(), out=tmp_path / "s", progress=False)
+    vs = verdict_sensitivity(tmp_path / "s")
+    assert vs.depends_on["shapley"] == ["coalition.own_shop_reach"]
+    assert sorted(vs.depends_on["status_quo"]) == ["coalition.own_shop_friction", "coalition.own_shop_reach"]
+    sh = vs.indices[vs.indices["rule"] == "shapley"].set_index("parameter")
+    assert sh.loc["coalition.own_shop_reach", "S1"] == pytest.approx(1.0, abs=0.1)
+    assert abs(sh.loc["coalition.tip_per_viewer", "ST"]) < 0.05
+    v = vs.verdicts.set_index("rule")
+    assert v.loc["shapley", "in_core"] == pytest.approx(0.5, abs=0.05)
+    assert v.loc["shapley", "in_core_low"] < 0.5 < v.loc["shapley", "in_core_high"]
+    files = write(vs, tmp_path / "out")
+    assert all(f.is_file() and f.stat().st_size > 0 for f in files)
+    assert "coalition.own_shop_reach (ST" in (tmp_path / "out" / "outside_sobol.md").read_text()
