@@ -170,3 +170,39 @@ def test_outside_sobol_names_the_planted_dependences(tmp_path):
     files = write(vs, tmp_path / "out")
     assert all(f.is_file() and f.stat().st_size > 0 for f in files)
     assert "coalition.own_shop_reach (ST" in (tmp_path / "out" / "outside_sobol.md").read_text()
+
+
+def test_own_shops_spend_only_what_the_days_platform_orders_left_of_each_budget(monkeypatch):
+    """The budget is shared: each consumer's own-shop orders of a day fit in its
+    daily budget less what its platform orders of that day spent."""
+    import sim.coalition.modes as modes
+    from sim.finance.ledger import to_cents
+
+    seen = []
+    real = modes.within_budget
+
+    def spy(consumer, price, left, rng):
+        ok = real(consumer, price, left, rng)
+        seen.append((consumer.copy(), price.copy(), left.copy(), ok.copy()))
+        return ok
+
+    monkeypatch.setattr(modes, "within_budget", spy)
+    sc = Scenario().with_overrides({**SHELF_ONLY, "consumers.budget_mean": 150.0, "coalition.own_shop_reach": 1.0,
+                                    "coalition.own_shop_friction": 0.0})
+    m = LiveCommerceModel(sc, 4)
+    m.run(3)
+    bloc = (np.arange(m.suppliers.n) % 2).astype(np.int64)     # half the suppliers off the platform
+    m.mode = Mode(0, bloc, np.zeros(m.anchors.n, np.int64), m.params.coalition)
+    budget = to_cents(m.consumers.budget)
+    rejected = 0
+    for _ in range(8):
+        n_before = len(seen)
+        m.run(1)
+        chunk = next(c for c in m.book if c.day == m.day - 1)
+        spent = np.bincount(chunk.consumer, weights=chunk.price, minlength=m.consumers.n).astype(np.int64)
+        for consumer, price, left, ok in seen[n_before:]:
+            assert np.array_equal(left, budget - spent)
+            own = np.bincount(consumer[ok], weights=price[ok], minlength=m.consumers.n).astype(np.int64)
+            assert (own <= np.maximum(left, 0)).all()
+            rejected += int((~ok).sum())
+    assert seen and rejected > 0                               # the budgets bind in this world
