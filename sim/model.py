@@ -214,7 +214,7 @@ class LiveCommerceModel(mesa.Model):
         mode.standalone_day(d, ledger=self.ledger, suppliers=self.suppliers,    # 6. standalone channels
                             anchors=self.anchors, consumers=self.consumers, categories=self.categories,
                             params=sc, activity_multiplier=self.activity_multiplier,
-                            stream=self.streams["coalition"])
+                            stream=self.streams["coalition"], orders=orders, purchase=self.purchase)
         deliveries = self.fulfilment.deliver_and_return(d)             # 7. deliveries, returns, trust
         self.trust.fraud_step(d, orders)                               # 8. fake orders, detection
         production_cost = self.production.produce(d)                   # 9. production for stock
@@ -248,6 +248,7 @@ class LiveCommerceModel(mesa.Model):
     def _start_day(self) -> None:
         self.shelf.start_day(self.day)
         self.search.start_day(self.day)
+        self.coalition.start_day(self.day, self.streams["coalition"])
         self.trust.start_day()
         self.credit.start_day()
         self.presales.start_day()

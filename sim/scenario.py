@@ -207,7 +207,8 @@ class Coalition(Section):
     coalition, the evaluation window of coalition worths, and the split dynamics."""
 
     players: str = F("roles", "player partition: 'roles' (platform, supplier, anchor) or groups like 'platform;large=suppliers:large;sme=suppliers:sme;anchor=anchors:all' (see docs/coalition.md)", "")
-    standalone_orders_per_consumer: float = F(0.01, "orders a day, per simulated consumer, that suppliers' own shops (offline, own site) take when off the platform, shared among all suppliers by shelf visibility; at the supplier's own price, no commission", "orders/consumer/day", ge=0.0, le=100.0)
+    own_shop_reach: float = Rate(0.5, "share of the shelf shoppers who would have looked at a supplier on the platform's shelf and who find its own shop when it is off the platform (the others browse the platform's shelf, if any supplier is on it); at most 1: an own shop sells only to the model's consumers, out of their shopping")
+    own_shop_friction: float = F(1.0, "logit units taken off the shelf's conversion in a supplier's own shop (no platform guarantees, payment or logistics network); at least 0: an own shop converts no better than the platform's shelf", "logit", ge=0.0, le=20.0)
     tip_per_viewer: float = F(0.2, "tips an anchor earns per viewer of a content broadcast (FACTS.md: about 0.2 yuan)", "yuan/viewer", ge=0.0, le=1e4)
     ad_per_follower: float = F(0.02, "advertising income of an anchor not selling, per follower and day (FACTS.md: 0.02 yuan)", "yuan/follower/day", ge=0.0, le=1e4)
     content_platform_share: float = Rate(0.5, "share of an anchor's tips and advertising the platform keeps in content-only mode {platform, anchor}")

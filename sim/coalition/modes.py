@@ -6,11 +6,16 @@ trade with each other. What an agent can do follows from who shares its bloc:
 
 - a supplier in the platform's bloc sells on the platform (shelf, store
   broadcasts, listings with anchors of the bloc), exactly as in the plain model;
-- a supplier outside the platform's bloc sells through its standalone channel
-  (own shop or offline: ``coalition.standalone_orders_per_consumer`` orders a
-  day per simulated consumer shared among suppliers by visibility, at its own
-  price, no commission) and, if its bloc holds anchors, through
-  those anchors off the platform;
+- a supplier outside the platform's bloc sells through its own shop and, if
+  its bloc holds anchors, through those anchors off the platform. The own
+  shop *substitutes* the platform's shelf: consumers' shelf browsing (their
+  page views, drawn as in the grand coalition) lands on suppliers by shelf
+  visibility among all suppliers; a page view that lands on a supplier off
+  the platform finds its own shop with probability ``own_shop_reach`` (the
+  others browse the platform's shelf, if any supplier is on it), and the
+  visitor buys by the shelf's purchase rule less ``own_shop_friction`` logit
+  units, out of the budget the day's platform orders left, at the supplier's
+  price, no commission (:meth:`Mode.shelf`, :meth:`Mode.standalone_day`);
 - an anchor in a bloc with suppliers sells their products: on the platform if
   the platform is in its bloc (public traffic, guarantees), else off the
   platform to its followers only (``offplatform_reach`` of them find the room,
@@ -22,7 +27,8 @@ trade with each other. What an agent can do follows from who shares its bloc:
 
 The model's sub-models consult a mode through a few hooks (listing
 acceptance, store broadcasts, public traffic, viewing, conversion, the shelf,
-commission) and the day calls :meth:`Mode.standalone_day` once.
+commission), the day starts it (:meth:`Mode.start_day`) and calls
+:meth:`Mode.standalone_day` once, after the platform's purchases.
 ``model.mode = None`` is the grand coalition with every agent in it: the
 plain model, bit for bit; the daily rule then calls :data:`PLAIN`, a
 :class:`GrandCoalition` whose hooks return their input unchanged.
@@ -34,9 +40,14 @@ import numpy as np
 
 from sim.coalition.players import player_of_agents
 from sim.finance.ledger import to_cents
+from sim.market.orders import within_budget, within_stock
 
 #: bloc of the agents of a coalition being evaluated (and of the grand coalition)
 MEMBERS = 0
+
+#: uses of the standalone channels' day streams (:func:`day_stream`): one generator
+#: each, so that the draws of one use never shift those of another between modes
+SHELF_DRAWS, OWN_SHOP_DRAWS, FAN_DRAWS = 0, 1, 2
 
 
 class Mode:
@@ -58,7 +69,13 @@ class Mode:
         self.anchor_on_platform = self.anchor_bloc == self.platform_bloc
         # an anchor sells if its bloc holds at least one supplier
         self.anchor_sells = np.isin(self.anchor_bloc, np.unique(self.supplier_bloc))
-        self.income = {"own_shop_gmv": 0, "tips": 0, "advertising": 0, "content_share": 0}
+        # cents and counts of the standalone channels so far: own-shop sales kept (paid),
+        # the value of every own-shop order (returned ones too), orders, visits; fan income
+        self.income = {"own_shop_gmv": 0, "own_shop_order_value": 0, "own_shop_orders": 0, "own_shop_visits": 0,
+                       "tips": 0, "advertising": 0, "content_share": 0}
+        self._day: int | None = None
+        self._stream = None
+        self._visits = (np.zeros(0, np.int64), np.zeros(0, np.int64))   # today's own-shop visits
 
     # ------------------------------------------------------------ queries
     @property
@@ -121,11 +138,27 @@ class Mode:
         return intercept - self.friction(b)[vb]
 
     def shelf(self, s_cons: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The shelf shows only suppliers on the platform (no page views if none is)."""
-        w = weight * self.supplier_on_platform
+        """Today's shelf page views (``s_cons``: the browsing consumer of each) are
+        shared between the platform's shelf and the own shops of suppliers off the
+        platform. Each page view lands on a supplier by ``weight`` (shelf
+        visibility) among all suppliers, as in the grand coalition; one landing on
+        a supplier off the platform finds its own shop with probability
+        ``own_shop_reach`` and is kept for :meth:`standalone_day`. The rest browse
+        the platform's shelf, which shows only suppliers on the platform (no page
+        views at all if none is: those not finding an own shop are lost)."""
+        on = self.supplier_on_platform
+        if on.all():
+            return s_cons, weight
+        rng = self._rng(SHELF_DRAWS)
+        cum = np.cumsum(weight)
+        u = rng.random(s_cons.size) * cum[-1]
+        landed = np.minimum(np.searchsorted(cum, u, side="right"), weight.size - 1)
+        found = ~on[landed] & (rng.random(s_cons.size) < self.params.own_shop_reach)
+        self._visits = (s_cons[found], landed[found])
+        w = weight * on
         if w.sum() <= 0:
             return s_cons[:0], weight
-        return s_cons, w
+        return s_cons[~found], w
 
     def commission_share(self, anchor_idx: np.ndarray, supplier_idx: np.ndarray):
         return self.order_on_platform(anchor_idx, supplier_idx)
@@ -136,41 +169,76 @@ class Mode:
         return self.broadcast_on_platform(b)
 
     # ------------------------------------------------------- standalone day
+    def start_day(self, d: int, stream: np.random.Generator) -> None:
+        """Day ``d`` starts: the standalone channels' draws of the day are keyed by
+        the run's ``coalition`` stream and the day (:func:`day_stream`)."""
+        self._day, self._stream = int(d), stream
+        self._visits = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+
+    def _rng(self, use: int) -> np.random.Generator:
+        if self._day is None:
+            raise RuntimeError("Mode.start_day(d, stream) must open the day before the mode's hooks draw")
+        return day_stream(self._stream, self._day, use)
+
     def standalone_day(self, d: int, *, ledger, suppliers, anchors, consumers, categories, params,
-                       activity_multiplier: float, stream) -> None:
+                       activity_multiplier: float, stream, orders=None, purchase=None) -> None:
         """Standalone channels of the agents that are off the platform or not
-        selling: suppliers' own shops, anchors' fan income. ``stream``: the run's
+        selling: suppliers' own shops (today's visits from :meth:`shelf`, bought
+        by the shelf's rule ``purchase.buy_probability`` less the own shop's
+        friction, out of what ``orders``, the day's platform orders, left of each
+        consumer's budget), anchors' fan income. ``stream``: the run's
         ``coalition`` stream (today's draws are keyed by it and the day)."""
+        if self._day != d:
+            self.start_day(d, stream)
         p = self.params
-        rng = day_stream(stream, d)
         led, sp, an = ledger, suppliers, anchors
-        # every agent draws every day, in or out, so that each agent's standalone
-        # luck on a given day is the same in every mode (common random numbers)
-        w = sp.shelf_weight / sp.shelf_weight.sum()
-        lam_all = p.standalone_orders_per_consumer * consumers.n * activity_multiplier * w
-        u_units = rng.random(sp.n)
-        u_ret = rng.random(sp.n)
-        u_view = rng.random(an.n)
-        # ---- suppliers off the platform: own shop at their own price
+        # ---- suppliers off the platform: own shops, visited by today's shelf shoppers
         off = np.flatnonzero(~self.supplier_on_platform)
-        if off.size:
-            # each supplier's own-shop demand is fixed by its visibility, whoever else is off the platform
-            units = np.minimum(poisson_ppf(u_units[off], lam_all[off]), sp.stock[off])
-            cat = sp.category[off]
-            returned = binomial_ppf(u_ret[off], units, categories.return_rate[cat])
-            price = to_cents(sp.price[off])
-            kept = units - returned
-            led.transfer(led.acct("consumers"), led.supplier_accts(off), kept * price, "own_shop_sale")
-            cost = (units * categories.forward[cat]
-                    + returned * to_cents(sp.price[off] * categories.reverse_share[cat]))
+        v_cons, v_sup = self._visits
+        self._visits = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        if off.size and v_cons.size:
+            if orders is None or purchase is None:
+                raise ValueError("standalone_day: own-shop visits need the day's platform orders and purchase rule")
+            rng = self._rng(OWN_SHOP_DRAWS)
+            prob = purchase.buy_probability(v_cons, v_sup, 0.0, 0.5,
+                                            params.purchase.shelf_intercept - p.own_shop_friction)
+            want = rng.random(v_cons.size) < prob
+            c, s = v_cons[want], v_sup[want]
+            price = to_cents(sp.price[s])
+            # the budget is shared: what today's platform orders spent of it is gone
+            chunk = orders.chunk
+            spent = np.bincount(chunk.consumer, weights=chunk.price, minlength=consumers.n)
+            left = to_cents(consumers.budget) - np.rint(spent).astype(np.int64)
+            ok = within_budget(c, price, left, rng)
+            served, _ = within_stock(s, ok, sp.stock, rng)
+            np.add.at(sp.period_lost, s[ok & ~served], 1)
+            cat = sp.category[s]
+            returned = served & (rng.random(s.size) < categories.return_rate[cat])
+            kept = served & ~returned
+            n = sp.n
+            units = np.bincount(s[served], minlength=n)[off]
+            kept_n = np.bincount(s[kept], minlength=n)[off]
+            revenue = np.bincount(s[kept], weights=price[kept], minlength=n)[off].astype(np.int64)
+            cost = (np.bincount(s[served], weights=categories.forward[cat[served]], minlength=n)
+                    + np.bincount(s[returned], weights=to_cents(sp.price[s[returned]]
+                                                                * categories.reverse_share[cat[returned]]),
+                                  minlength=n))[off].astype(np.int64)
+            led.transfer(led.acct("consumers"), led.supplier_accts(off), revenue, "own_shop_sale")
             led.transfer(led.supplier_accts(off), led.acct("logistics"), cost, "own_shop_logistics")
-            sp.stock[off] -= kept
-            sp.period_sold[off] += kept
-            sp.demand_ema[off] += 0.1 * units  # production plans for the own channel too
-            self.income["own_shop_gmv"] += int((kept * price).sum())
+            sp.stock[off] -= kept_n
+            sp.period_sold[off] += kept_n
+            # production plans for the own channel too (demand within budget, as on the platform)
+            sp.demand_ema[off] += 0.1 * np.bincount(s[ok], minlength=n)[off]
+            self.income["own_shop_gmv"] += int(revenue.sum())
+            self.income["own_shop_order_value"] += int(price[served].sum())
+            self.income["own_shop_orders"] += int(units.sum())
+            self.income["own_shop_visits"] += int(v_cons.size)
         # ---- anchors not selling: tips and advertising from their fans
         fans = np.flatnonzero(~self.anchor_sells)
         if fans.size:
+            # every anchor draws every day, selling or not, so that each anchor's luck
+            # on a given day is the same in every mode (common random numbers)
+            u_view = self._rng(FAN_DRAWS).random(an.n)
             a = params.anchors
             on = self.anchor_on_platform[fans]
             reach = np.where(on, 1.0, p.offplatform_reach)
@@ -192,12 +260,13 @@ class Mode:
             self.income["content_share"] += int(share.sum())
 
 
-def day_stream(stream: np.random.Generator, day: int) -> np.random.Generator:
-    """The standalone channels' random numbers of ``day``: keyed by the run's
-    ``coalition`` stream and the day, so every mode of a run draws the same."""
+def day_stream(stream: np.random.Generator, day: int, use: int | None = None) -> np.random.Generator:
+    """The standalone channels' random numbers of ``day`` (and of one ``use``:
+    :data:`SHELF_DRAWS`, :data:`OWN_SHOP_DRAWS`, :data:`FAN_DRAWS`): keyed by the
+    run's ``coalition`` stream and the day, so every mode of a run draws the same."""
     ss = stream.bit_generator.seed_seq
-    return np.random.Generator(np.random.PCG64(
-        np.random.SeedSequence(ss.entropy, spawn_key=tuple(ss.spawn_key) + (int(day),))))
+    key = tuple(ss.spawn_key) + (int(day),) + (() if use is None else (int(use),))
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(ss.entropy, spawn_key=key)))
 
 
 class GrandCoalition:
@@ -233,6 +302,8 @@ class GrandCoalition:
 
     def platform_rooms(self, b) -> np.ndarray:
         return np.ones(b.size, dtype=bool)
+    def start_day(self, d: int, stream) -> None:
+        pass
 
     def standalone_day(self, d: int, **_) -> None:
         pass

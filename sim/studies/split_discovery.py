@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sim.coalition.game import RULES
 from sim.errors import InputError, ScenarioError, read_toml
 from sim.runner import RunResult
 from sim.scenario import Scenario, load_scenario
@@ -37,6 +38,10 @@ from sim.sweep.spec import SpecError, flatten_table, pydantic_problems, scenario
 
 MODEL = "sim.studies.split_discovery:run_split_verdicts"
 STUDY_STREAM = 2**32 - 4  # spawn key of the design's stream
+
+#: what :func:`run_split_verdicts` reports (a sweep's ``keep.summary`` may name these)
+MEASURES = ("v_grand", "core_empty", "least_core_epsilon", "theta_emergent",
+            *(f"{k}_{rule}" for rule in RULES for k in ("in_core", "max_excess")))
 
 
 def _rules() -> tuple[str, ...]:

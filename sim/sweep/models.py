@@ -45,6 +45,9 @@ STABILITY = ("periods", "share_in_core", "time_to_first_defection", "defected", 
 MODELS: dict[str, ModelInfo] = {
     "sim.runner:run_scenario": ModelInfo("the core model: one run of a scenario", "sim.measures:SUMMARY_MEASURES"),
     "sim.studies.split_stability:run_stability": ModelInfo("the split-stability dynamics (docs/coalition.md)", STABILITY),
+    "sim.studies.split_discovery:run_split_verdicts": ModelInfo(
+        "one world's one-shot coalition game: every split rule's core verdict and largest excess",
+        "sim.studies.split_discovery:MEASURES"),
 }
 
 _RUNTIME: dict[str, ModelInfo] = {}
