@@ -49,6 +49,7 @@ class Population(Section):
     large_brand_share: float = F(0.2, "share of suppliers that are large brands; the rest are SMEs", "fraction", ge=0.0, le=1.0)
     anchors: int = F(2000, "anchors (streamers)", "anchors", ge=1, le=1_000_000)
     users_per_consumer: float = F(5000.0, "real users one simulated consumer stands for (used only to scale reported audience figures)", "users", ge=1.0, le=1e9)
+    reference_consumers: int = F(100_000, "the population that the sizes per supplier are given for (suppliers.capacity_large and capacity_sme, and with them initial stock and cash, and finance.lender_capital): they are multiplied by the scale factor consumers / reference_consumers, so that a bigger world is the same world, only finer (set it equal to consumers to use the sizes as given)", "consumers", ge=10, le=20_000_000)
 
 
 class Time(Section):
@@ -435,6 +436,13 @@ class Scenario(Section):
     fraud: Fraud = Field(default_factory=Fraud)
     complaints: Complaints = Field(default_factory=Complaints)
     word_of_mouth: WordOfMouth = Field(default_factory=WordOfMouth)
+
+    @property
+    def scale_factor(self) -> float:
+        """consumers / reference_consumers: what the sizes per supplier (capacity,
+        hence initial stock and cash) and the lender's capital are multiplied by
+        (docs/model.md, "Population scale"); exactly 1.0 at the reference size."""
+        return self.population.consumers / self.population.reference_consumers
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Scenario":
