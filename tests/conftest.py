@@ -17,6 +17,10 @@ SMALL = {
     "population.anchors": 300,
     "population.suppliers": 60,
     "time.days": 45,
+    # the tests' small world keeps the default suppliers' sizes as given (scale factor 1
+    # at 4,000 consumers: suppliers oversized for the population, as the tests were
+    # written for); a test that changes the consumers scales them from there
+    "population.reference_consumers": 4000,
 }
 
 
