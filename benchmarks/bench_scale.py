@@ -19,6 +19,7 @@ model behaved before the scaling (issue 16, item 3): stock-outs grow with size.
     .venv/bin/python benchmarks/bench_scale.py                       # 100k and 1M, 30 days (~1 min quiet)
     .venv/bin/python benchmarks/bench_scale.py --days 10 --sizes 100000,25000
     .venv/bin/python benchmarks/bench_scale.py --unscaled            # the old behaviour, for comparison
+    .venv/bin/python benchmarks/bench_scale.py --seeds 1,2,3         # measures averaged over three seeds
 """
 
 from __future__ import annotations
@@ -37,13 +38,13 @@ except (AttributeError, OSError):
     pass
 from sim.scenario import Scenario
 from sim.runner import run_scenario
-consumers, days, unscaled = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1"
+consumers, days, unscaled, seed = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1", int(sys.argv[4])
 over = {"population.consumers": consumers, "time.days": days}
 if unscaled:
     over["population.reference_consumers"] = consumers   # scale factor 1: the default sizes as given
 sc = Scenario().with_overrides(over)
 t0, c0 = time.perf_counter(), time.process_time()
-r = run_scenario(sc, 1)
+r = run_scenario(sc, seed)
 wall, cpu = time.perf_counter() - t0, time.process_time() - c0
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB -> MB on Linux
 s = dict(r.summary)
@@ -67,13 +68,24 @@ INTENSIVE = [
 ]
 
 
-def measure(consumers: int, days: int, unscaled: bool = False) -> dict:
+def measure_one(consumers: int, days: int, unscaled: bool, seed: int) -> dict:
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    out = subprocess.run([sys.executable, "-c", CHILD, str(consumers), str(days), "1" if unscaled else "0"], env=env,
-                         capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", CHILD, str(consumers), str(days), "1" if unscaled else "0", str(seed)],
+                         env=env, capture_output=True, text=True)
     if out.returncode:
         raise SystemExit(f"run at {consumers:,} consumers failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(consumers: int, days: int, unscaled: bool = False, seeds: tuple[int, ...] = (1,)) -> dict:
+    """One size: times and memory summed or maxed over the seeds' runs, measures
+    averaged over them (the same seeds at every size: common random numbers)."""
+    runs = [measure_one(consumers, days, unscaled, s) for s in seeds]
+    keys = set.intersection(*(set(r["summary"]) for r in runs))
+    return {"consumers": consumers, "days": days * len(runs), "scale": runs[0]["scale"],
+            "wall_s": sum(r["wall_s"] for r in runs), "cpu_s": sum(r["cpu_s"] for r in runs),
+            "peak_mb": max(r["peak_mb"] for r in runs),
+            "summary": {k: sum(r["summary"][k] for r in runs) / len(runs) for k in keys}}
 
 
 def main() -> int:
@@ -82,7 +94,13 @@ def main() -> int:
     ap.add_argument("--sizes", default="100000,1000000", help="consumer counts, comma-separated (first: the reference)")
     ap.add_argument("--unscaled", action="store_true",
                     help="keep the default capacities at every size (reference_consumers = consumers): the old behaviour")
+    ap.add_argument("--seeds", default="1", help="seeds, comma-separated; measures are averaged over them")
     args = ap.parse_args()
+    try:
+        seeds = tuple(int(s) for s in args.seeds.split(","))
+    except ValueError:
+        print(f"--seeds: comma-separated integers expected, got {args.seeds!r}", file=sys.stderr)
+        return 2
     try:
         sizes = [int(s) for s in args.sizes.split(",")]
     except ValueError:
@@ -91,9 +109,10 @@ def main() -> int:
     if args.days < 1 or len(sizes) < 2 or any(n < 10 for n in sizes):
         print("--days must be at least 1; --sizes needs two or more sizes of at least 10 consumers", file=sys.stderr)
         return 2
-    print(f"default scenario, {args.days} days, seed 1, one core per run, "
+    print(f"default scenario, {args.days} days, seed(s) {', '.join(map(str, seeds))}, one core per run "
+          "(times summed over the seeds), "
           + ("capacities NOT scaled (--unscaled)" if args.unscaled else "capacities scaled with the population"))
-    rows = [measure(n, args.days, args.unscaled) for n in sizes]
+    rows = [measure(n, args.days, args.unscaled, seeds) for n in sizes]
     ref = rows[0]
     ref_cost = ref["cpu_s"] / (ref["consumers"] * ref["days"])
     print(f"{'consumers':>10} {'scale':>6} {'wall s':>8} {'CPU s':>8} {'peak MB':>8} {'CPU cost/consumer-day vs first':>31}")

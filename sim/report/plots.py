@@ -2,8 +2,10 @@
 
 Figures are made with matplotlib's object API (``Figure`` on the Agg canvas),
 without pyplot: no backend is chosen or started and no global figure state is
-kept, which makes importing this module and drawing cheaper (issue 16, the
-start-up of ``livesim run``); the images are the same.
+kept (a figure is freed with its last reference; nothing to close). Measured
+for issue 16, the four plots of a year cost about 0.5 s CPU to import
+matplotlib and 0.8 s to draw, with or without pyplot: ``livesim run
+--no-plots`` skips both.
 """
 
 from __future__ import annotations
