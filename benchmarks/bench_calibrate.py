@@ -33,9 +33,7 @@ def world(consumers: int, days: int) -> dict:
     return {"population": {"consumers": consumers, "anchors": max(20, int(2000 * scale)),
                            "suppliers": max(8, int(400 * scale))},
             "time": {"days": days},
-            # three times the default capacities; the model scales them with the consumers
-            # (population.reference_consumers), i.e. 3 x 1500 x consumers / 100,000 for a large brand
-            "suppliers": {"capacity_large": 1500.0 * 3, "capacity_sme": 20.0 * 3}}
+            "suppliers": {"capacity_large": 1500.0 * scale * 3, "capacity_sme": 20.0 * scale * 3}}
 
 
 def flat(d: dict, prefix: str = "") -> dict:

@@ -49,7 +49,8 @@ class Population(Section):
     large_brand_share: float = F(0.2, "share of suppliers that are large brands; the rest are SMEs", "fraction", ge=0.0, le=1.0)
     anchors: int = F(2000, "anchors (streamers)", "anchors", ge=1, le=1_000_000)
     users_per_consumer: float = F(5000.0, "real users one simulated consumer stands for (used only to scale reported audience figures)", "users", ge=1.0, le=1e9)
-    reference_consumers: int = F(100_000, "the population that the sizes per supplier are given for (suppliers.capacity_large and capacity_sme, and with them initial stock and cash, and finance.lender_capital): they are multiplied by the scale factor consumers / reference_consumers, so that a bigger world is the same world, only finer (set it equal to consumers to use the sizes as given)", "consumers", ge=10, le=20_000_000)
+    reference_consumers: int = F(100_000, "the population that the per-consumer sizes are given for: a supplier's capacity (and with it initial stock and cash) is multiplied by the supplier scale (consumers / reference_consumers) x (reference_suppliers / suppliers), the lender's capital (finance.lender_capital) by consumers / reference_consumers, so that a bigger world is the same world, only finer (docs/model.md, Population scale)", "consumers", ge=10, le=20_000_000)
+    reference_suppliers: int = F(400, "the number of suppliers that suppliers.capacity_large and capacity_sme are given for, at reference_consumers consumers (set both equal to this world's consumers and suppliers to use the capacities as given)", "suppliers", ge=2, le=200_000)
 
 
 class Time(Section):
@@ -439,10 +440,20 @@ class Scenario(Section):
 
     @property
     def scale_factor(self) -> float:
-        """consumers / reference_consumers: what the sizes per supplier (capacity,
-        hence initial stock and cash) and the lender's capital are multiplied by
-        (docs/model.md, "Population scale"); exactly 1.0 at the reference size."""
+        """consumers / reference_consumers: the size of the economy against the
+        reference; the lender's capital is multiplied by it (docs/model.md,
+        "Population scale"). Exactly 1.0 at the reference size."""
         return self.population.consumers / self.population.reference_consumers
+
+    @property
+    def supplier_scale(self) -> float:
+        """Consumers per supplier against the reference's: (consumers /
+        reference_consumers) x (reference_suppliers / suppliers), what a supplier's
+        capacity (hence its initial stock and cash) is multiplied by. Computed in
+        integers, so it is exactly 1.0 whenever the two ratios cancel (the default,
+        or a world that scales its suppliers with its consumers)."""
+        p = self.population
+        return (p.consumers * p.reference_suppliers) / (p.reference_consumers * p.suppliers)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Scenario":

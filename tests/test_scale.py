@@ -16,12 +16,35 @@ from sim.scenario import Scenario
 from tests.conftest import small_scenario
 
 
-def test_the_scale_factor_is_exactly_one_at_the_reference_size():
-    assert Scenario().scale_factor == 1.0
+def test_the_scale_factors_are_exactly_one_at_the_reference_size():
+    assert Scenario().scale_factor == 1.0 and Scenario().supplier_scale == 1.0
     sc = Scenario().with_overrides({"population.consumers": 1_000_000})
-    assert sc.scale_factor == 10.0
-    sc = Scenario().with_overrides({"population.consumers": 3000, "population.reference_consumers": 3000})
-    assert sc.scale_factor == 1.0
+    assert sc.scale_factor == 10.0 and sc.supplier_scale == 10.0
+    # suppliers scaled with the consumers: each supplier keeps its size, exactly
+    sc = Scenario().with_overrides({"population.consumers": 30_000, "population.suppliers": 120})
+    assert sc.supplier_scale == 1.0 and sc.scale_factor == 0.3
+    sc = Scenario().with_overrides({"population.consumers": 3000, "population.suppliers": 50,
+                                    "population.reference_consumers": 3000, "population.reference_suppliers": 50})
+    assert sc.scale_factor == 1.0 and sc.supplier_scale == 1.0
+
+
+def test_a_world_that_scales_its_suppliers_with_its_consumers_keeps_each_suppliers_size():
+    """A fifth of the consumers with a fifth of the suppliers: the same capacity per
+    consumer as the default, so each supplier's capacity is drawn as in the default."""
+    from sim.agents.supplier import SupplierTable
+
+    small = Scenario().with_overrides({"population.consumers": 20_000, "population.suppliers": 80})
+    ref = Scenario().with_overrides({"population.consumers": 20_000, "population.suppliers": 80,
+                                     "population.reference_consumers": 20_000, "population.reference_suppliers": 80})
+    a = SupplierTable(small, np.random.default_rng(4))
+    b = SupplierTable(ref, np.random.default_rng(4))
+    np.testing.assert_array_equal(a.capacity, b.capacity)
+    # half as many suppliers for the same consumers: each is twice the size
+    fewer = Scenario().with_overrides({"population.consumers": 20_000, "population.suppliers": 40})
+    own = fewer.with_overrides({"population.reference_consumers": 20_000, "population.reference_suppliers": 40})
+    assert fewer.supplier_scale == 2.0
+    np.testing.assert_allclose(SupplierTable(fewer, np.random.default_rng(4)).capacity,
+                               2 * SupplierTable(own, np.random.default_rng(4)).capacity, rtol=1e-12)
 
 
 def _world(consumers: int, reference: int, **extra) -> LiveCommerceModel:
@@ -35,7 +58,7 @@ def test_capacity_stock_cash_and_lender_capital_scale_with_the_population():
     the capital; what is already per consumer (followers) grows by itself."""
     extra = {"finance.lender_capital": 30_000.0}
     one, two = _world(4000, 4000, **extra), _world(8000, 4000, **extra)
-    assert two.params.scale_factor == 2.0
+    assert two.params.scale_factor == 2.0 and two.params.supplier_scale == 2.0
     s1, s2 = one.suppliers, two.suppliers
     np.testing.assert_array_equal(s1.is_large, s2.is_large)
     np.testing.assert_allclose(s2.capacity, 2 * s1.capacity, rtol=1e-12)
@@ -57,8 +80,8 @@ def test_a_bigger_world_keeps_its_conversion_where_unscaled_capacity_runs_out():
     suppliers run out of stock. (One seed of a 40-supplier world is noisy: the 10%
     aim for intensive measures is checked at 100,000 against 1,000,000 consumers by
     benchmarks/bench_scale.py, not here.)"""
-    base = {"population.anchors": 200, "population.suppliers": 40, "time.days": 25,
-            "suppliers.initial_stock_days": 3.0}
+    base = {"population.anchors": 200, "population.suppliers": 40, "population.reference_suppliers": 40,
+            "time.days": 25, "suppliers.initial_stock_days": 3.0}
 
     def measures(consumers: int, reference: int) -> dict:
         sc = small_scenario(**base, **{"population.consumers": consumers,

@@ -97,12 +97,11 @@ PAIRED_FACTS: tuple[PairedFact, ...] = (
 )
 
 # ---- credit (F17, F18): a smaller world whose suppliers lean on credit. Capacities
-# scale with the consumers by themselves (population.reference_consumers: 30% of the
-# default, 450 and 6 units a day) so that brands produce, and buy upstream on credit,
-# from the first weeks; starting cash and stock are thin.
+# are scaled with the consumers (30% of the default) so that brands produce, and
+# buy upstream on credit, from the first weeks; starting cash and stock are thin.
 CREDIT_WORLD = {
     "population.consumers": 30000, "population.anchors": 600, "population.suppliers": 120,
-    "time.days": 150,
+    "time.days": 150, "suppliers.capacity_large": 450.0, "suppliers.capacity_sme": 6.0,
     "suppliers.initial_cash_days": 5.0, "suppliers.initial_stock_days": 3.0,
     "finance.trade_credit_share": 0.3, "finance.upstream_links": 2,
 }
