@@ -39,7 +39,7 @@ BENCHMARKS = [
     ("bench_sweep", ["--replications", "2", "--days", "20", "--overhead-runs", "200"], []),
     ("bench_coalition", ["--skip-crn", "--skip-decomposition", "--repeats", "1", "--window", "20"], []),
     ("bench_calibrate", ["overhead", "--points", "4"], ["overhead"]),
-    ("bench_scale", ["--days", "10", "--sizes", "100000,1000000,25000"], ["--sizes", "100000,1000000,25000"]),
+    ("bench_scale", ["--days", "10", "--sizes", "100000,25000,1000000"], ["--sizes", "100000,25000,1000000"]),
 ]
 
 
