@@ -121,3 +121,8 @@ def test_start_up_pulls_in_no_plotting_and_no_study_machinery():
                          "sim.cli.build_parser('run')")
     for heavy in ("matplotlib", "dask", "distributed", "SALib", "sim.sweep", "sim.coalition.game", "sim.games"):
         assert not any(m == heavy or m.startswith(heavy + ".") for m in run), heavy
+    # a sweep draws no plots per run: the engine and its command pull in no matplotlib
+    # (plots come only from ``livesim analyze``, when asked), nor Dask or SALib until used
+    sweep = _imports_after("import sim.sweep.engine, sim.sweep.cli, sim.sweep.models")
+    for heavy in ("matplotlib", "dask", "distributed", "SALib"):
+        assert not any(m == heavy or m.startswith(heavy + ".") for m in sweep), heavy
