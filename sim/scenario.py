@@ -133,8 +133,8 @@ class Anchors(Section):
 
 
 class Suppliers(Section):
-    capacity_large: float = F(1500.0, "daily production capacity of a large brand", "units/day", gt=0.0, le=1e9)
-    capacity_sme: float = F(20.0, "daily production capacity of an SME", "units/day", gt=0.0, le=1e9)
+    capacity_large: float = F(1500.0, "daily production capacity of a large brand, at the reference population (times the supplier scale, population.reference_consumers)", "units/day", gt=0.0, le=1e9)
+    capacity_sme: float = F(20.0, "daily production capacity of an SME, at the reference population (times the supplier scale, population.reference_consumers)", "units/day", gt=0.0, le=1e9)
     lead_time_large: int = F(2, "production lead time of a large brand", "days", ge=0, le=120)
     lead_time_sme: int = F(5, "production lead time of an SME", "days", ge=0, le=120)
     appeal_large: float = F(1.0, "brand appeal of a large brand (weight in anchors' product choice)", "", gt=0.0, le=100.0)
@@ -250,7 +250,7 @@ class FinanceParams(Section):
     return_insurance_premium: float = Rate(0.0, "premium suppliers pay into the return-insurance pool, as a share of settled sales")
     return_insurance_cover: float = Rate(0.8, "share of a return's reverse-logistics cost the pool pays back to the supplier (while the pool has money)")
     lender_true_sales: bool = F(False, "the lender sees true sales (data sharing), so faked sales do not inflate credit lines", "switch")
-    lender_capital: float | None = F(None, "the lender's own capital, paid in by its owners at the start: it lends and buys receivables only up to its cash, rationing the day's requests pro rata when they exceed it (unset: unlimited outside funding)", "yuan", ge=0.0, le=1e13)
+    lender_capital: float | None = F(None, "the lender's own capital at the reference population (times consumers / population.reference_consumers), paid in by its owners at the start: it lends and buys receivables only up to its cash, rationing the day's requests pro rata when they exceed it (unset: unlimited outside funding)", "yuan", ge=0.0, le=1e13)
     faked_sales_merchant_share: float = Rate(0.0, "share of suppliers that report faked sales to the lender (the trust and fraud model may drive this later)")
     faked_sales_share: float = F(0.0, "reported sales inflation of those suppliers: 0.5 reports 150% of true sales", "fraction", ge=0.0, le=10.0)
     fake_order_cost: float = Rate(0.15, "what faking costs a dishonest supplier (brushing fees, commission on fake orders), as a share of the faked sales, paid daily")
