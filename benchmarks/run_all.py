@@ -25,10 +25,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-#: (benchmark, arguments with --quick, arguments without)
+#: (benchmark, arguments with --quick, arguments without); a name with a suffix after
+#: ``:`` is the same script run a second way (``bench_run:whole`` runs bench_run.py)
 BENCHMARKS = [
     ("bench_reference", ["--days", "3"], []),
     ("bench_run", ["--days", "30", "--sizes", "25000,100000"], []),
+    ("bench_run:whole", ["--whole", "--days", "30", "--reps", "1"], ["--whole"]),
     ("bench_identical", ["--quick"], []),
     ("bench_estimate", ["--quick"], []),
     ("bench_trust", ["--days", "30", "--repeats", "1"], []),
@@ -36,7 +38,8 @@ BENCHMARKS = [
     ("bench_games", [], []),
     ("bench_sweep", ["--replications", "2", "--days", "20", "--overhead-runs", "200"], []),
     ("bench_coalition", ["--skip-crn", "--skip-decomposition", "--repeats", "1", "--window", "20"], []),
-    ("bench_scale", ["--days", "10"], []),
+    ("bench_calibrate", ["overhead", "--points", "4"], ["overhead"]),
+    ("bench_scale", ["--days", "10", "--sizes", "100000,25000,1000000"], ["--sizes", "100000,25000,1000000"]),
 ]
 
 
@@ -64,7 +67,8 @@ def main() -> int:
     for name, quick, full in BENCHMARKS:
         if name not in chosen:
             continue
-        cmd = [sys.executable, str(HERE / f"{name}.py"), *(quick if args.quick else full)]
+        script = name.split(":")[0]
+        cmd = [sys.executable, str(HERE / f"{script}.py"), *(quick if args.quick else full)]
         print(f"running {name} {' '.join(cmd[2:])} ...", flush=True)
         t0 = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=HERE.parent)
@@ -72,7 +76,7 @@ def main() -> int:
         lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
         last = lines[-1] if lines else (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
         rows.append((name, wall, proc.returncode, last))
-        log += [f"$ {' '.join(['.venv/bin/python', f'benchmarks/{name}.py', *cmd[2:]])}   "
+        log += [f"$ {' '.join(['.venv/bin/python', f'benchmarks/{script}.py', *cmd[2:]])}   "
                 f"({wall:.0f} s, exit {proc.returncode})", proc.stdout.rstrip(), proc.stderr.rstrip(), ""]
         print(f"  {wall:.0f} s, exit {proc.returncode}: {last}", flush=True)
     total = time.perf_counter() - t_all
@@ -80,9 +84,9 @@ def main() -> int:
     args.log.write_text("\n".join(log) + "\n")
     print()
     print(head)
-    print(f"{'benchmark':<16} {'wall s':>7} {'exit':>4}  last line")
+    print(f"{'benchmark':<18} {'wall s':>7} {'exit':>4}  last line")
     for name, wall, rc, last in rows:
-        print(f"{name:<16} {wall:>7.0f} {rc:>4}  {last}")
+        print(f"{name:<18} {wall:>7.0f} {rc:>4}  {last}")
     print(f"all: {total:.0f} s; full output in {args.log}")
     return 1 if any(rc for _, _, rc, _ in rows) else 0
 

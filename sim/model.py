@@ -111,7 +111,8 @@ class LiveCommerceModel(mesa.Model):
             # pre-sale orders and the escrow of pre-sale funds (part of the credit sub-model)
             self.presales = Presale(sc, led, sp, book, cat, st["presale"])
             fp = sc.finance
-            lender = Lender(self, fp.credit_multiple, fp.interest_rate, fp.lender_true_sales, fp.lender_capital)
+            capital = None if fp.lender_capital is None else fp.lender_capital * sc.scale_factor  # given at the reference size
+            lender = Lender(self, fp.credit_multiple, fp.interest_rate, fp.lender_true_sales, capital)
             # the credit sub-model: lender, loans, trade credit, defaults (MODEL.md 4.5)
             self.credit = Finance(sc, led, sp, an, book, self.presales, self.cum, cat, st["finance"], lender,
                                   {a.idx: a for a in self.agents_by_type[Supplier]},

@@ -49,6 +49,8 @@ class Population(Section):
     large_brand_share: float = F(0.2, "share of suppliers that are large brands; the rest are SMEs", "fraction", ge=0.0, le=1.0)
     anchors: int = F(2000, "anchors (streamers)", "anchors", ge=1, le=1_000_000)
     users_per_consumer: float = F(5000.0, "real users one simulated consumer stands for (used only to scale reported audience figures)", "users", ge=1.0, le=1e9)
+    reference_consumers: int = F(100_000, "the population that the per-consumer sizes are given for: a supplier's capacity (and with it initial stock and cash) is multiplied by the supplier scale (consumers / reference_consumers) x (reference_suppliers / suppliers), the lender's capital (finance.lender_capital) by consumers / reference_consumers, so that a bigger world is the same world, only finer (docs/model.md, Population scale)", "consumers", ge=10, le=20_000_000)
+    reference_suppliers: int = F(400, "the number of suppliers that suppliers.capacity_large and capacity_sme are given for, at reference_consumers consumers (set both equal to this world's consumers and suppliers to use the capacities as given)", "suppliers", ge=2, le=200_000)
 
 
 class Time(Section):
@@ -131,8 +133,8 @@ class Anchors(Section):
 
 
 class Suppliers(Section):
-    capacity_large: float = F(1500.0, "daily production capacity of a large brand", "units/day", gt=0.0, le=1e9)
-    capacity_sme: float = F(20.0, "daily production capacity of an SME", "units/day", gt=0.0, le=1e9)
+    capacity_large: float = F(1500.0, "daily production capacity of a large brand, at the reference population (times the supplier scale, population.reference_consumers)", "units/day", gt=0.0, le=1e9)
+    capacity_sme: float = F(20.0, "daily production capacity of an SME, at the reference population (times the supplier scale, population.reference_consumers)", "units/day", gt=0.0, le=1e9)
     lead_time_large: int = F(2, "production lead time of a large brand", "days", ge=0, le=120)
     lead_time_sme: int = F(5, "production lead time of an SME", "days", ge=0, le=120)
     appeal_large: float = F(1.0, "brand appeal of a large brand (weight in anchors' product choice)", "", gt=0.0, le=100.0)
@@ -249,7 +251,7 @@ class FinanceParams(Section):
     return_insurance_premium: float = Rate(0.0, "premium suppliers pay into the return-insurance pool, as a share of settled sales")
     return_insurance_cover: float = Rate(0.8, "share of a return's reverse-logistics cost the pool pays back to the supplier (while the pool has money)")
     lender_true_sales: bool = F(False, "the lender sees true sales (data sharing), so faked sales do not inflate credit lines", "switch")
-    lender_capital: float | None = F(None, "the lender's own capital, paid in by its owners at the start: it lends and buys receivables only up to its cash, rationing the day's requests pro rata when they exceed it (unset: unlimited outside funding)", "yuan", ge=0.0, le=1e13)
+    lender_capital: float | None = F(None, "the lender's own capital at the reference population (times consumers / population.reference_consumers), paid in by its owners at the start: it lends and buys receivables only up to its cash, rationing the day's requests pro rata when they exceed it (unset: unlimited outside funding)", "yuan", ge=0.0, le=1e13)
     faked_sales_merchant_share: float = Rate(0.0, "share of suppliers that report faked sales to the lender (the trust and fraud model may drive this later)")
     faked_sales_share: float = F(0.0, "reported sales inflation of those suppliers: 0.5 reports 150% of true sales", "fraction", ge=0.0, le=10.0)
     fake_order_cost: float = Rate(0.15, "what faking costs a dishonest supplier (brushing fees, commission on fake orders), as a share of the faked sales, paid daily")
@@ -550,6 +552,23 @@ class Scenario(Section):
     search: Search = Field(default_factory=Search)
     recommendation: Recommendation = Field(default_factory=Recommendation)
     content: Content = Field(default_factory=Content)
+
+    @property
+    def scale_factor(self) -> float:
+        """consumers / reference_consumers: the size of the economy against the
+        reference; the lender's capital is multiplied by it (docs/model.md,
+        "Population scale"). Exactly 1.0 at the reference size."""
+        return self.population.consumers / self.population.reference_consumers
+
+    @property
+    def supplier_scale(self) -> float:
+        """Consumers per supplier against the reference's: (consumers /
+        reference_consumers) x (reference_suppliers / suppliers), what a supplier's
+        capacity (hence its initial stock and cash) is multiplied by. Computed in
+        integers, so it is exactly 1.0 whenever the two ratios cancel (the default,
+        or a world that scales its suppliers with its consumers)."""
+        p = self.population
+        return (p.consumers * p.reference_suppliers) / (p.reference_consumers * p.suppliers)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Scenario":

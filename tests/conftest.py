@@ -17,6 +17,11 @@ SMALL = {
     "population.anchors": 300,
     "population.suppliers": 60,
     "time.days": 45,
+    # the tests' small world keeps the default suppliers' sizes as given (supplier scale 1
+    # at 4,000 consumers and 60 suppliers: suppliers oversized for the population, as the
+    # tests were written for); a test that changes the consumers scales them from there
+    "population.reference_consumers": 4000,
+    "population.reference_suppliers": 60,
 }
 
 

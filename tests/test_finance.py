@@ -24,6 +24,7 @@ STRESSED = {
     "time.days": 90, "time.settlement_period": 15,
     "suppliers.initial_cash_days": 5.0, "suppliers.initial_stock_days": 3.0,
     "suppliers.capacity_large": 90.0, "suppliers.capacity_sme": 1.5,
+    "population.reference_consumers": 6000, "population.reference_suppliers": 60,   # the capacities above are this world's own
     "finance.trade_credit_share": 0.4, "finance.upstream_links": 2, "finance.trade_credit_days": 20,
 }
 

@@ -32,7 +32,13 @@ class SupplierTable:
         ex = np.where(L, sp.exaggeration_large, sp.exaggeration_sme)
         self.exaggeration = rng.exponential(1.0, n) * ex
         self.advertised_quality = np.clip(self.true_quality + self.exaggeration, 0, 1)
-        self.capacity = np.where(L, sp.capacity_large, sp.capacity_sme) * np.exp(rng.normal(-0.125, 0.5, n))
+        # capacity is given for population.reference_consumers consumers shared by
+        # reference_suppliers suppliers: more consumers per supplier, proportionally
+        # bigger suppliers (and so stock and starting cash, which are days of
+        # capacity); exactly 1.0 at the reference (docs/model.md, Population scale)
+        scale = scenario.supplier_scale
+        self.capacity = (np.where(L, sp.capacity_large * scale, sp.capacity_sme * scale)
+                         * np.exp(rng.normal(-0.125, 0.5, n)))
         self.lead_time = np.where(L, sp.lead_time_large, sp.lead_time_sme).astype(np.int64)
         self.appeal = np.where(L, sp.appeal_large, sp.appeal_sme) * np.exp(rng.normal(-0.125, 0.5, n))
         self.store_probability = np.where(L, sp.store_broadcast_probability_large, sp.store_broadcast_probability_sme)

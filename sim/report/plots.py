@@ -1,20 +1,32 @@
-"""The standard plots of a run: GMV, concentration, returns, trust."""
+"""The standard plots of a run: GMV, concentration, returns, trust.
+
+Figures are made with matplotlib's object API (``Figure`` on the Agg canvas),
+without pyplot: no backend is chosen or started and no global figure state is
+kept (a figure is freed with its last reference; nothing to close). Measured
+for issue 16, the four plots of a year cost about 0.5 s CPU to import
+matplotlib and 0.8 s to draw, with or without pyplot: ``livesim run
+--no-plots`` skips both.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+
+def _subplots(nrows: int = 1, ncols: int = 1, *, figsize, **kw):
+    """A fresh Agg ``Figure`` and its axes (what ``pyplot.subplots`` gives, without pyplot)."""
+    fig = Figure(figsize=figsize)
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots(nrows, ncols, **kw)
 
 
 def _save(fig, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 
@@ -23,7 +35,7 @@ def _smooth(s: pd.Series, days: int = 7) -> pd.Series:
 
 
 def plot_gmv(daily: pd.DataFrame, path: Path) -> Path:
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = _subplots(figsize=(8, 4))
     ax.plot(daily["day"], _smooth(daily["gmv"]) / 1e4, label="GMV")
     ax.plot(daily["day"], _smooth(daily["net_gmv"]) / 1e4, label="net GMV (after refunds)")
     ax.set_xlabel("day")
@@ -34,7 +46,7 @@ def plot_gmv(daily: pd.DataFrame, path: Path) -> Path:
 
 
 def plot_concentration(daily: pd.DataFrame, path: Path) -> Path:
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = _subplots(figsize=(8, 4))
     for col, label in (("top50_gmv_share", "top-50 anchors' share of live GMV"),
                        ("top50_traffic_share", "top-50 anchors' share of public traffic"),
                        ("sme_gmv_share", "SME merchants' share of GMV"),
@@ -50,7 +62,7 @@ def plot_concentration(daily: pd.DataFrame, path: Path) -> Path:
 
 def plot_returns(summary: dict, daily: pd.DataFrame, path: Path) -> Path:
     cats = {k[len("return_rate_"):]: v for k, v in summary.items() if k.startswith("return_rate_")}
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4), gridspec_kw={"width_ratios": [1, 1.4]})
+    fig, (a1, a2) = _subplots(1, 2, figsize=(10, 4), gridspec_kw={"width_ratios": [1, 1.4]})
     a1.bar(list(cats), [100 * v for v in cats.values()], color="tab:red")
     a1.set_ylabel("returns / deliveries (%)")
     a1.set_title("Return rate by category (run)")
@@ -66,7 +78,7 @@ def plot_returns(summary: dict, daily: pd.DataFrame, path: Path) -> Path:
 
 
 def plot_trust(daily: pd.DataFrame, path: Path) -> Path:
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = _subplots(figsize=(8, 4))
     ax.plot(daily["day"], daily["mean_institutional_trust"], label="institutional (platform)")
     ax.plot(daily["day"], daily["mean_personal_trust"], label="personal (followed anchors)")
     ax.set_ylim(0, 1)

@@ -14,7 +14,10 @@ from sim.model import LiveCommerceModel
 from sim.runner import daily_frame
 from sim.scenario import Scenario
 
-TINY = {"population.consumers": 2000, "population.anchors": 150, "population.suppliers": 40, "time.days": 60}
+# (the default suppliers' sizes as given: scale factor 1, suppliers oversized for 2,000 consumers)
+TINY = {"population.consumers": 2000, "population.reference_consumers": 2000, "population.reference_suppliers": 40,
+        "population.anchors": 150,
+        "population.suppliers": 40, "time.days": 60}
 
 
 def tiny(**kw) -> Scenario:

@@ -16,9 +16,11 @@ from sim.sweep.executors import ProcessExecutor, SerialExecutor
 from sim.sweep.seeds import run_seeds
 
 # a world of 600 consumers and 20 days: a run takes a few hundredths of a second
-TINY = {"population": {"consumers": 600, "anchors": 40, "suppliers": 16}, "time": {"days": 20},
+# (its capacities are its own: reference_consumers = consumers, a scale factor of 1)
+TINY = {"population": {"consumers": 600, "anchors": 40, "suppliers": 16, "reference_consumers": 600,
+                       "reference_suppliers": 16}, "time": {"days": 20},
         "suppliers": {"capacity_large": 30.0, "capacity_sme": 0.5}}
-TINY_FLAT = {"population.consumers": 600, "population.anchors": 40, "population.suppliers": 16,
+TINY_FLAT = {"population.consumers": 600, "population.reference_consumers": 600, "population.reference_suppliers": 16, "population.anchors": 40, "population.suppliers": 16,
              "time.days": 20, "suppliers.capacity_large": 30.0, "suppliers.capacity_sme": 0.5}
 # the known values, each with the moment that speaks to it most
 TRUTH = {"purchase.intercept": -5.2, "purchase.shelf_intercept": -4.8, "categories.apparel.base_return_rate": 0.31}
