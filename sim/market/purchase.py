@@ -31,6 +31,10 @@ class Candidates:
     bcast: np.ndarray         # broadcast of a live-room candidate, -1 on the shelf
     viewers: int              # room entries today
     shelf_views: int          # shelf page views today
+    # (tallies of the traffic decomposition, sim.measures.RunTotals: what each entry and page view offered)
+    entry_supplier: np.ndarray | None = None   # per room entry: the listed product it considered
+    shelf_supplier: np.ndarray | None = None   # per shelf page view: the product
+    wanted: np.ndarray | None = None           # per candidate: within budget (set by Purchase.ration)
 
 
 @dataclass
@@ -49,6 +53,11 @@ class DayOrders:
     room_orders: np.ndarray
     supplier_gmv: np.ndarray  # yuan per supplier
     cat_gmv_live: np.ndarray  # yuan per category, live rooms
+    # (tallies of the traffic decomposition, sim.measures.RunTotals)
+    entry_supplier: np.ndarray | None = None   # per room entry: the listed product it considered
+    shelf_supplier: np.ndarray | None = None   # per shelf page view: the product
+    wanted_bcast: np.ndarray | None = None     # per candidate within budget: its broadcast (-1 shelf)
+    wanted_supplier: np.ndarray | None = None  # per candidate within budget: the supplier
 
     @property
     def orders(self) -> int:
@@ -74,7 +83,10 @@ class DayOrders:
             room_gmv=np.bincount(room[live], weights=price[live] / 100.0, minlength=n_rooms),
             room_orders=np.bincount(room[live], minlength=n_rooms),
             supplier_gmv=np.bincount(chunk.supplier, weights=price / 100.0, minlength=n_suppliers),
-            cat_gmv_live=np.bincount(chunk.category[live], weights=price[live] / 100.0, minlength=n_categories))
+            cat_gmv_live=np.bincount(chunk.category[live], weights=price[live] / 100.0, minlength=n_categories),
+            entry_supplier=cand.entry_supplier, shelf_supplier=cand.shelf_supplier,
+            wanted_bcast=None if cand.wanted is None else cand.bcast[cand.wanted],
+            wanted_supplier=None if cand.wanted is None else cand.supplier[cand.wanted])
 
 
 class Purchase:
@@ -122,7 +134,8 @@ class Purchase:
         return Candidates(consumer=np.concatenate([v_cons[buy], s_cons[s_buy]]),
                           supplier=np.concatenate([v_sup[buy], s_sup[s_buy]]),
                           bcast=np.concatenate([vb[buy], np.full(int(s_buy.sum()), -1)]),
-                          viewers=int(vb.size), shelf_views=int(s_cons.size))
+                          viewers=int(vb.size), shelf_views=int(s_cons.size),
+                          entry_supplier=v_sup, shelf_supplier=s_sup)
 
     def buy_probability(self, cons_idx, sup_idx, log_skill, ptrust, intercept):
         cons, sp, cat_t = self.consumers, self.suppliers, self.categories
@@ -156,6 +169,7 @@ class Purchase:
         sp = self.suppliers
         price = to_cents(sp.price[cand.supplier])
         ok = within_budget(cand.consumer, price, to_cents(self.consumers.budget), self.rng)
+        cand.wanted = ok
         # pre-sale orders (live rooms only) take no stock today: theirs is committed on the shipping day
         pre = self.presale.choose(d, ok & (cand.bcast >= 0))
         ok_stock, lost = within_stock(cand.supplier, ok & ~pre, sp.stock, self.rng)
