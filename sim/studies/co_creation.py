@@ -370,8 +370,28 @@ def games(runs: pd.DataFrame, players: list[str], window: int) -> pd.DataFrame:
                      "core_empty": core["empty"], "least_core_epsilon": core["least_core_epsilon"],
                      "shapley_in_core": bool(rules.get("shapley", {}).get("in_core", False)),
                      "status_quo_in_core": bool(rules.get("status_quo", {}).get("in_core", False)),
-                     "rules_in_core": ",".join(in_core), "v_grand": float(w[:, -1].mean())})
+                     "rules_in_core": ",".join(in_core), "v_grand": float(w[:, -1].mean()),
+                     **_thresholds(players, w.mean(axis=0))})
     return pd.DataFrame(rows)
+
+
+def _thresholds(players: list[str], w: np.ndarray) -> dict[str, float]:
+    """For the three role players: the closed-form theta from which the core is
+    non-empty and the Shapley value is in it (MODEL.md section 7), for the
+    game's standalone worths and pair synergies (NaN otherwise)."""
+    nan = {"theta_core_nonempty": np.nan, "theta_shapley_in_core": np.nan}
+    if sorted(players) != ["anchor", "platform", "supplier"]:
+        return nan
+    from sim.coalition.synergy import three_party_view
+    from sim.games import GameError, ThreePartyGame
+
+    tp = three_party_view({_mask_label(players, m): float(w[m]) for m in range(1, 1 << len(players))})
+    try:
+        th = ThreePartyGame(tp["R1"], tp["R2"], tp["R3"], tp["alpha"], tp["beta"], tp["gamma"]).theta_thresholds()
+    except GameError:
+        return nan
+    return {"theta_core_nonempty": np.nan if th["core_nonempty"] is None else float(th["core_nonempty"]),
+            "theta_shapley_in_core": np.nan if th["shapley_in_core"] is None else float(th["shapley_in_core"])}
 
 
 @dataclass
@@ -493,7 +513,7 @@ def findings(diff: pd.DataFrame, game: pd.DataFrame, baseline: str, labels: dict
                f"synergy v(N) - (sum of standalone worths) is {syn_total:,.0f} yuan over the window and "
                f"theta_emergent is {b['theta_emergent']:.3f} (mean game of {int(b['units'])} replications); the core "
                f"is {'empty' if b['core_empty'] else 'non-empty'} and the Shapley split is "
-               f"{'in' if b['shapley_in_core'] else 'outside'} it.")
+               f"{'in' if b['shapley_in_core'] else 'outside'} it{_threshold_text(b)}.")
     for variant, d in diff.groupby("variant", sort=False):
         d = d.set_index("measure")
         label = labels.get(variant, variant)
@@ -517,9 +537,17 @@ def findings(diff: pd.DataFrame, game: pd.DataFrame, baseline: str, labels: dict
                    f"{100 * lo:.0f}% to {100 * hi:.0f}%); theta_emergent changes by {th['difference']:+.3f} "
                    f"({_ci(th, lambda v: f'{v:+.3f}')}); in its mean game the core is "
                    f"{'empty' if gv['core_empty'] else 'non-empty'}, the Shapley split is "
-                   f"{'in' if gv['shapley_in_core'] else 'outside'} it, and the rules with a split in the core are "
-                   f"{gv['rules_in_core'] or 'none'}.")
+                   f"{'in' if gv['shapley_in_core'] else 'outside'} it{_threshold_text(gv)}, and the rules with a "
+                   f"split in the core are {gv['rules_in_core'] or 'none'}.")
     return out
+
+
+def _threshold_text(g) -> str:
+    t = g.get("theta_shapley_in_core", np.nan)
+    if t is None or not np.isfinite(t):
+        return ""
+    return (f" (the closed form puts the Shapley split in the core from theta = {t:.3f}: a margin of "
+            f"{g['theta_emergent'] - t:+.3f})")
 
 
 __all__ = ["CoCreationResult", "CoCreationSpec", "CoCreationSpecError", "RUN_MEASURES", "Variant",
