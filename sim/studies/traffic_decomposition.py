@@ -319,17 +319,32 @@ def traffic_decomposition(policy: Mapping[str, float], scenario: Scenario | None
     """Run the baseline (``baseline``, default no cap and no reserve) and the
     policy on the same ``replications`` seeds and decompose the change of SME
     GMV. Bad input is refused before any run."""
+    return traffic_decompositions({"policy": policy}, scenario, replications=replications, master_seed=master_seed,
+                                  workers=workers, baseline=baseline, progress=progress)["policy"]
+
+
+def traffic_decompositions(policies: Mapping[str, Mapping[str, float]], scenario: Scenario | None = None, *,
+                           replications: int = 5, master_seed: int = 20261201, workers: int = 1,
+                           baseline: Mapping[str, float] | None = None,
+                           progress: Callable[[int], None] | None = None) -> dict[str, Decomposition]:
+    """:func:`traffic_decomposition` of several policies (name -> levers), the
+    baseline run once on the seeds they share. Every policy is checked before any run."""
     from sim.commands.checks import integer
     from sim.streams import replication_seeds
 
     integer(replications, "replications", 2, 10_000)
     integer(workers, "workers", 1, 1024)
+    if not isinstance(policies, Mapping) or not policies:
+        raise InputError("policies: give at least one policy (name -> traffic levers)")
     sc = scenario if scenario is not None else Scenario()
     base_sc = check_policy(dict(baseline if baseline is not None else BASELINE), sc)
-    pol_sc = check_policy(policy, base_sc)
+    arms = {"baseline": base_sc}
+    for name, pol in policies.items():
+        if name == "baseline":
+            raise InputError("policies: 'baseline' is the name of the baseline arm; name the policy otherwise")
+        arms[name] = check_policy(pol, base_sc)
     seeds = replication_seeds(master_seed, replications)
-    jobs = [(arm, r, s, arm_sc) for arm, arm_sc in (("baseline", base_sc), ("policy", pol_sc))
-            for r, s in enumerate(seeds)]
+    jobs = [(arm, r, s, arm_sc) for arm, arm_sc in arms.items() for r, s in enumerate(seeds)]
     out: dict[tuple[str, int], dict] = {}
     if workers <= 1:
         for arm, r, s, arm_sc in jobs:
@@ -349,8 +364,9 @@ def traffic_decomposition(policy: Mapping[str, float], scenario: Scenario | None
                 if progress:
                     progress(1)
     frame = {arm: pd.DataFrame([{"replication": r, "seed": seeds[r], **out[arm, r]} for r in range(replications)])
-             for arm in ("baseline", "policy")}
-    return decompose_runs(frame["baseline"], frame["policy"], label=policy_label(policy))
+             for arm in arms}
+    return {name: decompose_runs(frame["baseline"], frame[name], label=policy_label(pol))
+            for name, pol in policies.items()}
 
 
 def sweep_decomposition(results, baseline: Mapping[str, float] | None = None) -> pd.DataFrame | None:
@@ -397,4 +413,4 @@ def sweep_decomposition(results, baseline: Mapping[str, float] | None = None) ->
 __all__ = ["BASELINE", "Decomposition", "FACTORS", "POLICY_LEVERS", "SME_PLACES", "check_policy", "decompose_pair",
            "decompose_runs", "needed_measures", "place_factors", "shapley_of_product", "shapley_parts", "sme_gmv",
            "sme_gmv_of_factors",
-           "sweep_decomposition", "traffic_decomposition"]
+           "sweep_decomposition", "traffic_decomposition", "traffic_decompositions"]
