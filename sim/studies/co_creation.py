@@ -32,6 +32,7 @@ workers.
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 import time
@@ -121,7 +122,7 @@ def co_creation_from_dict(raw: dict, *, source: str = "", base_dir: Path | None 
     from sim.coalition.players import parse_spec
     from sim.sweep.spec import flatten_table
 
-    raw = json.loads(json.dumps(raw))   # a copy (plain types only)
+    raw = copy.deepcopy(raw)   # sets and defaults are applied to a copy
     problems: list[str] = []
     unknown = [k for k in raw if k not in ("study", "scenario", "variants")]
     problems += [f"{k}: unknown section (allowed: study, scenario, variants)" for k in unknown]
@@ -261,7 +262,7 @@ def play(scenario: Scenario, seed: int, warmup: int, window: int, players: str =
             "risk": grand.losses, "summary": summary, "cpu_s": time.process_time() - t0}
 
 
-def _row(spec: CoCreationSpec, variant: str, replication: int, seed: int, out: dict) -> dict:
+def _row(variant: str, replication: int, seed: int, out: dict) -> dict:
     players = out["players"]
     w = out["worths"]
     n = len(players)
@@ -279,6 +280,7 @@ def _row(spec: CoCreationSpec, variant: str, replication: int, seed: int, out: d
         row[f"shapley_{p}"] = float(v)
     for i, p in enumerate(players):
         row[f"status_quo_{p}"] = float(out["status_quo"][i])
+        row[f"risk_{p}"] = float(out["risk"][i])       # losses borne in the grand run (risk-adjusted Shapley)
     if sorted(players) == ["anchor", "platform", "supplier"]:
         from sim.coalition.synergy import three_party_view
 
@@ -346,7 +348,7 @@ def differences(runs: pd.DataFrame, baseline: str, conf: float = 0.95) -> pd.Dat
     return pd.DataFrame(rows)
 
 
-def games(runs: pd.DataFrame, players: list[str], window: int) -> pd.DataFrame:
+def games(runs: pd.DataFrame, players: list[str], window: int, risk_weight: float = 0.3) -> pd.DataFrame:
     """Per variant, the game of its replications (the mean game): theta_emergent,
     the synergy, whether the core is empty, whether the Shapley value and the
     status quo are in it, the least-core epsilon."""
@@ -359,9 +361,9 @@ def games(runs: pd.DataFrame, players: list[str], window: int) -> pd.DataFrame:
         for mask in range(1, 1 << n):
             w[:, mask] = g[f"v_{_mask_label(players, mask)}"].to_numpy()
         sq = g[[f"status_quo_{p}" for p in players]].to_numpy()
-        est = GameEstimate(players=players, worths=w, status_quo=sq, risk=np.zeros_like(sq), method="replications",
-                           window_days=window, risk_weight=0.3)
-        game = est.game()
+        risk = g[[f"risk_{p}" for p in players]].to_numpy()
+        est = GameEstimate(players=players, worths=w, status_quo=sq, risk=risk, method="replications",
+                           window_days=window, risk_weight=risk_weight)
         core = est.core()
         rules = core["rules"]
         in_core = [r for r, x in rules.items() if x["in_core"]]
@@ -439,9 +441,11 @@ def run_co_creation(spec: CoCreationSpec, *, out: str | Path | None = None, work
     order = {v.name: i for i, v in enumerate(spec.variants)}
     done.sort(key=lambda d: (order[d["variant"]], d["replication"]))
     players = done[0]["out"]["players"]
-    runs = pd.DataFrame([_row(spec, d["variant"], d["replication"], d["seed"], d["out"]) for d in done])
-    res = CoCreationResult(spec, runs, differences(runs, spec.baseline), games(runs, players, spec.window_days),
-                           players, seconds, float(runs["cpu_s"].sum()))
+    runs = pd.DataFrame([_row(d["variant"], d["replication"], d["seed"], d["out"]) for d in done])
+    risk_weight = spec.scenario(spec.variant(spec.baseline)).coalition.risk_weight
+    res = CoCreationResult(spec, runs, differences(runs, spec.baseline),
+                           games(runs, players, spec.window_days, risk_weight), players, seconds,
+                           float(runs["cpu_s"].sum()))
     if out is not None:
         write_result(res, Path(out), workers)
     return res

@@ -6,11 +6,9 @@ import sys
 import tomllib
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from sim.runner import run_scenario
-from sim.scenario import Scenario
 from sim.studies.co_creation import CoCreationSpecError, co_creation_from_dict, load_co_creation, run_co_creation
 
 ROOT = Path(__file__).resolve().parents[2]
