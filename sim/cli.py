@@ -32,6 +32,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "study": ("sim.report.study_cli", "the default study: the default year, policy what-if, coalition game, stability, validation; report.html"),
     "notebooks": ("sim.report.notebooks", "execute the report notebooks and write each as HTML"),
     "dashboard": ("sim.dashboard.cli", "an interactive Mesa SolaraViz page of a running model on localhost"),
+    # what each party co-creates (issue 12 item 6)
+    "co-creation": ("sim.studies.co_creation_cli", "each party's co-creation off in turn against all on: GMV, trust, profits, worths, theta_emergent"),
 }
 
 

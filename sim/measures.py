@@ -101,11 +101,30 @@ DAILY_MEASURES: dict[str, str] = {
 }
 
 
+#: where a sale can happen, for the tallies of the traffic decomposition
+#: (sim.studies.traffic_decomposition): store rooms of SME suppliers and of brands
+#: (large suppliers), rooms of small anchors (tail tier or new: the long-tail
+#: reserve's anchors) and of the other anchors, and the shelf
+PLACES = ("sme_store", "brand_store", "small_anchor", "other_anchor", "shelf")
+#: who made the goods: SME suppliers or brands
+GOODS = ("sme", "brand")
+PUBLIC_ARRIVAL = int(Arrival.PUBLIC)
+
+
 class RunTotals:
     """Running totals of the run, per room, supplier and category (updated once a
-    day by the model, read by the summary, the events and the credit sub-model)."""
+    day by the model, read by the summary, the events and the credit sub-model).
 
-    def __init__(self, n_anchors: int, n_suppliers: int, n_categories: int):
+    With the anchor and supplier tables given (``anchors``, ``suppliers``, the
+    model does), it also tallies by place of sale (:data:`PLACES`) and goods
+    (:data:`GOODS`): public impressions and entries per place, and per place and
+    goods the entries (or shelf page views) offering those goods, the
+    candidates within budget (wanted), the orders and their GMV. A broadcast's
+    place is that of its room on the day: an anchor is small when it is in the
+    tail tier or younger than ``new_entrant_days``, as for the long-tail reserve."""
+
+    def __init__(self, n_anchors: int, n_suppliers: int, n_categories: int, *, anchors=None, suppliers=None,
+                 new_entrant_days: int = 0):
         nr = n_anchors + n_suppliers
         self.n_anchors = n_anchors
         self.room_gmv = np.zeros(nr)                          # yuan, live rooms (anchors, then stores)
@@ -117,6 +136,16 @@ class RunTotals:
         self.cat_returns = np.zeros(n_categories, dtype=np.int64)
         self.cat_gmv_live = np.zeros(n_categories)            # yuan
         self.spoiled_live_value = 0                           # cents
+        # by place of sale (PLACES) and goods (GOODS)
+        self._anchors, self._suppliers, self._new_days = anchors, suppliers, int(new_entrant_days)
+        npl, ng = len(PLACES), len(GOODS)
+        self.place_impressions = np.zeros(npl)                # public impressions (the shelf: none)
+        self.place_entries = np.zeros(npl, dtype=np.int64)     # room entries (the shelf: page views)
+        self.place_public_entries = np.zeros(npl, dtype=np.int64)   # room entries from the public feed
+        self.place_offered = np.zeros((npl, ng), dtype=np.int64)   # entries / page views offering the goods
+        self.place_wanted = np.zeros((npl, ng), dtype=np.int64)    # candidates within budget
+        self.place_orders = np.zeros((npl, ng), dtype=np.int64)
+        self.place_gmv = np.zeros((npl, ng))                  # yuan
 
     def __getitem__(self, name: str):
         """A total by name (``model.cum["room_gmv"]``)."""
@@ -133,6 +162,54 @@ class RunTotals:
         self.spoiled_live_value = self.spoiled_live_value + day.deliveries.spoiled_live_value
         self.cat_deliveries += day.deliveries.cat_deliveries
         self.cat_returns += day.deliveries.cat_returns
+        if self._anchors is not None and o.entry_supplier is not None:
+            self._add_places(day)
+
+    def broadcast_places(self, b) -> np.ndarray:
+        """The place (index into :data:`PLACES`) of each of today's broadcasts."""
+        an, sp = self._anchors, self._suppliers
+        a = np.maximum(b.anchor, 0)
+        small = (an.tier[a] == 2) | (an.age[a] < self._new_days)
+        store = np.where(sp.is_large[np.maximum(b.store, 0)], 1, 0)
+        return np.where(b.anchor >= 0, np.where(small, 2, 3), store).astype(np.int64)
+
+    def _add_places(self, day: "DayRecord") -> None:
+        b, v, o = day.broadcasts, day.views, day.orders
+        brand = self._suppliers.is_large.astype(np.int64)          # goods index: 0 SME, 1 brand
+        npl, ng = len(PLACES), len(GOODS)
+        shelf = npl - 1
+        bplace = np.append(self.broadcast_places(b), shelf)        # the padding (-1) reads the shelf
+        if v.impressions.size:
+            self.place_impressions += np.bincount(bplace[:-1], weights=v.impressions, minlength=npl)
+        self.place_entries += np.bincount(bplace[v.bcast], minlength=npl)
+        self.place_entries[shelf] += o.shelf_supplier.size
+        public = v.source == PUBLIC_ARRIVAL
+        self.place_public_entries += np.bincount(bplace[v.bcast[public]], minlength=npl)
+
+        def cells(place, sup, weights=None):
+            return np.bincount(place * ng + brand[sup], weights=weights, minlength=npl * ng).reshape(npl, ng)
+
+        self.place_offered += cells(bplace[v.bcast], o.entry_supplier)
+        self.place_offered[shelf] += np.bincount(brand[o.shelf_supplier], minlength=ng)
+        self.place_wanted += cells(bplace[o.wanted_bcast], o.wanted_supplier)
+        ch = o.chunk
+        self.place_orders += cells(bplace[o.bcast], ch.supplier)
+        self.place_gmv += cells(bplace[o.bcast], ch.supplier, ch.price / 100.0)
+
+    def place_summary(self) -> dict[str, float]:
+        """The run summary's tallies by place and goods (:data:`PLACE_MEASURES`)."""
+        out: dict[str, float] = {}
+        for i, p in enumerate(PLACES):
+            if p != "shelf":
+                out[f"impressions_{p}"] = float(self.place_impressions[i])
+                out[f"public_entries_{p}"] = float(self.place_public_entries[i])
+            out[f"entries_{p}"] = float(self.place_entries[i])
+            for j, g in enumerate(GOODS):
+                out[f"offered_{p}_{g}"] = float(self.place_offered[i, j])
+                out[f"wanted_{p}_{g}"] = float(self.place_wanted[i, j])
+                out[f"orders_{p}_{g}"] = float(self.place_orders[i, j])
+                out[f"gmv_{p}_{g}"] = float(self.place_gmv[i, j])
+        return out
 
 
 @dataclass
@@ -326,6 +403,26 @@ SUMMARY_MEASURES: dict[str, str] = {
     "head_traffic_cv": "coefficient of variation of the daily public impressions of head rooms (the top 1% of rooms by public impressions over the run), over the days each was live, averaged over them (F20)",
 }
 
+_PLACE_TEXT = {"sme_store": "SME suppliers' store rooms", "brand_store": "brands' (large suppliers') store rooms",
+               "small_anchor": "small anchors' rooms (tail tier or new)", "other_anchor": "the other anchors' rooms",
+               "shelf": "shelf pages"}
+_GOODS_TEXT = {"sme": "SME suppliers' goods", "brand": "brands' goods"}
+#: the tallies by place of sale and goods (RunTotals.place_summary), for the traffic decomposition
+PLACE_MEASURES: dict[str, str] = {}
+for _p in PLACES:
+    if _p != "shelf":
+        PLACE_MEASURES[f"impressions_{_p}"] = f"public impressions dealt to {_PLACE_TEXT[_p]} over the run"
+        PLACE_MEASURES[f"public_entries_{_p}"] = f"room entries of {_PLACE_TEXT[_p]} from the public feed over the run"
+    PLACE_MEASURES[f"entries_{_p}"] = (f"{'page views' if _p == 'shelf' else 'room entries'} of "
+                                       f"{_PLACE_TEXT[_p]} over the run")
+    for _g in GOODS:
+        _where = f"{_PLACE_TEXT[_p]} considering {_GOODS_TEXT[_g]}"
+        PLACE_MEASURES[f"offered_{_p}_{_g}"] = f"{'page views' if _p == 'shelf' else 'entries'} of {_where} over the run"
+        PLACE_MEASURES[f"wanted_{_p}_{_g}"] = f"buyers within budget in {_where} over the run (before stock-outs)"
+        PLACE_MEASURES[f"orders_{_p}_{_g}"] = f"orders in {_PLACE_TEXT[_p]} of {_GOODS_TEXT[_g]} over the run"
+        PLACE_MEASURES[f"gmv_{_p}_{_g}"] = f"GMV of {_GOODS_TEXT[_g]} sold in {_PLACE_TEXT[_p]} over the run (yuan)"
+SUMMARY_MEASURES.update(PLACE_MEASURES)
+
 
 def run_summary(model, daily) -> dict[str, float]:
     """One row summarising a run, from the model's run totals and its daily table."""
@@ -388,4 +485,6 @@ def run_summary(model, daily) -> dict[str, float]:
     out["content_share"] = out["arrival_share_content"]
     out["content_spend"] = float(daily["content_spend"].sum())
     out["head_traffic_cv"] = model.traffic.volatility.head_cv()
+    if cum._anchors is not None:
+        out.update(cum.place_summary())
     return out

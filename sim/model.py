@@ -90,7 +90,8 @@ class LiveCommerceModel(mesa.Model):
         self.ledger.transfer(self.ledger.acct("capital"), self.ledger.supplier_accts(np.arange(sp.n)),
                              start_cash, "capital")
         self.book = OrderBook()
-        self.cum = RunTotals(self.anchors.n, self.suppliers.n, self.categories.n)
+        self.cum = RunTotals(self.anchors.n, self.suppliers.n, self.categories.n, anchors=self.anchors,
+                             suppliers=self.suppliers, new_entrant_days=sc.traffic.new_entrant_days)
 
         # ---- sub-models, each given what it uses
         self._build_submodels()

@@ -36,6 +36,10 @@ class Candidates:
     entry: np.ndarray | None = None   # the room entry (row of Views) of a live-room candidate, -1 on the shelf
     source: np.ndarray = None  # how a live-room candidate arrived (Arrival), -1 on the shelf
     coupon: np.ndarray | None = None   # a shelf candidate holds a repurchase coupon (None: nobody does)
+    # (tallies of the traffic decomposition, sim.measures.RunTotals: what each entry and page view offered)
+    entry_supplier: np.ndarray | None = None   # per room entry: the listed product it considered
+    shelf_supplier: np.ndarray | None = None   # per shelf page view: the product
+    wanted: np.ndarray | None = None           # per candidate: within budget (set by Purchase.ration)
 
 
 @dataclass
@@ -56,6 +60,11 @@ class DayOrders:
     cat_gmv_live: np.ndarray  # yuan per category, live rooms
     entry: np.ndarray | None = None   # per order: its room entry (row of Views), -1 on the shelf
     arrival_orders: np.ndarray = None   # live-room orders by how the viewer arrived (indexed by Arrival)
+    # (tallies of the traffic decomposition, sim.measures.RunTotals)
+    entry_supplier: np.ndarray | None = None   # per room entry: the listed product it considered
+    shelf_supplier: np.ndarray | None = None   # per shelf page view: the product
+    wanted_bcast: np.ndarray | None = None     # per candidate within budget: its broadcast (-1 shelf)
+    wanted_supplier: np.ndarray | None = None  # per candidate within budget: the supplier
 
     @property
     def orders(self) -> int:
@@ -84,7 +93,10 @@ class DayOrders:
             cat_gmv_live=np.bincount(chunk.category[live], weights=price[live] / 100.0, minlength=n_categories),
             entry=entry,
             arrival_orders=(np.zeros(N_ARRIVALS, np.int64) if source is None
-                            else np.bincount(source[source >= 0], minlength=N_ARRIVALS)))
+                            else np.bincount(source[source >= 0], minlength=N_ARRIVALS)),
+            entry_supplier=cand.entry_supplier, shelf_supplier=cand.shelf_supplier,
+            wanted_bcast=None if cand.wanted is None else cand.bcast[cand.wanted],
+            wanted_supplier=None if cand.wanted is None else cand.supplier[cand.wanted])
 
 
 class Purchase:
@@ -149,7 +161,8 @@ class Purchase:
                           entry=np.concatenate([np.flatnonzero(buy), np.full(n_shelf, -1)]),
                           source=np.concatenate([v.source[buy].astype(np.int64), np.full(n_shelf, -1)]),
                           coupon=(None if s_coupon is None
-                                  else np.concatenate([np.zeros(int(buy.sum()), bool), s_coupon[s_buy]])))
+                                  else np.concatenate([np.zeros(int(buy.sum()), bool), s_coupon[s_buy]])),
+                          entry_supplier=v_sup, shelf_supplier=s_sup)
 
     def buy_probability(self, cons_idx, sup_idx, log_skill, ptrust, intercept, engaged=None):
         cons, sp, cat_t = self.consumers, self.suppliers, self.categories
@@ -186,6 +199,7 @@ class Purchase:
         sp = self.suppliers
         price = to_cents(sp.price[cand.supplier])
         ok = within_budget(cand.consumer, price, to_cents(self.consumers.budget), self.rng)
+        cand.wanted = ok
         # pre-sale orders (live rooms only) take no stock today: theirs is committed on the shipping day
         pre = self.presale.choose(d, ok & (cand.bcast >= 0))
         ok_stock, lost = within_stock(cand.supplier, ok & ~pre, sp.stock, self.rng)

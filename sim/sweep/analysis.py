@@ -26,7 +26,11 @@ def analyze_sweep(root: str | Path, *, measures: list[str] | None = None, conf: 
     ``point_summary.csv`` (and ``.parquet``), ``sobol.csv`` /
     ``sobol_second_order.csv`` or ``morris.csv`` with their bar plots, and for
     grid or Latin-hypercube designs a plot of each measure against each
-    parameter. Returns what was computed and written."""
+    parameter; for a sweep of the traffic levers that kept the run tallies
+    (``experiments/traffic_caps.toml``), ``traffic_decomposition.csv``: each
+    policy's change of SME GMV split into its parts
+    (:func:`sim.studies.traffic_decomposition.sweep_decomposition`). Returns
+    what was computed and written."""
     if not 0.0 < conf < 1.0:
         raise InputError(f"--conf: must be between 0 and 1, got {conf}")
     results = load_results(root)
@@ -38,6 +42,14 @@ def analyze_sweep(root: str | Path, *, measures: list[str] | None = None, conf: 
     summary.to_csv(out / "point_summary.csv", index=False)
     summary.to_parquet(out / "point_summary.parquet", index=False)
     written += [out / "point_summary.csv", out / "point_summary.parquet"]
+    # a traffic-policy sweep with the run tallies: where each policy moves SME GMV
+    # (sim.studies.traffic_decomposition; None when the sweep does not fit)
+    from sim.studies.traffic_decomposition import sweep_decomposition
+
+    decomposition = sweep_decomposition(results)
+    if decomposition is not None:
+        decomposition.to_csv(out / "traffic_decomposition.csv", index=False)
+        written.append(out / "traffic_decomposition.csv")
     indices = sensitivity(results, measures, conf)
     if indices is not None:
         path = out / f"{indices.method}.csv"
@@ -60,4 +72,5 @@ def analyze_sweep(root: str | Path, *, measures: list[str] | None = None, conf: 
                 path = out / f"{'grid' if results.sampler == 'grid' else 'scatter'}_{safe_name(m)}.png"
                 fig.savefig(path, dpi=110)
                 written.append(path)
-    return {"results": results, "summary": summary, "indices": indices, "out": out, "written": written}
+    return {"results": results, "summary": summary, "indices": indices, "out": out, "written": written,
+            "decomposition": decomposition}

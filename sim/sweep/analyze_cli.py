@@ -72,16 +72,35 @@ def main(args: argparse.Namespace) -> int:
               f"computed from the finished runs only", file=sys.stderr)
     pct = f"{args.conf:.0%}"
     if results.sampler == "grid" or len(summary["point"].unique()) <= 30:
-        wide = summary.assign(value=[f"{_fmt(m)} [{_fmt(lo)}, {_fmt(hi)}]"
-                                     for m, lo, hi in zip(summary["mean"], summary["ci_low"], summary["ci_high"])])
+        from sim.measures import PLACE_MEASURES
+
+        shown = summary
+        if measures is None and not summary["measure"].isin(list(PLACE_MEASURES)).all():
+            # the run tallies by place (kept for the traffic decomposition) stay in the files
+            shown = summary[~summary["measure"].isin(list(PLACE_MEASURES))]
+        wide = shown.assign(value=[f"{_fmt(m)} [{_fmt(lo)}, {_fmt(hi)}]"
+                                     for m, lo, hi in zip(shown["mean"], shown["ci_low"], shown["ci_high"])])
         table = wide.pivot(index=["point", *results.names], columns="measure", values="value")
-        table = table[[m for m in summary["measure"].unique()]]
+        table = table[[m for m in shown["measure"].unique()]]
         with pd.option_context("display.width", 200, "display.max_columns", 8, "display.max_colwidth", 40):
             print(f"\nmean [{pct} interval] per point:")
             print(table.to_string())
     else:
         print(f"\n{len(summary['point'].unique())} points: per-point means and {pct} intervals "
               f"in {done['out'] / 'point_summary.csv'}")
+    dec = done.get("decomposition")
+    if dec is not None:
+        from sim.studies.traffic_decomposition import FACTORS
+
+        d = dec[dec["place"] == "all"]
+        d = d.assign(value=[f"{_fmt(m)} [{_fmt(lo)}, {_fmt(hi)}]"
+                            for m, lo, hi in zip(d["mean"], d["ci_low"], d["ci_high"])])
+        table = d.pivot(index=["point", *results.names], columns="factor", values="value")
+        table = table[["total", *[f for f in FACTORS if f in table.columns]]]
+        with pd.option_context("display.width", 250, "display.max_columns", 10, "display.max_colwidth", 40):
+            print(f"\nchange of SME merchants' GMV from no cap and no reserve, and its parts (yuan, mean [{pct} "
+                  f"interval] over paired replications; per place in traffic_decomposition.csv):")
+            print(table.to_string())
     if indices is not None:
         with pd.option_context("display.width", 200, "display.float_format", _fmt):
             print(f"\n{indices.method} indices ({pct} interval half-widths in *_conf):")
