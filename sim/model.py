@@ -218,7 +218,7 @@ class LiveCommerceModel(mesa.Model):
                             params=sc, activity_multiplier=self.activity_multiplier,
                             stream=self.streams["coalition"], orders=orders, purchase=self.purchase)
         deliveries = self.fulfilment.deliver_and_return(d)             # 7. deliveries, returns, trust
-        self.trust.fraud_step(d, orders)                               # 8. fake orders, detection
+        self.trust.fraud_step(d, orders, mode)                         # 8. fake orders, detection
         production_cost = self.production.produce(d)                   # 9. production for stock
         settlement_day = (d + 1) % sc.time.settlement_period == 0
         settled = self.settlement.settle(d) if settlement_day else 0   # 10. settlement

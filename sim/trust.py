@@ -204,10 +204,11 @@ class TrustSystem:
                                           floor=self.floor, weight=wm.weight)
 
     # ----------------------------------------------------------------- fraud
-    def fraud_step(self, d: int, orders) -> None:
+    def fraud_step(self, d: int, orders, mode=None) -> None:
         """Fake orders inflate reported sales; the platform detects some
         fraudsters today: demotion, fine, complaints, lost trust. ``orders``: the
-        day's orders (their GMV per room and per supplier)."""
+        day's orders (their GMV per room and per supplier); ``mode``: the coalition
+        mode (the platform fines only agents on the platform; ``None``: all are)."""
         fr = self.params.fraud
         an, sp, t = self.anchors, self.suppliers, self.today
         real_a = orders.room_gmv[:an.n]
@@ -230,13 +231,17 @@ class TrustSystem:
         if t.fraud_detected == 0:
             return
         led = self.ledger
-        for table, det, accts, bal, flow in ((an, det_a, led.anchor_accts, led.anchor_balance, "fine_anchor"),
-                                             (sp, det_s, led.supplier_accts, led.supplier_balance, "fine_supplier")):
+        for kind, table, det, accts, bal, flow in (
+                ("anchor", an, det_a, led.anchor_accts, led.anchor_balance, "fine_anchor"),
+                ("supplier", sp, det_s, led.supplier_accts, led.supplier_balance, "fine_supplier")):
             if det.size == 0:
                 continue
             table.demoted_until[det] = d + 1 + fr.demotion_days
             table.times_detected[det] += 1
             fine = np.minimum(to_cents(fr.fine_days_gmv * table.gmv_ema[det]), np.maximum(bal[det], 0))
+            on = None if mode is None else mode.on_platform(kind)   # None: everyone is on the platform
+            if on is not None:   # an agent off the platform pays the platform no fine
+                fine = np.where(on[det], fine, 0)
             t.fines += led.transfer(accts(det), led.acct("platform"), fine, flow)
             reform = rng.random(det.size) < fr.reform_probability
             table.fraudster[det[reform]] = False

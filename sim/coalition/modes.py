@@ -163,6 +163,10 @@ class Mode:
     def commission_share(self, anchor_idx: np.ndarray, supplier_idx: np.ndarray):
         return self.order_on_platform(anchor_idx, supplier_idx)
 
+    def on_platform(self, kind: str) -> np.ndarray:
+        """Which anchors (``kind="anchor"``) or suppliers (``"supplier"``) are on the platform."""
+        return self.anchor_on_platform if kind == "anchor" else self.supplier_on_platform
+
     def platform_rooms(self, b) -> np.ndarray:
         """Broadcasts the platform's own paths (search, "watch live" from a product
         page) may lead into: those held on the platform."""
@@ -302,6 +306,10 @@ class GrandCoalition:
 
     def platform_rooms(self, b) -> np.ndarray:
         return np.ones(b.size, dtype=bool)
+
+    def on_platform(self, kind: str):
+        return None   # everyone is
+
     def start_day(self, d: int, stream) -> None:
         pass
 

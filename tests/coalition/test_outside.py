@@ -18,7 +18,10 @@ SHELF_ONLY = {"population.consumers": 4000, "population.anchors": 60, "populatio
               "platform.shelf_views_per_active": 20.0, "consumers.budget_mean": 4000.0,
               "anchors.broadcast_probability_head": 0.0, "anchors.broadcast_probability_waist": 0.0,
               "anchors.broadcast_probability_tail": 0.0, "suppliers.store_broadcast_probability_large": 0.0,
-              "suppliers.store_broadcast_probability_sme": 0.0}
+              "suppliers.store_broadcast_probability_sme": 0.0,
+              # the platform shelf's links (purchase memory, repurchase coupons) are platform
+              # value that an own shop does not have: off, so that the shelves compare alike
+              "shelf_links.enabled": False}
 
 
 def _mode(n_sup: int, on: np.ndarray, reach: float) -> Mode:
