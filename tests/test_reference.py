@@ -27,7 +27,9 @@ ALPHA = 0.001
 
 
 def _scenario(**over):
-    return small_scenario(**{"population.consumers": 1500, **over})
+    # the reference implements the first round's rules: the shelf links and search are off
+    return small_scenario(**{"population.consumers": 1500, "shelf_links.enabled": False, "search.enabled": False,
+                             **over})
 
 
 def _run(day, days: int) -> list[dict]:
