@@ -25,6 +25,9 @@ STRESSED = {
     "suppliers.initial_cash_days": 5.0, "suppliers.initial_stock_days": 3.0,
     "suppliers.capacity_large": 90.0, "suppliers.capacity_sme": 1.5,
     "finance.trade_credit_share": 0.4, "finance.upstream_links": 2, "finance.trade_credit_days": 20,
+    # credit in isolation: its cases (lender capital, which merchant borrows when) are sized for
+    # this world's demand without the second round's recommender and content seeding
+    "recommendation.enabled": False, "content.enabled": False,
 }
 
 
