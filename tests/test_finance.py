@@ -26,6 +26,9 @@ STRESSED = {
     "suppliers.capacity_large": 90.0, "suppliers.capacity_sme": 1.5,
     "population.reference_consumers": 6000, "population.reference_suppliers": 60,   # the capacities above are this world's own
     "finance.trade_credit_share": 0.4, "finance.upstream_links": 2, "finance.trade_credit_days": 20,
+    # credit in isolation: its cases (lender capital, which merchant borrows when) are sized for
+    # this world's demand without the second round's recommender and content seeding
+    "recommendation.enabled": False, "content.enabled": False,
 }
 
 
