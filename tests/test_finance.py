@@ -15,7 +15,7 @@ from sim.finance.presale import CANCELLED
 from sim.model import KEPT, RETURNED, LiveCommerceModel
 from sim.runner import run_scenario
 from sim.scenario import Scenario, load_scenario
-from tests.conftest import small_scenario
+from tests.conftest import SECOND_ROUND_OFF, small_scenario
 from tests.test_model import Checked
 
 # a small, credit-stressed world: thin cash and stock, a large upstream share bought on credit
@@ -27,8 +27,8 @@ STRESSED = {
     "population.reference_consumers": 6000, "population.reference_suppliers": 60,   # the capacities above are this world's own
     "finance.trade_credit_share": 0.4, "finance.upstream_links": 2, "finance.trade_credit_days": 20,
     # credit in isolation: its cases (lender capital, which merchant borrows when) are sized for
-    # this world's demand without the second round's recommender and content seeding
-    "recommendation.enabled": False, "content.enabled": False,
+    # this world's demand without the second round's mechanisms (value co-creation)
+    **SECOND_ROUND_OFF,
 }
 
 
@@ -491,12 +491,9 @@ def test_lender_settings_round_trip_through_toml(tmp_path):
     assert load_scenario(path) == sc and load_scenario(path).finance.lender_capital == 12345.67
 
 
-SECOND_ROUND_SHELF_OFF = {"shelf_links.enabled": False, "search.enabled": False}
-
-
 def _contagion_model(seed: int) -> Checked:
-    # (the first-round world: the seeds below were picked for it; shelf links and search off)
-    sc = _with_events(small_scenario(**STRESSED, **SECOND_ROUND_SHELF_OFF), [
+    # (the first-round world: the seeds below were picked for it; STRESSED has the second round off)
+    sc = _with_events(small_scenario(**STRESSED), [
         {"kind": "head_default", "day": 30, "target": "supplier", "rank": 1},
         {"kind": "head_default", "day": 30, "target": "anchor", "rank": 1, "return_share": 0.6}])
     m = Checked(sc, seed)
@@ -685,7 +682,7 @@ def test_production_planning_sees_the_presale_backlog():
     import copy
 
     # (shelf links and search off: this seed's day 3 has a backlog above the stock target without them)
-    m = LiveCommerceModel(small_scenario(**PRESALE, **{"suppliers.initial_stock_days": 1.0}, **SECOND_ROUND_SHELF_OFF), 5)
+    m = LiveCommerceModel(small_scenario(**PRESALE, **{"suppliers.initial_stock_days": 1.0}, **SECOND_ROUND_OFF), 5)
     m.run(3)
     backlog = m.presale.backlog
     assert backlog.any()

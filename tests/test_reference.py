@@ -19,7 +19,7 @@ from scipy import stats
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.reference_model import ColumnwiseDay, ReferenceModel, poisson, world  # noqa: E402
-from tests.conftest import small_scenario  # noqa: E402
+from tests.conftest import SECOND_ROUND_OFF, small_scenario  # noqa: E402
 
 COUNTS = ("active", "views", "shelf_views", "orders", "orders_live", "deliveries", "returns")
 SEEDS, DAYS = (0, 1, 2), 12
@@ -27,9 +27,8 @@ ALPHA = 0.001
 
 
 def _scenario(**over):
-    # the reference implements the first round's rules: the shelf links and search are off
-    return small_scenario(**{"population.consumers": 1500, "shelf_links.enabled": False, "search.enabled": False,
-                             **over})
+    # the reference implements the first round's rules: the second round's mechanisms are off
+    return small_scenario(**{"population.consumers": 1500, **SECOND_ROUND_OFF, **over})
 
 
 def _run(day, days: int) -> list[dict]:
