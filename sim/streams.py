@@ -42,6 +42,11 @@ MECHANISMS = (
     "feedback",    # product feedback and quality improvement
     "shelf",       # purchase memory, repurchase, "watch live" from product pages, coupons
     "search",      # searches that list live rooms
+    "stores",      # merchants' choice of store broadcasts or talent anchors, store-room followers
+    "ads",         # paid traffic: bids, budgets, the auction for promoted impressions
+    "entry",       # entry of new anchors and merchants, exit after sustained losses
+    "supply",      # fixed costs, flexible (C2M) production, cold chain, anchors' quality screening
+    "platform",    # the adaptive platform's policy moves
 )
 
 
