@@ -15,6 +15,8 @@ writes them (``DataFrame.to_parquet(index=False)``):
     .venv/bin/python benchmarks/bench_identical.py            # compare with it; exit 1 on any difference
     .venv/bin/python benchmarks/bench_identical.py --quick    # the two small worlds only
     .venv/bin/python benchmarks/bench_identical.py --off      # with the second round's mechanisms off
+    .venv/bin/python benchmarks/bench_identical.py --record --reference /tmp/ref.json   # a reference of your own
+    .venv/bin/python benchmarks/bench_identical.py --reference /tmp/ref.json --set stores.enabled=false
 
 ``--off`` switches off every scenario section's ``enabled`` switch except the
 first round's (credit, fraud, word of mouth): a mechanism added since is its
@@ -87,12 +89,14 @@ def _digest(df, columns=None) -> str:
 
 
 def run_one(job: tuple) -> tuple[str, dict, dict]:
-    world, seed, off, columns = job
+    world, seed, off, columns, sets = job
     import pandas as pd
 
     from sim.runner import run_scenario
 
     sc = scenario(world)
+    if sets:
+        sc = sc.with_overrides(dict(sets))
     r = run_scenario(second_round_off(sc) if off else sc, seed, keep_daily=True)
     frames = {"daily": r.daily, "summary": pd.DataFrame([{"seed": seed, **r.summary}])}
     if r.defaults is not None:
@@ -108,10 +112,19 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="only the two small worlds")
     ap.add_argument("--off", action="store_true", help="switch the second round's mechanisms off")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--reference", type=Path, default=REFERENCE,
+                    help=f"the reference file to write or compare with (default: benchmarks/{REFERENCE.name})")
+    ap.add_argument("--set", action="append", metavar="PATH=VALUE", default=[],
+                    help="a scenario override applied to every world (repeatable), e.g. --set stores.enabled=false")
     args = ap.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from sim.scenario import parse_sets
+
+    sets = parse_sets(args.set)
     worlds = WORLDS[1:] if args.quick else WORLDS
-    ref = None if args.record else json.loads(REFERENCE.read_text())
-    jobs = [(w, s, args.off, None if ref is None else ref["columns"][f"{w}/seed{s}"]) for w in worlds for s in SEEDS]
+    ref = None if args.record else json.loads(args.reference.read_text())
+    jobs = [(w, s, args.off, None if ref is None else ref["columns"][f"{w}/seed{s}"], sets)
+            for w in worlds for s in SEEDS]
     with ProcessPoolExecutor(args.workers) as ex:
         done = list(ex.map(run_one, jobs))
     got = {key: out for key, out, _ in done}
@@ -119,8 +132,8 @@ def main() -> int:
         commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True,
                                 text=True).stdout.strip()
         columns = {key: cols for key, _, cols in done}
-        REFERENCE.write_text(json.dumps({"commit": commit, "runs": got, "columns": columns}, indent=1) + "\n")
-        print(f"recorded {len(got)} runs at {commit[:10]} in {REFERENCE.name}")
+        args.reference.write_text(json.dumps({"commit": commit, "runs": got, "columns": columns}, indent=1) + "\n")
+        print(f"recorded {len(got)} runs at {commit[:10]} in {args.reference}")
         return 0
     bad = 0
     for key, files in got.items():
