@@ -55,6 +55,7 @@ DAILY_MEASURES: dict[str, str] = {
     "top50_gmv_share": "share of today's live-room GMV taken by the 50 rooms of anchors with the most GMV today",
     "sme_gmv_share": "share of today's GMV sold by SME suppliers",
     "top50_traffic_share": "share of today's public impressions (anchor and store rooms) taken by the 50 anchors with the most",
+    "max_broadcast_traffic_share": "the largest share of today's public traffic that the allocation gave one broadcast (what a per-anchor cap bounds; the impressions dealt vary around it)",
     "hhi_anchor_gmv": "Herfindahl index of today's GMV across anchors",
     "gini_anchor_gmv": "Gini coefficient of today's GMV across all anchors",
     "hhi_traffic": "Herfindahl index of today's public impressions across all rooms (anchors and stores)",
@@ -224,6 +225,7 @@ class DayRecord:
     settled: int              # cents of kept orders settled today
     cancel_refunds: int       # cents refunded at pre-sale cancellations today
     engaged: object = None    # sim.market.engagement.EntryEngagement (None: engagement off)
+    shares: object = None     # the traffic allocation's share of public impressions per broadcast
 
     @property
     def refunds(self) -> int:
@@ -307,6 +309,9 @@ def daily_measures(model, day: DayRecord) -> dict[str, float]:
         "top50_gmv_share": _share(top_sum(anchor_gmv, 50), o.room_gmv.sum()),
         "sme_gmv_share": _share(sme_gmv, o.supplier_gmv.sum()),
         "top50_traffic_share": _share(top_sum(anchor_imp, 50), float(day.views.impressions.sum())),
+        "max_broadcast_traffic_share": (float(np.max(day.shares, initial=0.0)) if day.shares is not None else
+                                        _share(float(day.views.impressions.max(initial=0.0)),
+                                               float(day.views.impressions.sum()))),
         "hhi_anchor_gmv": hhi(anchor_gmv),
         "gini_anchor_gmv": gini(anchor_gmv),
         "hhi_traffic": hhi(room_imp),
@@ -362,6 +367,7 @@ SUMMARY_MEASURES: dict[str, str] = {
     "top50_gmv_share": "share of live-room GMV taken by the 50 anchors with the most GMV over the run (F1)",
     "sme_gmv_share": "share of all GMV sold by SME suppliers over the run (F2)",
     "top50_traffic_share": "share of all public impressions (anchor and store rooms) taken by the 50 anchors with the most over the run",
+    "max_broadcast_traffic_share": "the largest share of a day's public traffic that the allocation gave one broadcast, over the days of the run (a per-anchor cap binds only if it is below this)",
     "hhi_anchor_gmv": "Herfindahl index of anchors' GMV over the run",
     "gini_anchor_gmv": "Gini coefficient of anchors' GMV over the run",
     "hhi_traffic": "Herfindahl index of public impressions across all rooms (anchors and stores) over the run",
@@ -459,6 +465,7 @@ def run_summary(model, daily) -> dict[str, float]:
         "top50_gmv_share": _share(top_sum(anchor_gmv, 50), room_gmv.sum()),
         "sme_gmv_share": _share(cum.supplier_gmv[~sp.is_large].sum(), cum.supplier_gmv.sum()),
         "top50_traffic_share": _share(top_sum(imp, 50), room_imp.sum()),
+        "max_broadcast_traffic_share": float(daily["max_broadcast_traffic_share"].max()) if len(daily) else 0.0,
         "hhi_anchor_gmv": hhi(anchor_gmv),
         "gini_anchor_gmv": gini(anchor_gmv),
         "hhi_traffic": hhi(room_imp),

@@ -230,7 +230,7 @@ class LiveCommerceModel(mesa.Model):
         self.content.remember(b, views, orders)                        # 13. content's return, effort
         self.traffic.remember(b, views)                                # 13. head rooms' traffic (F20)
         day = DayRecord(b, views, orders, deliveries, production_cost, settled, self.presales.refunds_today,
-                        engaged)
+                        engaged, shares=shares)
         self.today = daily_measures(self, day)                         # 14. measures
         self._end_day(day)                                             # 14. run totals
         self.datacollector.collect(self)                               # 14. collected

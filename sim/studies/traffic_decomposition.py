@@ -174,6 +174,7 @@ class Decomposition:
     totals: pd.DataFrame
     recipients_runs: pd.DataFrame
     label: str = "policy"
+    policy: Mapping[str, float] | None = None   # the levers of the policy arm, when known
 
     @property
     def n(self) -> int:
@@ -252,6 +253,13 @@ class Decomposition:
         if gained.sum() > 0:
             shares = ", ".join(f"{PLACE_TEXT[p]} {100 * v / gained.sum():.0f}%" for p, v in gained.items())
             out.append(f"Of the public impressions the policy moves, the rooms that gain receive: {shares}.")
+        cap = (self.policy or {}).get("traffic.anchor_cap")
+        if cap is not None and cap < 1.0 and "baseline_max_share" in self.totals:
+            top = float(self.totals["baseline_max_share"].max())
+            binds = ("so the cap binds on the days a broadcast would take more" if top > cap else
+                     "below the cap, so the cap never binds and the policy's runs are the baseline's")
+            out.append(f"Without the cap, the largest share of a day's public traffic the allocation gave one broadcast was "
+                       f"{100 * top:.2f}% (the highest over the {self.n} seeds' runs), {binds}.")
         if "small_anchor" in r.index:
             s = r.loc["small_anchor"]
             out.append(f"In small anchors' rooms the GMV of SME goods changes by {y(s['gmv_sme'])} "
@@ -261,7 +269,7 @@ class Decomposition:
 
 
 def decompose_runs(base_runs: pd.DataFrame, policy_runs: pd.DataFrame, label: str = "policy",
-                   key: str = "replication") -> Decomposition:
+                   key: str = "replication", policy: Mapping[str, float] | None = None) -> Decomposition:
     """The decomposition from run summaries of the two arms, paired by ``key``
     (the same seed in both arms: a replication of a common-random-numbers design)."""
     b = base_runs.set_index(key)
@@ -276,14 +284,17 @@ def decompose_runs(base_runs: pd.DataFrame, policy_runs: pd.DataFrame, label: st
         d.insert(0, "replication", r)
         pairs.append(d)
         y0, y1 = sme_gmv(sb), sme_gmv(spol)
-        totals.append({"replication": r, "baseline": y0, "policy": y1, "change": y1 - y0})
+        totals.append({"replication": r, "baseline": y0, "policy": y1, "change": y1 - y0,
+                       **({"baseline_max_share": float(sb["max_broadcast_traffic_share"])}
+                          if "max_broadcast_traffic_share" in sb else {})})
         for pl in PLACES:
             imp = 0.0 if pl == "shelf" else float(spol[f"impressions_{pl}"]) - float(sb[f"impressions_{pl}"])
             rec.append({"replication": r, "place": pl, "impressions": imp,
                         "entries": float(spol[f"entries_{pl}"]) - float(sb[f"entries_{pl}"]),
                         "gmv_sme": float(spol[f"gmv_{pl}_sme"]) - float(sb[f"gmv_{pl}_sme"]),
                         "gmv_brand": float(spol[f"gmv_{pl}_brand"]) - float(sb[f"gmv_{pl}_brand"])})
-    return Decomposition(pd.concat(pairs, ignore_index=True), pd.DataFrame(totals), pd.DataFrame(rec), label)
+    return Decomposition(pd.concat(pairs, ignore_index=True), pd.DataFrame(totals), pd.DataFrame(rec), label,
+                         dict(policy) if policy is not None else None)
 
 
 def check_policy(policy: Mapping[str, float], scenario: Scenario | None = None) -> Scenario:
@@ -365,7 +376,7 @@ def traffic_decompositions(policies: Mapping[str, Mapping[str, float]], scenario
                     progress(1)
     frame = {arm: pd.DataFrame([{"replication": r, "seed": seeds[r], **out[arm, r]} for r in range(replications)])
              for arm in arms}
-    return {name: decompose_runs(frame["baseline"], frame[name], label=policy_label(pol))
+    return {name: decompose_runs(frame["baseline"], frame[name], label=policy_label(pol), policy=pol)
             for name, pol in policies.items()}
 
 

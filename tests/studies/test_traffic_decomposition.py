@@ -127,3 +127,20 @@ def test_livesim_analyze_writes_the_decomposition_of_a_traffic_sweep(tmp_path):
     assert (done["decomposition"]["point"] == 1).all()
     allp = table[table["place"] == "all"].set_index("factor")
     assert allp.loc[list(FACTORS), "mean"].sum() == pytest.approx(allp.at["total", "mean"], rel=1e-9)
+
+
+def test_a_cap_binds_only_below_the_largest_broadcast_share_and_the_findings_say_which():
+    sc = Scenario().with_overrides(WORLD)
+    loose = traffic_decomposition({"traffic.anchor_cap": 0.95}, sc, replications=2, master_seed=7)
+    top = float(loose.totals["baseline_max_share"].max())
+    assert 0.0 < top < 0.95
+    assert (loose.totals["change"] == 0).all()         # a cap no broadcast reaches changes nothing
+    assert any("never binds" in line for line in loose.findings())
+    cap = round(top / 2, 4)
+    tight = traffic_decomposition({"traffic.anchor_cap": cap}, sc, replications=2, master_seed=7)
+    assert (tight.totals["change"] != 0).any()
+    assert any("the cap binds" in line for line in tight.findings())
+    run = LiveCommerceModel(sc.with_overrides({"traffic.anchor_cap": cap}), seed=3)
+    run.run(10)
+    shares = daily_frame(run)["max_broadcast_traffic_share"]
+    assert (shares <= cap + 1e-9).all() and (shares > 0).all()   # the daily measure: no broadcast above the cap
