@@ -296,25 +296,9 @@ def _task(spec_args: tuple, variant: str, replication: int, seed: int) -> dict:
 
 
 def _execute(jobs: list[tuple], workers: int, tick: Callable[[int], None] | None) -> list[dict]:
-    results: list[dict] = []
-    if workers <= 1:
-        for j in jobs:
-            results.append(_task(*j))
-            if tick:
-                tick(1)
-        return results
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from sim.parallel import run_jobs
 
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
-                                      else "spawn")
-    with ProcessPoolExecutor(workers, mp_context=ctx) as ex:
-        futs = [ex.submit(_task, *j) for j in jobs]
-        for fut in as_completed(futs):
-            results.append(fut.result())
-            if tick:
-                tick(1)
-    return results
+    return run_jobs(_task, jobs, workers, tick)
 
 
 # ==================================================================== tables

@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -36,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from sim.io import write_atomic
+from sim.parallel import run_jobs
 from sim.scenario import Scenario
 from sim.streams import replication_seeds
 
@@ -194,26 +194,9 @@ def _timed(fn: Callable, *args) -> dict:
 
 
 def _execute(tasks: list[_Task], workers: int, progress: Callable[[int], None] | None) -> list[dict]:
-    results: list[dict | None] = [None] * len(tasks)
+    """Every task timed, the most costly started first; results in the tasks' order."""
     order = sorted(range(len(tasks)), key=lambda i: -tasks[i].cost)
-    if workers <= 1:
-        for i in order:
-            results[i] = _timed(tasks[i].fn, *tasks[i].args)
-            if progress:
-                progress(1)
-    else:
-        import multiprocessing
-
-        # forkserver: a fork of a process with threads (a notebook kernel, a test runner) may deadlock
-        ctx = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
-                                          else "spawn")
-        with ProcessPoolExecutor(workers, mp_context=ctx) as ex:
-            futs = {ex.submit(_timed, tasks[i].fn, *tasks[i].args): i for i in order}
-            for fut in as_completed(futs):
-                results[futs[fut]] = fut.result()
-                if progress:
-                    progress(1)
-    return results  # type: ignore[return-value]
+    return run_jobs(_timed, [(t.fn, *t.args) for t in tasks], workers, progress, order=order)
 
 
 # ================================================================== frames

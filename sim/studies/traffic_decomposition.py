@@ -356,24 +356,10 @@ def traffic_decompositions(policies: Mapping[str, Mapping[str, float]], scenario
         arms[name] = check_policy(pol, base_sc)
     seeds = replication_seeds(master_seed, replications)
     jobs = [(arm, r, s, arm_sc) for arm, arm_sc in arms.items() for r, s in enumerate(seeds)]
-    out: dict[tuple[str, int], dict] = {}
-    if workers <= 1:
-        for arm, r, s, arm_sc in jobs:
-            out[arm, r] = _summary_task(arm_sc, s)
-            if progress:
-                progress(1)
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+    from sim.parallel import run_jobs
 
-        ctx = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
-                                          else "spawn")
-        with ProcessPoolExecutor(workers, mp_context=ctx) as ex:
-            futs = {ex.submit(_summary_task, arm_sc, s): (arm, r) for arm, r, s, arm_sc in jobs}
-            for fut in as_completed(futs):
-                out[futs[fut]] = fut.result()
-                if progress:
-                    progress(1)
+    done = run_jobs(_summary_task, [(arm_sc, s) for _, _, s, arm_sc in jobs], workers, progress)
+    out = {(arm, r): summary for (arm, r, _, _), summary in zip(jobs, done)}
     frame = {arm: pd.DataFrame([{"replication": r, "seed": seeds[r], **out[arm, r]} for r in range(replications)])
              for arm in arms}
     return {name: decompose_runs(frame["baseline"], frame[name], label=policy_label(pol), policy=pol)

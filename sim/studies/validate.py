@@ -209,25 +209,11 @@ def run_replications(scenario: Scenario, replications: int, master_seed: int = 0
                      progress: Callable[[int], None] | None = None) -> pd.DataFrame:
     """Run ``replications`` of ``scenario`` (seeds derived from ``master_seed``);
     one summary row per replication, in seed order whatever ``workers`` is."""
-    from sim.runner import run_scenario
+    from sim.parallel import run_jobs
 
     seeds = replication_seeds(master_seed, replications)
-    results: dict[int, dict] = {}
-    if workers <= 1:
-        for i, s in enumerate(seeds):
-            results[i] = run_scenario(scenario, s).summary
-            if progress:
-                progress(1)
-    else:
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
-        with ProcessPoolExecutor(workers) as ex:
-            futs = {ex.submit(_summary_only, scenario, s): i for i, s in enumerate(seeds)}
-            for fut in as_completed(futs):
-                results[futs[fut]] = fut.result()
-                if progress:
-                    progress(1)
-    df = pd.DataFrame([results[i] for i in range(replications)])
+    results = run_jobs(_summary_only, [(scenario, s) for s in seeds], workers, progress)
+    df = pd.DataFrame(results)
     df.insert(0, "seed", seeds)
     return df
 
