@@ -137,13 +137,13 @@ def main(args: argparse.Namespace) -> int:
         block = ", ".join(f"{{{c}}} {e:,.0f}" for c, e in sorted(verdict["blocking"].items(), key=lambda kv: -kv[1])[:3])
         print("  " + f"{rule:<24}" + "".join(f"{x[p]:>16,.0f}" for p in players)
               + f"  {'yes' if verdict['in_core'] else 'no':<7}  {block}")
-    unit = "replications" if est.method == "replications" else "batches"
-    print(f"\nhow firm the core verdicts are ({est.n_units} {unit}; each {unit[:-1]}'s game split by the rule)")
+    unit, one = ("replications", "replication") if est.method == "replications" else ("batches", "batch")
+    print(f"\nhow firm the core verdicts are ({est.n_units} {unit}; each {one}'s game split by the rule)")
     print(f"  {'rule':<24} {'in core':>10}  {'binding coalition':<30} {'mean excess':>14} {'se':>10}"
           f"  {unit} for a 95% verdict")
     for rule, v in out["verdicts"].items():
         if v is None:
-            print(f"  {rule:<24} undefined in some {unit[:-1]}")
+            print(f"  {rule:<24} undefined in some {one}")
             continue
         se = "-" if v["binding_excess_se"] is None else f"{v['binding_excess_se']:,.0f}"
         needed = "-" if v["units_needed"] is None else f"{v['units_needed']:,}"
