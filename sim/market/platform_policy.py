@@ -69,7 +69,7 @@ class Lever:
     def moved(self, x: float, k: float) -> float:
         """``x`` moved by ``k`` steps (k in {-1, +1}), clipped to the bounds."""
         # (rounded to 12 decimals, so that a lever stepped back and forth returns to its value)
-        return round(self.clip(x * (1.0 + self.step) ** k if self.log else x + k * self.step), 12)
+        return self.clip(round(x * (1.0 + self.step) ** k if self.log else x + k * self.step, 12))
 
 
 def levers_of(p) -> list[Lever]:
