@@ -179,9 +179,10 @@ def platform_objective_from_dict(raw: dict, *, source: str = "",
             if k.split(".", 1)[0] in WORLD_SECTIONS:
                 problems.append(f"{where}.set.{k}: a variant may not change the world or its horizon "
                                 f"({', '.join(WORLD_SECTIONS)}); set it in [scenario] for every variant")
-        if base_sc is not None:
+        check = base_sc if base_sc is not None else Scenario()   # (a broken world: check against the default)
+        if over:
             try:
-                base_sc.with_overrides(over)
+                check.with_overrides(over)
             except InputError as exc:
                 problems += [f"{where}.set: {p}" for p in exc.problems]
         variants.append(Variant(str(vname), label, over))
