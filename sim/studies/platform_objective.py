@@ -538,7 +538,7 @@ def findings(summary: pd.DataFrame, diff: pd.DataFrame, runs: pd.DataFrame, spec
         ends = []
         for c, text in LEVER_COLUMNS.items():
             r = s.loc[(v.name, f"{c}_end")]
-            ends.append(f"{text} {r['mean']:.3g} (95% interval {r['ci_low']:.3g} to {r['ci_high']:.3g})")
+            ends.append(f"{text} {r['mean']:.3g} (seeds from {g[f'{c}_end'].min():.3g} to {g[f'{c}_end'].max():.3g})")
         out.append(f"{labels.get(v.name, v.name)} ends the run ({spec.days} days, {int(g['cycles'].mean())} "
                    f"adaptation cycles) holding, on average over the seeds: " + ", ".join(ends) + ".")
     return out
