@@ -172,3 +172,21 @@ def test_an_adaptive_platform_keeps_money_to_the_cent_and_charges_the_commission
     assert len(m.platform_policy.moves) == sc.time.days // (2 * p.interval_days)
     assert np.allclose(d["policy_commission_scale"].to_numpy(), fees_ok)
     assert charged.get(True, 0) > 0     # orders were placed at a commission other than the scenario's
+
+
+def test_the_adaptive_platform_survives_the_coalition_forks():
+    """The grand coalition's fork continues the plain run bit for bit, levers and all."""
+    from sim.coalition.game import build_model, play_window
+    from sim.coalition.players import resolve_players
+
+    sc = small_scenario(**{**ON, "platform_adaptation.interval_days": 2, "time.days": 12,
+                           "population.consumers": 1500, "population.anchors": 60, "population.suppliers": 16})
+    plain = LiveCommerceModel(sc, 4)
+    plain.run(12)
+    m = build_model(sc, 4)
+    m.run(6)
+    _, grand = play_window(m, resolve_players("roles", m), 6, 1)
+    a, b = daily_frame(plain), daily_frame(grand.model)
+    cols = list(POLICY_DAILY) + ["gmv", "cash_platform"]
+    assert a[cols].reset_index(drop=True).equals(b[cols].reset_index(drop=True))
+    assert plain.platform_policy.moves == grand.model.platform_policy.moves
