@@ -190,3 +190,22 @@ def test_the_adaptive_platform_survives_the_coalition_forks():
     cols = list(POLICY_DAILY) + ["gmv", "cash_platform"]
     assert a[cols].reset_index(drop=True).equals(b[cols].reset_index(drop=True))
     assert plain.platform_policy.moves == grand.model.platform_policy.moves
+
+
+def test_the_profit_objective_counts_every_net_flow_into_the_platform_but_books_commission_when_placed():
+    sc = small_scenario(**{**ON, "platform_adaptation.objective": "profit", "platform_adaptation.interval_days": 50,
+                           "time.days": 50})
+    m = LiveCommerceModel(sc, 2)
+    m.run(2)
+    pp, led = m.platform_policy, m.ledger
+    p0 = pp.profit_cents()
+    assert p0 == pp.fees > 0      # two days' commission accrued, nothing else has reached the platform yet
+    # another helper's income (advertising) booked into the platform's account counts at once ...
+    led.transfer(led.acct("consumers"), led.acct("platform"), 12_345, "advertising")
+    assert pp.profit_cents() == p0 + 12_345
+    # ... settled commission does not count twice (it was booked when the order was placed)
+    led.transfer(led.acct("escrow"), led.acct("platform"), 1_000, "commission")
+    assert pp.profit_cents() == p0 + 12_345
+    # money the platform pays out counts against it
+    led.transfer(led.acct("platform"), led.acct("consumers"), 345, "coupon_platform")
+    assert pp.profit_cents() == p0 + 12_000
