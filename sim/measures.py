@@ -18,6 +18,7 @@ from sim.market import reviews as _reviews
 from sim.market.platform_policy import POLICY_DAILY, policy_daily_row
 from sim.market.search import SEARCH_DAILY, SEARCH_SUMMARY, search_summary
 from sim.market.shelf import SHELF_DAILY, SHELF_SUMMARY, shelf_summary
+from sim.market.supply import SUPPLY_DAILY, SUPPLY_SUMMARY
 from sim.market.viewing import Arrival
 from sim.trust import daily_rows as trust_daily_rows
 from sim.trust import summary_rows as trust_summary_rows
@@ -102,6 +103,8 @@ DAILY_MEASURES: dict[str, str] = {
     "content_follows": "viewers of an anchor's video who started following it today, without a purchase",
     # the platform's levers in force today (sim/market/platform_policy.py: the policy path of an adaptive platform)
     **POLICY_DAILY,
+    # the supply side (sim/market/supply.py; zeros when supply.enabled is false)
+    **SUPPLY_DAILY,
 }
 
 
@@ -352,6 +355,7 @@ def daily_measures(model, day: DayRecord) -> dict[str, float]:
     row["content_spend"] = getattr(ct, "spent", 0) / 100.0
     row["content_follows"] = float(getattr(ct, "new_follows", 0))
     row.update(policy_daily_row(model.platform.policy))
+    row.update(model.supply.daily_row())
     return row
 
 
@@ -411,6 +415,7 @@ SUMMARY_MEASURES: dict[str, str] = {
     "content_share": "share of the run's live-room viewers (room entries) who arrived through content seeding (F19)",
     "content_spend": "what rooms spent making short videos over the run (yuan)",
     "long_tail_traffic_share": "share of the run's public impressions dealt to the long tail: SME suppliers' store rooms and small anchors' rooms (tail tier or new), the rooms the long-tail reserve serves",
+    **SUPPLY_SUMMARY,
     "head_traffic_cv": "coefficient of variation of the daily public impressions of head rooms (the top 1% of rooms by public impressions over the run), over the days each was live, averaged over them (F20)",
 }
 
@@ -497,6 +502,7 @@ def run_summary(model, daily) -> dict[str, float]:
     out["content_share"] = out["arrival_share_content"]
     out["content_spend"] = float(daily["content_spend"].sum())
     out["head_traffic_cv"] = model.traffic.volatility.head_cv()
+    out.update(model.supply.summary(daily))
     if cum._anchors is not None:
         out.update(cum.place_summary())
     imp = cum.place_impressions

@@ -41,6 +41,7 @@ from sim.market.returns import Fulfilment
 from sim.market.reviews import NoReviews, Reviews
 from sim.market.search import NO_SEARCH, Search
 from sim.market.shelf import NO_SHELF_LINKS, ShelfLinks
+from sim.market.supply import NO_SUPPLY, Supply
 from sim.market.traffic import PublicTraffic
 from sim.market.viewing import Viewing
 from sim.measures import DAILY_MEASURES, DayRecord, RunTotals, daily_measures
@@ -124,7 +125,12 @@ class LiveCommerceModel(mesa.Model):
             self.credit = NoCredit(led, sp)
         # fraud state, guarantees, social graph (sim/trust.py)
         self.trust = TrustSystem(sc, an, sp, cons, led, book, self.cum, _only(st, "fraud", "social", "events"))
-        self.broadcasting = Broadcasting(sc, an, sp, cat, led, self.trust, st["broadcast"])
+        # the supply side (MODEL.md 4.9): fixed costs and utilisation, C2M, cold chain, screening,
+        # knowledge-style anchors; a null object when off (its hooks below are None then)
+        self.supply = (Supply(sc, sp, an, cons, cat, led, st["supply"]) if sc.supply.enabled else NO_SUPPLY)
+        self.adaptation.supply = self.supply
+        hook = self.supply if self.supply.enabled else None
+        self.broadcasting = Broadcasting(sc, an, sp, cat, led, self.trust, st["broadcast"], supply=hook)
         # the recommender (MODEL.md 4.1, 4.8): matching, ranking by predicted value, re-weighting
         self.recommender = (Recommender(sc, cons, an, sp, cat.n, self.trust.graph.ties, st["recommend"])
                             if sc.recommendation.enabled else NoRecommendation())
@@ -149,10 +155,10 @@ class LiveCommerceModel(mesa.Model):
                                recommender=self.recommender, card_share=self.content.card_share,
                                engagement=self.engagement if self.engagement.enabled else None)
         self.purchase = Purchase(sc, cons, sp, cat, led, book, self.presales, _only(st, "purchase", "returns", "trust"),
-                                 an.n + sp.n, shelf=self.shelf)
+                                 an.n + sp.n, shelf=self.shelf, supply=hook)
         self.fulfilment = Fulfilment(sp, cat, led, book, self.presales, self.credit, self.trust,
                                      reviews=self.reviews, feedback=self.feedback)
-        self.production = Production(sc, sp, self.credit, self.presales)
+        self.production = Production(sc, sp, self.credit, self.presales, self.supply)
         self.settlement = Settlement(led, an, book, self.credit)
         # the adaptive platform (MODEL.md 4.9): it moves its commission and traffic levers
         # towards its objective; a null object when off
@@ -234,6 +240,7 @@ class LiveCommerceModel(mesa.Model):
         self.recommender.remember(b, views, orders)                    # 13. the recommender's history
         self.content.remember(b, views, orders)                        # 13. content's return, effort
         self.traffic.remember(b, views)                                # 13. head rooms' traffic (F20)
+        self.supply.remember(b, views, orders)                         # 13. supply: viewers' trust, idle defaults
         day = DayRecord(b, views, orders, deliveries, production_cost, settled, self.presales.refunds_today,
                         engaged, shares=shares)
         self.today = daily_measures(self, day)                         # 14. measures
@@ -262,6 +269,7 @@ class LiveCommerceModel(mesa.Model):
         self.presales.start_day()
         self.reviews.start_day()
         self.feedback.start_day()
+        self.supply.start_day()
 
     def _end_day(self, day: DayRecord) -> None:
         """Running totals and yesterday's cash, after the day's measures."""

@@ -448,6 +448,33 @@ class PlatformAdaptation(Section):
     exponent_step: float = F(0.1, "step of the ranking's preferential exponent (traffic.preferential_exponent, the Matthew effect); also the probe's size; 0 holds it fixed", "", ge=0.0, le=5.0)
     exponent_min: float = F(0.0, "lowest preferential exponent", "", ge=0.0, le=5.0)
     exponent_max: float = F(1.0, "highest preferential exponent", "", ge=0.0, le=5.0)
+class Supply(Section):
+    """The supply side (MODEL.md 4.9; sim/market/supply.py): suppliers' fixed costs and
+    idle capacity, flexible (C2M) production, cold-chain monitoring of fresh produce,
+    anchors' quality screening of their partners and the price premium of trusted,
+    knowledge-style anchors on agricultural produce. Fresh (agricultural) produce is
+    every category with spoilage_per_day > 0, as for FACTS F9."""
+
+    enabled: bool = F(True, "the supply side: fixed costs and capacity utilisation, C2M production, cold chain, anchors' screening and knowledge-style anchors (off = as before: no fixed costs, no premium)", "switch")
+    fixed_costs: bool = F(True, "suppliers pay fixed costs every day whatever they produce (plant, staff, rent), so idle capacity costs money", "switch")
+    fixed_cost_share: float = F(0.003, "a supplier's fixed cost per day, as a share of the production cost of one day at capacity (capacity x unit cost); paid to the outside account supply_costs. The default world's capacities are upper bounds far above demand (docs/model.md, Supply side), so the default is small: fixed costs a few per cent of GMV", "fraction/day", ge=0.0, le=2.0)
+    utilisation_half_life: float = F(30.0, "half-life of the memory of a supplier's capacity utilisation (units produced / capacity)", "days", gt=0.0, le=3650.0)
+    idle_threshold: float = Rate(0.6, "utilisation below which a supplier's capacity counts as idle (for the idle-capacity measures)", "fraction")
+    c2m_share: float = Rate(0.0, "share of suppliers that run flexible (C2M, customer-to-manufacturer) production")
+    c2m_lead_time_factor: float = Rate(0.4, "a C2M supplier's production lead time as a share of its usual lead time (rounded down to whole days)", "fraction")
+    c2m_cost_premium: float = F(0.08, "relative rise of a C2M supplier's unit cost (small batches, flexible lines)", "fraction", ge=0.0, le=5.0)
+    cold_chain: bool = F(False, "cold-chain monitoring is offered for fresh produce: a supplier of a perishable category adopts it when the refunds it expects to avoid exceed its cost (F23)", "switch")
+    cold_chain_spoilage_cut: float = Rate(0.7, "share of the in-transit spoilage of a monitored parcel that the monitoring prevents (temperature excursions caught and corrected in time)")
+    cold_chain_cost: float = F(1.5, "cost of cold-chain monitoring per parcel, paid by the supplier to the outside account supply_costs", "yuan/parcel", ge=0.0, le=1e5)
+    screening_share: float = Rate(0.3, "share of anchors that screen the quality of the suppliers they take on as partners")
+    screening_min_quality: float = Rate(0.5, "true quality an inspected supplier must show to pass an anchor's screening", "score in [0,1]")
+    screening_noise: float = F(0.1, "standard deviation of an anchor's inspection of a supplier's true quality", "score", ge=0.0, le=1.0)
+    screening_fake_detection: float = Rate(0.8, "probability an inspection finds that a supplier sells fake goods (it then fails)", "probability")
+    screening_cost: float = F(50.0, "cost of one inspection of a prospective partner, paid by the anchor to the outside account supply_costs", "yuan", ge=0.0, le=1e7)
+    knowledge_anchors: bool = F(True, "knowledge-style anchors (explaining origin, growing and quality) raise consumers' willingness to pay for fresh produce in their rooms, by the viewer's trust in them; they price it accordingly (F22)", "switch")
+    knowledge_share: float = Rate(0.1, "share of anchors that are knowledge-style")
+    knowledge_value: float = F(1.5, "rise of the purchase logit for fresh produce in a knowledge-style anchor's room, per unit of the anchor's knowledge x the viewer's personal trust in it (willingness to pay, in logit units)", "logit", ge=0.0, le=10.0)
+    knowledge_trust_half_life: float = F(14.0, "half-life of a knowledge-style anchor's memory of its viewers' trust, which sets its price premium", "days", gt=0.0, le=3650.0)
 
 
 # ----------------------------------------------------------------------- events
@@ -578,6 +605,7 @@ class Scenario(Section):
     recommendation: Recommendation = Field(default_factory=Recommendation)
     content: Content = Field(default_factory=Content)
     platform_adaptation: PlatformAdaptation = Field(default_factory=PlatformAdaptation)
+    supply: Supply = Field(default_factory=Supply)
 
     @property
     def scale_factor(self) -> float:

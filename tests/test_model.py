@@ -58,10 +58,11 @@ SUP_OUT = ("anchor_commission", "pit_fee", "forward_logistics", "reverse_logisti
            "upstream_production", "interest", "loan_repayment", "receivable_collection", "fake_orders", "deposit",
            "insurance_premium", "recovery", "estate_to_owners", "seized", "escrow_hold", "fine_supplier",
            "presale_clawback", "presale_recovery", "presale_recovery_platform", "own_shop_logistics",
-           "coupon_supplier", "content")
+           "coupon_supplier", "content", "fixed_cost", "cold_chain")
 SUP_BOTH = ("trade_credit_payment", "upstream_recovery", "side_payment")
 ANC_IN = ("pit_fee", "anchor_commission", "tips", "advertising")
-ANC_OUT = ("commission_clawback", "anchor_seized", "anchor_estate_to_owners", "fine_anchor", "content_share", "content")
+ANC_OUT = ("commission_clawback", "anchor_seized", "anchor_estate_to_owners", "fine_anchor", "content_share", "content",
+           "screening")
 ANC_BOTH = ("side_payment",)
 
 
@@ -232,11 +233,16 @@ class Checked(LiveCommerceModel):
         content_s, content_a = -int(content[led.supplier0:led.anchor0].sum()), -int(content[led.anchor0:].sum())
         assert led["content_costs"] == f("content") == content_s + content_a
         sup -= content_s
+        # the supply side (sim/market/supply.py): suppliers' fixed costs and cold chain, anchors'
+        # inspections of suppliers, all paid to the outside account supply_costs
+        assert led["supply_costs"] == f("fixed_cost") + f("cold_chain") + f("screening")
+        assert -int(led.net_of("screening")[led.anchor0:].sum()) == f("screening")
+        sup -= f("fixed_cost") + f("cold_chain")
         assert sup + side_s == int(led.supplier_balance.sum())
         assert int(led.anchor_balance.sum()) == (f("pit_fee") + f("anchor_commission") - f("commission_clawback")
                                                  - f("anchor_seized") - f("anchor_estate_to_owners") - f("fine_anchor")
                                                  + f("tips") + f("advertising") - f("content_share") + side_a
-                                                 - content_a)
+                                                 - content_a - f("screening"))
         assert led["platform"] == (f("commission") - f("reserve_contribution") - f("exit_cover")
                                    + f("fine_anchor") + f("fine_supplier") + f("presale_commission")
                                    - f("presale_compensation") + f("presale_recovery_platform")

@@ -17,7 +17,9 @@ accounts ``funding`` (the lender's own funding), ``unpaid_vendors`` (bills a
 defaulter left unpaid), ``penalties`` (cash a defaulter lost: seized or
 absconded) and ``fraud_costs`` (what faking sales costs). Content seeding
 (:mod:`sim.market.content`) adds the outside account ``content_costs`` (what
-anchors and store rooms spend making short videos).
+anchors and store rooms spend making short videos); the supply side
+(:mod:`sim.market.supply`) the outside account ``supply_costs`` (suppliers' fixed
+costs and cold-chain monitoring, anchors' inspections of suppliers).
 
 Each transfer is tagged with a *flow* name (``sale``, ``refund``,
 ``commission``, ...); the ledger keeps the running total of every flow, which
@@ -33,6 +35,7 @@ FIXED = OUTSIDE + ("escrow", "platform", "lender", "reserve", "insurance", "depo
                    "presale_escrow")
 # outside accounts of the second round's mechanisms (appended: earlier accounts keep their numbers)
 FIXED += ("content_costs",)   # short videos made by anchors and store rooms (sim/market/content.py)
+FIXED += ("supply_costs",)    # suppliers' fixed costs, cold chain, anchors' screening (sim/market/supply.py)
 
 
 def to_cents(yuan) -> np.ndarray:

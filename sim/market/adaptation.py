@@ -11,9 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.market.supply import NO_SUPPLY
+
 
 class Adaptation:
-    """Receives the scenario, the anchor, supplier and consumer tables and the ``adapt`` stream."""
+    """Receives the scenario, the anchor, supplier and consumer tables and the ``adapt`` stream;
+    the model hands it the supply side (``supply``: screening anchors replace failed
+    partners, cold-chain adoption; a null object when off) once that is built."""
+
+    supply = NO_SUPPLY
 
     def __init__(self, params, anchors, suppliers, consumers, rng):
         self.params, self.anchors, self.suppliers, self.consumers, self.rng = params, anchors, suppliers, consumers, rng
@@ -34,7 +40,9 @@ class Adaptation:
         self.set_tiers()
         self.anchors.adapt_fees(ad.fee_step)
         self.suppliers.adapt_prices(ad.price_step, ad.max_markup)
-        self.anchors.replace_worst_partner(self.rng, self.partner_weight(), ad.partner_switch_probability)
+        weight = self.partner_weight()
+        self.anchors.replace_worst_partner(self.rng, weight, ad.partner_switch_probability)
+        self.supply.adapt(weight)
 
     def remember(self, b, orders) -> None:
         """Update the performance memories behind ranking and forecasts."""

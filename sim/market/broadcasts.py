@@ -42,9 +42,10 @@ class Broadcasting:
     Receives the anchor and supplier tables, the category terms, the ledger
     (pit fees), the trust sub-model (suspended anchors) and the ``broadcast`` stream."""
 
-    def __init__(self, params, anchors, suppliers, categories, ledger, trust, rng):
+    def __init__(self, params, anchors, suppliers, categories, ledger, trust, rng, supply=None):
         self.params, self.anchors, self.suppliers = params, anchors, suppliers
         self.categories, self.ledger, self.trust, self.rng = categories, ledger, trust, rng
+        self.supply = supply   # (sim/market/supply.py: screening anchors list only partners that passed)
 
     def open(self, d: int, mode) -> Broadcasts:
         """Today's broadcasts; ``mode`` (a coalition mode) restricts listings and stores."""
@@ -97,6 +98,8 @@ class Broadcasting:
         min_margin = sc.suppliers.min_margin_share * sp.price[cand]
         accept = ((unit_margin >= min_margin) & (exp_units[:, None] * unit_margin >= pit_fee[:, None])
                   & (sp.stock[cand] > 0))
+        if self.supply is not None:
+            accept = self.supply.screen_listings(accept, live_a, cand)
         return mode.accept_listings(accept, live_a, cand)   # (a mode: only within a coalition)
 
     def _pay_pit_fees(self, live_a, cand, accept, pit_fee) -> int:

@@ -40,6 +40,7 @@ class Candidates:
     entry_supplier: np.ndarray | None = None   # per room entry: the listed product it considered
     shelf_supplier: np.ndarray | None = None   # per shelf page view: the product
     wanted: np.ndarray | None = None           # per candidate: within budget (set by Purchase.ration)
+    unit_price: np.ndarray | None = None       # per candidate: its price (yuan) when not the supplier's (supply side)
 
 
 @dataclass
@@ -102,13 +103,17 @@ class DayOrders:
 class Purchase:
     """Receives the scenario, the consumer and supplier tables, the category terms,
     the ledger, the order book, the pre-sale sub-model and the ``purchase``,
-    ``returns`` and ``trust`` streams, and the shelf links (:mod:`sim.market.shelf`:
-    repurchase, "watch live", coupons, purchase memory; a null object when off)."""
+    ``returns`` and ``trust`` streams, the shelf links (:mod:`sim.market.shelf`:
+    repurchase, "watch live", coupons, purchase memory; a null object when off) and
+    the supply side (:mod:`sim.market.supply`: knowledge anchors' price premium,
+    cold-chain spoilage and fees; ``None`` when off)."""
 
     def __init__(self, params, consumers, suppliers, categories, ledger, book, presale, streams, n_rooms: int,
-                 shelf=NO_SHELF_LINKS):
+                 shelf=NO_SHELF_LINKS, supply=None):
         self.n_rooms = n_rooms   # anchors' rooms, then suppliers' store rooms
         self.shelf = shelf
+        # the supply side (sim/market/supply.py; None when off): knowledge anchors' premium, cold chain
+        self.supply = supply
         self.params, self.consumers, self.suppliers, self.categories = params, consumers, suppliers, categories
         self.ledger, self.book, self.presale = ledger, book, presale
         self.rng, self.returns_rng, self.trust_rng = streams["purchase"], streams["returns"], streams["trust"]
@@ -138,6 +143,8 @@ class Purchase:
         v_sup = b.listing.ravel()[vb * b.listing.shape[1] + pick]
         v_cons = v.consumer
         intercept = mode.intercept(c.intercept, b, vb)   # (a mode: off the platform, more friction)
+        if self.supply is not None:   # (knowledge anchors: willingness to pay for fresh produce, less the premium)
+            intercept = intercept + self.supply.live_logit(b, vb, v_sup, v.ptrust, v_cons)
         live_p = self.buy_probability(v_cons, v_sup, np.log(b.skill)[vb], v.ptrust, intercept, engaged)
         buy = rng.random(vb.size) < live_p
         # ---- shelf: page views by shelf preference, products by visibility
@@ -154,15 +161,17 @@ class Purchase:
         shelf_p = self.buy_probability(s_cons, s_sup, 0.0, 0.5, s_icpt)
         s_buy = rng.random(s_cons.size) < shelf_p
         n_shelf = int(s_buy.sum())
+        c_bcast = np.concatenate([vb[buy], np.full(n_shelf, -1)])
+        c_sup = np.concatenate([v_sup[buy], s_sup[s_buy]])
         return Candidates(consumer=np.concatenate([v_cons[buy], s_cons[s_buy]]),
-                          supplier=np.concatenate([v_sup[buy], s_sup[s_buy]]),
-                          bcast=np.concatenate([vb[buy], np.full(n_shelf, -1)]),
+                          supplier=c_sup, bcast=c_bcast,
                           viewers=int(vb.size), shelf_views=int(s_cons.size),
                           entry=np.concatenate([np.flatnonzero(buy), np.full(n_shelf, -1)]),
                           source=np.concatenate([v.source[buy].astype(np.int64), np.full(n_shelf, -1)]),
                           coupon=(None if s_coupon is None
                                   else np.concatenate([np.zeros(int(buy.sum()), bool), s_coupon[s_buy]])),
-                          entry_supplier=v_sup, shelf_supplier=s_sup)
+                          entry_supplier=v_sup, shelf_supplier=s_sup,
+                          unit_price=None if self.supply is None else self.supply.unit_price(b, c_bcast, c_sup))
 
     def buy_probability(self, cons_idx, sup_idx, log_skill, ptrust, intercept, engaged=None):
         cons, sp, cat_t = self.consumers, self.suppliers, self.categories
@@ -197,7 +206,7 @@ class Purchase:
         """Budgets, then stock: returns the candidates kept, which of them are
         pre-sale orders, and the sales lost to stock-outs."""
         sp = self.suppliers
-        price = to_cents(sp.price[cand.supplier])
+        price = to_cents(sp.price[cand.supplier] if cand.unit_price is None else cand.unit_price)
         ok = within_budget(cand.consumer, price, to_cents(self.consumers.budget), self.rng)
         cand.wanted = ok
         # pre-sale orders (live rooms only) take no stock today: theirs is committed on the shipping day
@@ -212,7 +221,8 @@ class Purchase:
     def place(self, d: int, b, o_cons, o_sup, o_b, o_pre, mode) -> OrderChunk:
         """Stock, money and outcomes of the kept orders: the day's chunk."""
         sc, sp, cat_t, led = self.params, self.suppliers, self.categories, self.ledger
-        o_price = to_cents(sp.price[o_sup])
+        unit = sp.price[o_sup] if self.supply is None else self.supply.unit_price(b, o_b, o_sup)
+        o_price = to_cents(unit)
         ix = np.where(o_b >= 0, o_b, b.anchor.size)  # shelf orders read the padding (also with no broadcast)
         o_anchor = np.append(b.anchor, -1)[ix]
         o_room = np.append(b.room, -1)[ix]
@@ -227,8 +237,10 @@ class Purchase:
         cat = sp.category[o_sup]
         led.transfer(led.supplier_accts(o_sup[~o_pre]), led.acct("logistics"), cat_t.forward[cat[~o_pre]],
                      "forward_logistics")
-        platform_fee = to_cents(sp.price[o_sup] * cat_t.commission[cat] * mode.commission_share(o_anchor, o_sup))
+        platform_fee = to_cents(unit * cat_t.commission[cat] * mode.commission_share(o_anchor, o_sup))
         deposit, released = self.presale.open_orders(o_sup, o_price, platform_fee, o_pre)
+        if self.supply is not None:
+            self.supply.on_orders(o_sup)                 # cold-chain fees of monitored suppliers
         # ---- outcomes (decided now, revealed on delivery / return day)
         outcome, mismatch = self.draw_outcomes(o_cons, o_sup, cat)
         lead = sc.finance.presale_lead_days
@@ -239,7 +251,7 @@ class Purchase:
         return OrderChunk(
             day=d, settle_day=settle, presale_settle_day=settle + lead, consumer=o_cons, supplier=o_sup,
             anchor=o_anchor, room=o_room, channel=o_channel, category=cat, price=o_price,
-            platform_fee=platform_fee, anchor_fee=to_cents(sp.price[o_sup] * o_rate),
+            platform_fee=platform_fee, anchor_fee=to_cents(unit * o_rate),
             outcome=outcome, mismatch=mismatch, delivery_day=delivery, return_day=return_day,
             presale=o_pre, deposit=deposit, released=released)
 
@@ -258,7 +270,8 @@ class Purchase:
         p = np.minimum(base * (1.0 + r.exaggeration_effect * gap), 0.95)
         p_mismatch = p - np.minimum(base, p)          # the part of the risk due to exaggeration
         u = rng.random(n)
-        spoil = rng.random(n) < cat_t.spoil[cat]
+        p_spoil = cat_t.spoil[cat] if self.supply is None else cat_t.spoil[cat] * self.supply.spoil_factor[sup_idx]
+        spoil = rng.random(n) < p_spoil
         outcome = np.where(spoil, SPOILED, np.where(u < p, RETURNED, KEPT)).astype(np.int8)
         mismatch = (outcome == RETURNED) & (u < p_mismatch)
         return outcome, mismatch

@@ -85,7 +85,10 @@ def test_grand_worth_is_the_cash_profit_once_the_order_book_has_drained():
 
     sc = tiny(**{"time.days": 120, "time.settlement_period": 10, "fraud.enabled": False,
                  "suppliers.initial_cash_days": 300.0, "suppliers.initial_stock_days": 30.0,
-                 "finance.presale_share": 0.3, "finance.presale_lead_days": 5})
+                 "finance.presale_share": 0.3, "finance.presale_lead_days": 5,
+                 # (the supply side's fixed costs and inspections are spent every day, also once
+                 # the book has drained: off here; its knowledge anchors' premium stays on)
+                 "supply.fixed_costs": False, "supply.screening_share": 0.0})
     m = Checked(sc, 6)
     w0 = wealth(m)
     assert not m.book
