@@ -17,6 +17,7 @@ from sim.market import feedback as _feedback
 from sim.market import reviews as _reviews
 from sim.market.search import SEARCH_DAILY, SEARCH_SUMMARY, search_summary
 from sim.market.shelf import SHELF_DAILY, SHELF_SUMMARY, shelf_summary
+from sim.market.stores import STORES_DAILY
 from sim.market.viewing import Arrival
 from sim.trust import daily_rows as trust_daily_rows
 from sim.trust import summary_rows as trust_summary_rows
@@ -98,6 +99,8 @@ DAILY_MEASURES: dict[str, str] = {
     "content_views": "short videos watched today",
     "content_spend": "what rooms spent making short videos today (yuan)",
     "content_follows": "viewers of an anchor's video who started following it today, without a purchase",
+    "gmv_store": "GMV of today's orders in suppliers' store rooms (yuan)",
+    **STORES_DAILY,
 }
 
 
@@ -343,6 +346,9 @@ def daily_measures(model, day: DayRecord) -> dict[str, float]:
     row["content_views"] = float(getattr(ct, "views", 0))
     row["content_spend"] = getattr(ct, "spent", 0) / 100.0
     row["content_follows"] = float(getattr(ct, "new_follows", 0))
+    # store rooms and the suppliers' channel choice (sim/market/stores.py)
+    row["gmv_store"] = float(o.room_gmv[an_n:].sum())
+    row.update(model.stores.state_rows())
     return row
 
 
@@ -400,6 +406,12 @@ SUMMARY_MEASURES: dict[str, str] = {
     **{f"arrival_share_{a}": f"share of the run's room entries that came through {how}" for a, how in ARRIVAL_WAYS.items()},
     "content_share": "share of the run's live-room viewers (room entries) who arrived through content seeding (F19)",
     "content_spend": "what rooms spent making short videos over the run (yuan)",
+    "store_seller_share": "share of suppliers that sold through their own store broadcasts at least once over the run (F21)",
+    "store_gmv_share": "share of all GMV sold in suppliers' store rooms over the run",
+    "store_impression_share": "share of all public impressions dealt to store rooms over the run",
+    "store_conversion": "orders / room entries of store rooms over the run",
+    "store_follows_end": "store rooms followed (filled store follow slots) on the last day",
+    "store_channel_switches": "suppliers' channel changes (store, anchors, both) over the run",
     "head_traffic_cv": "coefficient of variation of the daily public impressions of head rooms (the top 1% of rooms by public impressions over the run), over the days each was live, averaged over them (F20)",
 }
 
@@ -485,6 +497,14 @@ def run_summary(model, daily) -> dict[str, float]:
     out["content_share"] = out["arrival_share_content"]
     out["content_spend"] = float(daily["content_spend"].sum())
     out["head_traffic_cv"] = model.traffic.volatility.head_cv()
+    # store rooms (sim/market/stores.py; measured with the sub-model off too)
+    store_gmv = room_gmv[an_n:]
+    out["store_seller_share"] = _share(float((store_gmv > 0).sum()), float(store_gmv.size))
+    out["store_gmv_share"] = _share(float(store_gmv.sum()), float(cum.supplier_gmv.sum()))
+    out["store_impression_share"] = _share(float(room_imp[an_n:].sum()), float(room_imp.sum()))
+    out["store_conversion"] = _ratio(float(room_orders[an_n:].sum()), float(room_views[an_n:].sum()))
+    out["store_follows_end"] = float(daily["store_follows"].iloc[-1])
+    out["store_channel_switches"] = float(getattr(model.stores, "switches", 0))
     if cum._anchors is not None:
         out.update(cum.place_summary())
     return out

@@ -58,7 +58,7 @@ SUP_OUT = ("anchor_commission", "pit_fee", "forward_logistics", "reverse_logisti
            "upstream_production", "interest", "loan_repayment", "receivable_collection", "fake_orders", "deposit",
            "insurance_premium", "recovery", "estate_to_owners", "seized", "escrow_hold", "fine_supplier",
            "presale_clawback", "presale_recovery", "presale_recovery_platform", "own_shop_logistics",
-           "coupon_supplier", "content")
+           "coupon_supplier", "content", "store_cost")
 SUP_BOTH = ("trade_credit_payment", "upstream_recovery", "side_payment")
 ANC_IN = ("pit_fee", "anchor_commission", "tips", "advertising")
 ANC_OUT = ("commission_clawback", "anchor_seized", "anchor_estate_to_owners", "fine_anchor", "content_share", "content")
@@ -232,6 +232,9 @@ class Checked(LiveCommerceModel):
         content_s, content_a = -int(content[led.supplier0:led.anchor0].sum()), -int(content[led.anchor0:].sum())
         assert led["content_costs"] == f("content") == content_s + content_a
         sup -= content_s
+        # store broadcasts' running costs (sim/market/stores.py): suppliers pay store_costs, an outside account
+        assert led["store_costs"] == f("store_cost") == -int(led.net_of("store_cost")[led.supplier0:led.anchor0].sum())
+        sup -= f("store_cost")
         assert sup + side_s == int(led.supplier_balance.sum())
         assert int(led.anchor_balance.sum()) == (f("pit_fee") + f("anchor_commission") - f("commission_clawback")
                                                  - f("anchor_seized") - f("anchor_estate_to_owners") - f("fine_anchor")

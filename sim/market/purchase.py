@@ -106,8 +106,9 @@ class Purchase:
     repurchase, "watch live", coupons, purchase memory; a null object when off)."""
 
     def __init__(self, params, consumers, suppliers, categories, ledger, book, presale, streams, n_rooms: int,
-                 shelf=NO_SHELF_LINKS):
+                 shelf=NO_SHELF_LINKS, stores=None):
         self.n_rooms = n_rooms   # anchors' rooms, then suppliers' store rooms
+        self.stores = stores     # the stores sub-model's commission waiver (sim/market/stores.py; None: off)
         self.shelf = shelf
         self.params, self.consumers, self.suppliers, self.categories = params, consumers, suppliers, categories
         self.ledger, self.book, self.presale = ledger, book, presale
@@ -227,7 +228,10 @@ class Purchase:
         cat = sp.category[o_sup]
         led.transfer(led.supplier_accts(o_sup[~o_pre]), led.acct("logistics"), cat_t.forward[cat[~o_pre]],
                      "forward_logistics")
-        platform_fee = to_cents(sp.price[o_sup] * cat_t.commission[cat] * mode.commission_share(o_anchor, o_sup))
+        fee_rate = cat_t.commission[cat] * mode.commission_share(o_anchor, o_sup)
+        if self.stores is not None:   # the platform's commission waiver for new stores' store-room sales
+            fee_rate = fee_rate * self.stores.fee_share(d, o_anchor, o_sup, o_b)
+        platform_fee = to_cents(sp.price[o_sup] * fee_rate)
         deposit, released = self.presale.open_orders(o_sup, o_price, platform_fee, o_pre)
         # ---- outcomes (decided now, revealed on delivery / return day)
         outcome, mismatch = self.draw_outcomes(o_cons, o_sup, cat)
