@@ -1,12 +1,15 @@
 """Store broadcasting as a merchant's choice (MODEL.md 4.9; docs/model.md "Stores").
 
 Each supplier sells through a *channel*: its own store broadcasts (``STORE``),
-talent anchors (``ANCHORS``) or both (``BOTH``, where every supplier starts:
-the first round's behaviour). Every ``stores.revision_interval`` days it
+talent anchors (``ANCHORS``) or both (``BOTH``); its first choice, before any
+return is known, is the logit over alternatives of equal value (each with
+probability 1/3). Every ``stores.revision_interval`` days it
 revises the channel by expected return: the daily profit each channel brought
 (sales less commission, anchor commission, unit cost and shipping; less pit
 fees for the anchors, less the store broadcasts' running cost for the store),
-remembered with a half-life and kept for a channel not used lately, enters a
+remembered with a half-life and kept for a channel not used lately (a channel
+never tried is expected to earn what it earns the supplier's peers of the same
+size class who use it), enters a
 logit choice with a bonus for the channel it is in (inertia). The choice sets
 how often the supplier broadcasts from its store (:meth:`Stores.store_probability`,
 read by the broadcasting step) and whether it accepts anchors' listings
@@ -48,7 +51,10 @@ class Stores:
         self.categories, self.ledger, self.rng = categories, ledger, rng
         st = params.stores
         n = suppliers.n
-        self.channel = np.full(n, BOTH, dtype=np.int8)
+        # the first choice, before any return is known: the logit over three alternatives of
+        # equal (unknown) value, i.e. each channel with probability 1/3
+        self.channel = rng.integers(0, len(CHANNELS), n).astype(np.int8)
+        self.tried = np.zeros((n, 2), dtype=bool)            # a channel used at least once
         # profit per channel (0 store, 1 anchors): this revision period's, and the memory (yuan/day)
         self.period_profit = np.zeros((n, 2))
         self.period_used = np.zeros((n, 2), dtype=bool)
@@ -218,8 +224,15 @@ class Stores:
         keep = 0.5 ** (interval / st.profit_half_life)
         daily = self.period_profit / interval
         used = self.period_used
-        # a channel used this period updates its memory; one not used keeps it
+        # a channel used this period updates its memory; one not used keeps it; one never tried
+        # is expected to earn what it earns its peers (suppliers of the same size class) who use it
         self.expected = np.where(used, keep * self.expected + (1.0 - keep) * daily, self.expected)
+        self.tried |= used
+        for cls in (sp.is_large, ~sp.is_large):
+            for k in (STORE, ANCHORS):
+                peers = cls & self.tried[:, k]
+                if peers.any():
+                    self.expected[cls & ~self.tried[:, k], k] = float(self.expected[peers, k].mean())
         ps, pa = self.expected[:, STORE], self.expected[:, ANCHORS]
         u = np.stack([ps, pa, ps + pa], axis=1)
         scale = np.maximum(np.maximum(np.abs(ps), np.abs(pa)), 1.0)
