@@ -28,7 +28,8 @@ SMALL = {
 #: every second-round mechanism (value co-creation, issue 12) switched off: for tests whose
 #: cases are sized for, or whose references implement, the first round's rules
 SECOND_ROUND_OFF = {f"{name}.enabled": False for name in
-                    ("recommendation", "content", "engagement", "reviews", "feedback", "shelf_links", "search")}
+                    ("recommendation", "content", "engagement", "reviews", "feedback", "shelf_links", "search",
+                     "stores")}
 
 
 def small_scenario(**overrides) -> Scenario:
