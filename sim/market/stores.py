@@ -89,11 +89,12 @@ class Stores:
         led = self.ledger
         self.cost_today = led.transfer(led.supplier_accts(live_s), led.acct("store_costs"),
                                        np.full(live_s.size, cost, dtype=np.int64), "store_cost")
-        np.add.at(self.period_profit[:, STORE], live_s, -cost / 100.0)
+        self.period_profit[live_s, STORE] -= cost / 100.0      # (one store broadcast a supplier a day)
 
     def pit_fees(self, suppliers: np.ndarray, cents: np.ndarray) -> None:
         """Pit fees paid today for anchors' listings (a cost of the anchor channel)."""
-        np.add.at(self.period_profit[:, ANCHORS], suppliers, -np.asarray(cents) / 100.0)
+        n = self.suppliers.n
+        self.period_profit[:, ANCHORS] -= np.bincount(suppliers, weights=np.asarray(cents) / 100.0, minlength=n)
         self.period_used[suppliers, ANCHORS] = True
 
     # ------------------------------------------------------------ step 3: traffic support
@@ -155,9 +156,10 @@ class Stores:
         if ch.price.size == 0:
             return
         unit = (ch.price - ch.platform_fee - ch.anchor_fee - cat.forward[ch.category]) / 100.0 - sp.unit_cost[ch.supplier]
+        n = sp.n
         for k, c in ((STORE, CH_STORE), (ANCHORS, CH_ANCHOR)):
             m = ch.channel == c
-            np.add.at(self.period_profit[:, k], ch.supplier[m], unit[m])
+            self.period_profit[:, k] += np.bincount(ch.supplier[m], weights=unit[m], minlength=n)
         self.sold_store[ch.supplier[ch.channel == CH_STORE]] = True
 
     def _follow(self, b, views, orders) -> None:
