@@ -19,6 +19,7 @@ from sim.market.platform_policy import POLICY_DAILY, policy_daily_row
 from sim.market.search import SEARCH_DAILY, SEARCH_SUMMARY, search_summary
 from sim.market.shelf import SHELF_DAILY, SHELF_SUMMARY, shelf_summary
 from sim.market.supply import SUPPLY_DAILY, SUPPLY_SUMMARY
+from sim.market.stores import STORES_DAILY
 from sim.market.viewing import Arrival
 from sim.trust import daily_rows as trust_daily_rows
 from sim.trust import summary_rows as trust_summary_rows
@@ -105,6 +106,8 @@ DAILY_MEASURES: dict[str, str] = {
     **POLICY_DAILY,
     # the supply side (sim/market/supply.py; zeros when supply.enabled is false)
     **SUPPLY_DAILY,
+    "gmv_store": "GMV of today's orders in suppliers' store rooms (yuan)",
+    **STORES_DAILY,
 }
 
 
@@ -356,6 +359,9 @@ def daily_measures(model, day: DayRecord) -> dict[str, float]:
     row["content_follows"] = float(getattr(ct, "new_follows", 0))
     row.update(policy_daily_row(model.platform.policy))
     row.update(model.supply.daily_row())
+    # store rooms and the suppliers' channel choice (sim/market/stores.py)
+    row["gmv_store"] = float(o.room_gmv[an_n:].sum())
+    row.update(model.stores.state_rows())
     return row
 
 
@@ -416,6 +422,12 @@ SUMMARY_MEASURES: dict[str, str] = {
     "content_spend": "what rooms spent making short videos over the run (yuan)",
     "long_tail_traffic_share": "share of the run's public impressions dealt to the long tail: SME suppliers' store rooms and small anchors' rooms (tail tier or new), the rooms the long-tail reserve serves",
     **SUPPLY_SUMMARY,
+    "store_seller_share": "share of suppliers that sold through their own store broadcasts at least once over the run (F21)",
+    "store_gmv_share": "share of all GMV sold in suppliers' store rooms over the run",
+    "store_impression_share": "share of all public impressions dealt to store rooms over the run",
+    "store_conversion": "orders / room entries of store rooms over the run",
+    "store_follows_end": "store rooms followed (filled store follow slots) on the last day",
+    "store_channel_switches": "suppliers' channel changes (store, anchors, both) over the run",
     "head_traffic_cv": "coefficient of variation of the daily public impressions of head rooms (the top 1% of rooms by public impressions over the run), over the days each was live, averaged over them (F20)",
 }
 
@@ -503,6 +515,14 @@ def run_summary(model, daily) -> dict[str, float]:
     out["content_spend"] = float(daily["content_spend"].sum())
     out["head_traffic_cv"] = model.traffic.volatility.head_cv()
     out.update(model.supply.summary(daily))
+    # store rooms (sim/market/stores.py; measured with the sub-model off too)
+    store_gmv = room_gmv[an_n:]
+    out["store_seller_share"] = _share(float((store_gmv > 0).sum()), float(store_gmv.size))
+    out["store_gmv_share"] = _share(float(store_gmv.sum()), float(cum.supplier_gmv.sum()))
+    out["store_impression_share"] = _share(float(room_imp[an_n:].sum()), float(room_imp.sum()))
+    out["store_conversion"] = _ratio(float(room_orders[an_n:].sum()), float(room_views[an_n:].sum()))
+    out["store_follows_end"] = float(daily["store_follows"].iloc[-1])
+    out["store_channel_switches"] = float(getattr(model.stores, "switches", 0))
     if cum._anchors is not None:
         out.update(cum.place_summary())
     imp = cum.place_impressions

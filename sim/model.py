@@ -42,6 +42,7 @@ from sim.market.reviews import NoReviews, Reviews
 from sim.market.search import NO_SEARCH, Search
 from sim.market.shelf import NO_SHELF_LINKS, ShelfLinks
 from sim.market.supply import NO_SUPPLY, Supply
+from sim.market.stores import NoStores, Stores
 from sim.market.traffic import PublicTraffic
 from sim.market.viewing import Viewing
 from sim.measures import DAILY_MEASURES, DayRecord, RunTotals, daily_measures
@@ -131,6 +132,9 @@ class LiveCommerceModel(mesa.Model):
         self.adaptation.supply = self.supply
         hook = self.supply if self.supply.enabled else None
         self.broadcasting = Broadcasting(sc, an, sp, cat, led, self.trust, st["broadcast"], supply=hook)
+        # store broadcasting as a merchant's choice, store-room followers, support for stores (MODEL.md 4.9)
+        self.stores = (Stores(sc, cons, sp, cat, led, st["stores"]) if sc.stores.enabled else NoStores(sp))
+        self.broadcasting = Broadcasting(sc, an, sp, cat, led, self.trust, st["broadcast"], stores=self.stores)
         # the recommender (MODEL.md 4.1, 4.8): matching, ranking by predicted value, re-weighting
         self.recommender = (Recommender(sc, cons, an, sp, cat.n, self.trust.graph.ties, st["recommend"])
                             if sc.recommendation.enabled else NoRecommendation())
@@ -150,12 +154,16 @@ class LiveCommerceModel(mesa.Model):
         self.shelf = (ShelfLinks(sc, cons, sp, cat, led, st["shelf"]) if sc.shelf_links.enabled
                       else NO_SHELF_LINKS)
         self.search = Search(sc, cons, an, sp, cat, st["search"]) if sc.search.enabled else NO_SEARCH
-        sources = [m for m in (self.content, self.reviews, self.shelf, self.search) if m.enabled]
+        sources = [m for m in (self.content, self.reviews, self.shelf, self.search, self.stores) if m.enabled]
+        if self.stores.enabled:
+            self.traffic.stores = self.stores                   # (traffic support for store rooms)
         self.viewing = Viewing(sc, cons, an, st["view"], st["traffic"], sources=sources,
                                recommender=self.recommender, card_share=self.content.card_share,
                                engagement=self.engagement if self.engagement.enabled else None)
         self.purchase = Purchase(sc, cons, sp, cat, led, book, self.presales, _only(st, "purchase", "returns", "trust"),
                                  an.n + sp.n, shelf=self.shelf, supply=hook)
+                                 an.n + sp.n, shelf=self.shelf,
+                                 stores=self.stores if self.stores.enabled else None)
         self.fulfilment = Fulfilment(sp, cat, led, book, self.presales, self.credit, self.trust,
                                      reviews=self.reviews, feedback=self.feedback)
         self.production = Production(sc, sp, self.credit, self.presales, self.supply)
@@ -241,6 +249,7 @@ class LiveCommerceModel(mesa.Model):
         self.content.remember(b, views, orders)                        # 13. content's return, effort
         self.traffic.remember(b, views)                                # 13. head rooms' traffic (F20)
         self.supply.remember(b, views, orders)                         # 13. supply: viewers' trust, idle defaults
+        self.stores.end_of_day(d, b, views, orders)                    # 13. stores: profits, follows, channels
         day = DayRecord(b, views, orders, deliveries, production_cost, settled, self.presales.refunds_today,
                         engaged, shares=shares)
         self.today = daily_measures(self, day)                         # 14. measures

@@ -476,6 +476,28 @@ class Supply(Section):
     knowledge_value: float = F(1.5, "rise of the purchase logit for fresh produce in a knowledge-style anchor's room, per unit of the anchor's knowledge x the viewer's personal trust in it (willingness to pay, in logit units)", "logit", ge=0.0, le=10.0)
     knowledge_trust_half_life: float = F(14.0, "half-life of a knowledge-style anchor's memory of its viewers' trust, which sets its price premium", "days", gt=0.0, le=3650.0)
 
+class Stores(Section):
+    """Store broadcasting as a merchant's choice (MODEL.md 4.9; sim/market/stores.py):
+    each supplier revises its channel (own store broadcasts, talent anchors, or both)
+    by the recent profit of each channel; store rooms gain and keep followers; the
+    platform may support stores (commission waiver, traffic support)."""
+
+    enabled: bool = F(True, "suppliers choose their channel (own store broadcasts, talent anchors, or both) by expected return, and store rooms gain followers who come back (off: every supplier broadcasts from its store at suppliers.store_broadcast_probability_* and lists with anchors, store rooms have no followers)", "switch")
+    revision_interval: int = F(14, "days between a supplier's revisions of its channel", "days", ge=1, le=365)
+    profit_half_life: float = F(28.0, "half-life of a supplier's memory of each channel's daily profit", "days", gt=0.0, le=3650.0)
+    choice_sensitivity: float = F(3.0, "logit sensitivity of the channel choice to expected profit, per unit of the supplier's own scale (the larger of the channels' absolute expected profits)", "logit", ge=0.0, le=100.0)
+    inertia: float = F(1.0, "logit bonus of the channel the supplier is in now (switching has a cost)", "logit", ge=0.0, le=20.0)
+    store_only_frequency: float = F(1.5, "store broadcast probability of a supplier on its store alone, as a multiple of its suppliers.store_broadcast_probability_* (capped at 1; with both channels: 1x)", "multiplier", ge=0.0, le=100.0)
+    broadcast_cost: float = F(40.0, "cost of running one store broadcast (staff, studio), paid by the supplier to the outside account store_costs", "yuan/broadcast", ge=0.0, le=1e7)
+    follow_slots: int = F(3, "store rooms one consumer can follow", "stores", ge=1, le=32)
+    follow_after_purchase: float = Rate(0.08, "probability a buyer in a store room starts following the store", "probability")
+    follow_after_brand_purchase: float = Rate(0.01, "probability a buyer of a supplier's goods elsewhere (on the shelf, in an anchor's room) starts following its store, if it runs store broadcasts", "probability")
+    follow_after_view: float = Rate(0.002, "probability a viewer of a store room who does not buy starts following the store", "probability")
+    watch_followed: float = Rate(0.6, "probability an active follower of a store watches it when it is live", "probability")
+    commission_waiver: float = Rate(0.0, "platform support: share of the platform's commission waived on store-room sales of new stores (0 = no waiver)")
+    waiver_days: int = F(90, "days after a store's first broadcast during which the commission waiver applies", "days", ge=0, le=3650)
+    traffic_support: float = Rate(0.0, "platform support: share of public live-room impressions reserved for store rooms, shared among them by predicted GMV (0 = none)")
+
 
 # ----------------------------------------------------------------------- events
 
@@ -606,6 +628,7 @@ class Scenario(Section):
     content: Content = Field(default_factory=Content)
     platform_adaptation: PlatformAdaptation = Field(default_factory=PlatformAdaptation)
     supply: Supply = Field(default_factory=Supply)
+    stores: Stores = Field(default_factory=Stores)
 
     @property
     def scale_factor(self) -> float:

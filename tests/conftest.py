@@ -31,6 +31,8 @@ SECOND_ROUND_OFF = {f"{name}.enabled": False for name in
                     ("recommendation", "content", "engagement", "reviews", "feedback", "shelf_links", "search")}
 # issue 13's supply side (sim/market/supply.py: fixed costs, premium) likewise
 SECOND_ROUND_OFF["supply.enabled"] = False
+                    ("recommendation", "content", "engagement", "reviews", "feedback", "shelf_links", "search",
+                     "stores")}
 
 
 def small_scenario(**overrides) -> Scenario:

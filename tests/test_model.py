@@ -59,6 +59,7 @@ SUP_OUT = ("anchor_commission", "pit_fee", "forward_logistics", "reverse_logisti
            "insurance_premium", "recovery", "estate_to_owners", "seized", "escrow_hold", "fine_supplier",
            "presale_clawback", "presale_recovery", "presale_recovery_platform", "own_shop_logistics",
            "coupon_supplier", "content", "fixed_cost", "cold_chain")
+           "coupon_supplier", "content", "store_cost")
 SUP_BOTH = ("trade_credit_payment", "upstream_recovery", "side_payment")
 ANC_IN = ("pit_fee", "anchor_commission", "tips", "advertising")
 ANC_OUT = ("commission_clawback", "anchor_seized", "anchor_estate_to_owners", "fine_anchor", "content_share", "content",
@@ -238,6 +239,9 @@ class Checked(LiveCommerceModel):
         assert led["supply_costs"] == f("fixed_cost") + f("cold_chain") + f("screening")
         assert -int(led.net_of("screening")[led.anchor0:].sum()) == f("screening")
         sup -= f("fixed_cost") + f("cold_chain")
+        # store broadcasts' running costs (sim/market/stores.py): suppliers pay store_costs, an outside account
+        assert led["store_costs"] == f("store_cost") == -int(led.net_of("store_cost")[led.supplier0:led.anchor0].sum())
+        sup -= f("store_cost")
         assert sup + side_s == int(led.supplier_balance.sum())
         assert int(led.anchor_balance.sum()) == (f("pit_fee") + f("anchor_commission") - f("commission_clawback")
                                                  - f("anchor_seized") - f("anchor_estate_to_owners") - f("fine_anchor")

@@ -36,6 +36,7 @@ FIXED = OUTSIDE + ("escrow", "platform", "lender", "reserve", "insurance", "depo
 # outside accounts of the second round's mechanisms (appended: earlier accounts keep their numbers)
 FIXED += ("content_costs",)   # short videos made by anchors and store rooms (sim/market/content.py)
 FIXED += ("supply_costs",)    # suppliers' fixed costs, cold chain, anchors' screening (sim/market/supply.py)
+FIXED += ("store_costs",)     # running costs of suppliers' store broadcasts (sim/market/stores.py)
 
 
 def to_cents(yuan) -> np.ndarray:

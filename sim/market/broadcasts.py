@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.finance.ledger import to_cents
+from sim.market.stores import NoStores
 
 
 @dataclass
@@ -46,6 +47,11 @@ class Broadcasting:
         self.params, self.anchors, self.suppliers = params, anchors, suppliers
         self.categories, self.ledger, self.trust, self.rng = categories, ledger, trust, rng
         self.supply = supply   # (sim/market/supply.py: screening anchors list only partners that passed)
+    def __init__(self, params, anchors, suppliers, categories, ledger, trust, rng, stores=None):
+        self.params, self.anchors, self.suppliers = params, anchors, suppliers
+        self.categories, self.ledger, self.trust, self.rng = categories, ledger, trust, rng
+        # the suppliers' channel choice (sim/market/stores.py; off: fixed store probabilities)
+        self.stores = NoStores(suppliers) if stores is None else stores
 
     def open(self, d: int, mode) -> Broadcasts:
         """Today's broadcasts; ``mode`` (a coalition mode) restricts listings and stores."""
@@ -72,8 +78,10 @@ class Broadcasting:
         listing_slot = np.where(listing >= 0, np.take_along_axis(slots, pos, 1), -1)
         pit_fees = self._pay_pit_fees(live_a, cand, accept, pit_fee)
         # store broadcasts (a coalition mode: only suppliers on the platform)
-        live_s = mode.store_broadcasts((rng.random(sp.n) < sp.store_probability) & (sp.stock > 0))
+        # (the stores sub-model: how often each supplier broadcasts from its store, by its channel)
+        live_s = mode.store_broadcasts((rng.random(sp.n) < self.stores.store_probability()) & (sp.stock > 0))
         live_s = np.flatnonzero(live_s)
+        self.stores.opened(d, live_s)                       # (the store broadcasts' running cost)
         store_listing = np.full((live_s.size, k), -1, dtype=np.int64)
         store_listing[:, 0] = live_s
         na, ns = live_a.size, live_s.size
@@ -100,6 +108,9 @@ class Broadcasting:
                   & (sp.stock[cand] > 0))
         if self.supply is not None:
             accept = self.supply.screen_listings(accept, live_a, cand)
+        lists = self.stores.lists_with_anchors()            # (a supplier on its store alone lists with no anchor)
+        if lists is not None:
+            accept &= lists[cand]
         return mode.accept_listings(accept, live_a, cand)   # (a mode: only within a coalition)
 
     def _pay_pit_fees(self, live_a, cand, accept, pit_fee) -> int:
@@ -108,4 +119,5 @@ class Broadcasting:
         fee_cents = to_cents(pit_fee)
         led.transfer(led.supplier_accts(cand[accept]), led.anchor_accts(np.repeat(live_a, n_acc)),
                      np.repeat(fee_cents, n_acc), "pit_fee")
+        self.stores.pit_fees(cand[accept], np.repeat(fee_cents, n_acc))
         return int((np.repeat(fee_cents, n_acc)).sum())

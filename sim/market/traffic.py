@@ -127,6 +127,7 @@ class PublicTraffic:
         self.recommender = NoRecommendation() if recommender is None else recommender
         self.volatility = TrafficVolatility(anchors.n + suppliers.n)
         self._shares = None
+        self.stores = None   # the stores sub-model's traffic support (sim/market/stores.py; None: off)
 
     def remember(self, b, views) -> None:
         """Today's public traffic of each live room, as allocated: its share times the
@@ -175,10 +176,15 @@ class PublicTraffic:
         w_sme = sc.traffic.reserve_sme_share
 
         def shares_of(sel):
-            return allocate_traffic(score[sel], predicted[sel], [(sme_store[sel], w_sme),
-                                                                 (small_anchor[sel], 1.0 - w_sme)],
-                                    exploration_share=exploration_share,
-                                    long_tail_reserve=pol["long_tail_reserve"], cap=pol["anchor_cap"])
+            shares = allocate_traffic(score[sel], predicted[sel], [(sme_store[sel], w_sme),
+                                                                   (small_anchor[sel], 1.0 - w_sme)],
+                                      exploration_share=exploration_share,
+                                      long_tail_reserve=pol["long_tail_reserve"], cap=pol["anchor_cap"])
+            if self.stores is not None:   # the platform's traffic support for store rooms, then the cap
+                supported = self.stores.support_shares(b, sel, shares, predicted)
+                if supported is not shares:
+                    shares = cap_shares(supported, pol["anchor_cap"])
+            return shares
 
         return mode.public_shares(b, shares_of)
 

@@ -43,6 +43,7 @@ FACTS: tuple[Fact, ...] = (
     Fact("F10", "complaint_share_not_as_described", "complaints: not as described, share of all complaints", "32%", 0.25, 0.40, "CAS ecology paper"),
     Fact("F11", "complaint_share_fake_orders", "complaints: fake orders or faked data, share of all complaints", "25%", 0.18, 0.32, "CAS ecology paper"),
     Fact("F19", "content_share", "share of live-room viewers who arrived through content seeding (short videos)", "63% (Generation Z, 2024)", 0.45, 0.75, "CAS ecology paper"),
+    Fact("F21", "store_seller_share", "share of suppliers that sell through their own store broadcasts over the run", "69% of merchants (2024)", 0.60, 0.78, "CAS ecology paper"),
 )
 
 

@@ -65,8 +65,9 @@ def test_worths_table_and_modes_matter():
 def _drain(m, days: int):
     """Continue ``m`` with nobody buying and no pit fees until its order book is empty."""
     m.consumers.base_activity[:] = 0.0
-    m.params = m.params.with_overrides({"anchors.pit_fee_per_follower": 0.0})
+    m.params = m.params.with_overrides({"anchors.pit_fee_per_follower": 0.0, "stores.broadcast_cost": 0.0})
     m.broadcasting.params = m.params   # (the sub-model that charges pit fees holds the parameters)
+    m.stores.params = m.params         # (and the one that charges store broadcasts' running cost)
     left = lambda: sum(ch.price.size for ch in m.book)  # noqa: E731  (days without orders add empty chunks)
     for _ in range(days):
         if not left():
