@@ -13,6 +13,7 @@ import numpy as np
 
 from sim.finance.credit import FINANCE_DAILY, FINANCE_SUMMARY
 from sim.market import engagement as _engagement
+from sim.market.ads import ADS_DAILY, ADS_SUMMARY
 from sim.market import feedback as _feedback
 from sim.market import reviews as _reviews
 from sim.market.search import SEARCH_DAILY, SEARCH_SUMMARY, search_summary
@@ -29,6 +30,7 @@ ARRIVAL_WAYS = {
     "search": "a search result",
     "shelf": "'watch live' from a product page",
     "review": "a customer's review or video",
+    "promoted": "a promoted (paid) impression (sim/market/ads.py)",
 }
 
 DAILY_MEASURES: dict[str, str] = {
@@ -98,6 +100,8 @@ DAILY_MEASURES: dict[str, str] = {
     "content_views": "short videos watched today",
     "content_spend": "what rooms spent making short videos today (yuan)",
     "content_follows": "viewers of an anchor's video who started following it today, without a purchase",
+    # paid traffic (sim/market/ads.py)
+    **ADS_DAILY,
 }
 
 
@@ -343,6 +347,8 @@ def daily_measures(model, day: DayRecord) -> dict[str, float]:
     row["content_views"] = float(getattr(ct, "views", 0))
     row["content_spend"] = getattr(ct, "spent", 0) / 100.0
     row["content_follows"] = float(getattr(ct, "new_follows", 0))
+    row.update(model.ads.daily_row())
+    row["commission_platform"] -= row["ad_income"]          # (advertising is not commission)
     return row
 
 
@@ -400,6 +406,8 @@ SUMMARY_MEASURES: dict[str, str] = {
     **{f"arrival_share_{a}": f"share of the run's room entries that came through {how}" for a, how in ARRIVAL_WAYS.items()},
     "content_share": "share of the run's live-room viewers (room entries) who arrived through content seeding (F19)",
     "content_spend": "what rooms spent making short videos over the run (yuan)",
+    # paid traffic (sim/market/ads.py)
+    **ADS_SUMMARY,
     "head_traffic_cv": "coefficient of variation of the daily public impressions of head rooms (the top 1% of rooms by public impressions over the run), over the days each was live, averaged over them (F20)",
 }
 
@@ -485,6 +493,7 @@ def run_summary(model, daily) -> dict[str, float]:
     out["content_share"] = out["arrival_share_content"]
     out["content_spend"] = float(daily["content_spend"].sum())
     out["head_traffic_cv"] = model.traffic.volatility.head_cv()
+    out.update(model.ads.summary(daily, model.category_names, out["profit_platform"]))
     if cum._anchors is not None:
         out.update(cum.place_summary())
     return out

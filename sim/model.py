@@ -27,6 +27,7 @@ from sim.finance.ledger import Ledger, to_cents
 from sim.finance.presale import NoPresale, Presale
 from sim.finance.settlement import Settlement
 from sim.market.adaptation import Adaptation
+from sim.market.ads import NO_ADS, Ads
 from sim.market.broadcasts import Broadcasting
 from sim.market.content import ContentSeeding, NoContent
 from sim.market.categories import CategoryTable
@@ -143,9 +144,13 @@ class LiveCommerceModel(mesa.Model):
         self.shelf = (ShelfLinks(sc, cons, sp, cat, led, st["shelf"]) if sc.shelf_links.enabled
                       else NO_SHELF_LINKS)
         self.search = Search(sc, cons, an, sp, cat, st["search"]) if sc.search.enabled else NO_SEARCH
-        sources = [m for m in (self.content, self.reviews, self.shelf, self.search) if m.enabled]
+        # paid traffic (MODEL.md 4.9): bids, budgets, the auction; an entry source; null object when off
+        self.ads = (Ads(sc, cons, an, sp, cat, led, self.recommender, self.content.card_share, st["ads"])
+                    if sc.ads.enabled else NO_ADS)
+        card_share = self.content.card_share * self.ads.card_factor if self.ads.enabled else self.content.card_share
+        sources = [m for m in (self.content, self.reviews, self.shelf, self.search, self.ads) if m.enabled]
         self.viewing = Viewing(sc, cons, an, st["view"], st["traffic"], sources=sources,
-                               recommender=self.recommender, card_share=self.content.card_share,
+                               recommender=self.recommender, card_share=card_share,
                                engagement=self.engagement if self.engagement.enabled else None)
         self.purchase = Purchase(sc, cons, sp, cat, led, book, self.presales, _only(st, "purchase", "returns", "trust"),
                                  an.n + sp.n, shelf=self.shelf)
@@ -229,6 +234,7 @@ class LiveCommerceModel(mesa.Model):
         self.recommender.remember(b, views, orders)                    # 13. the recommender's history
         self.content.remember(b, views, orders)                        # 13. content's return, effort
         self.traffic.remember(b, views)                                # 13. head rooms' traffic (F20)
+        self.ads.remember(b, views, orders)                            # 13. promoted GMV, bidders' memories, pacing
         day = DayRecord(b, views, orders, deliveries, production_cost, settled, self.presales.refunds_today,
                         engaged)
         self.today = daily_measures(self, day)                         # 14. measures

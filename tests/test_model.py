@@ -58,10 +58,11 @@ SUP_OUT = ("anchor_commission", "pit_fee", "forward_logistics", "reverse_logisti
            "upstream_production", "interest", "loan_repayment", "receivable_collection", "fake_orders", "deposit",
            "insurance_premium", "recovery", "estate_to_owners", "seized", "escrow_hold", "fine_supplier",
            "presale_clawback", "presale_recovery", "presale_recovery_platform", "own_shop_logistics",
-           "coupon_supplier", "content")
+           "coupon_supplier", "content", "ad_spend")
 SUP_BOTH = ("trade_credit_payment", "upstream_recovery", "side_payment")
 ANC_IN = ("pit_fee", "anchor_commission", "tips", "advertising")
-ANC_OUT = ("commission_clawback", "anchor_seized", "anchor_estate_to_owners", "fine_anchor", "content_share", "content")
+ANC_OUT = ("commission_clawback", "anchor_seized", "anchor_estate_to_owners", "fine_anchor", "content_share", "content",
+           "ad_spend")
 ANC_BOTH = ("side_payment",)
 
 
@@ -86,6 +87,7 @@ class Checked(LiveCommerceModel):
         book0 = [ch.subset(np.ones(ch.price.size, bool)) for ch in self.book]
         fin0 = {k: v.copy() for k, v in self.finance.financed.items()} if self.finance is not None else {}
         net0 = led.snapshot()
+        self._ad_before = led.flow("ad_spend")
         super().step()
         self._per_agent(d, book0, fin0, net0)
         self._totals(d, before_refunds, alive_s, alive_a)
@@ -232,12 +234,21 @@ class Checked(LiveCommerceModel):
         content_s, content_a = -int(content[led.supplier0:led.anchor0].sum()), -int(content[led.anchor0:].sum())
         assert led["content_costs"] == f("content") == content_s + content_a
         sup -= content_s
+        # paid traffic (sim/market/ads.py): advertisers pay the platform for promoted impressions
+        ads = led.net_of("ad_spend")
+        ad_s, ad_a = -int(ads[led.supplier0:led.anchor0].sum()), -int(ads[led.anchor0:].sum())
+        assert ads[led.acct("platform")] == f("ad_spend") == ad_s + ad_a
+        assert not ads[:led.supplier0][np.arange(led.supplier0) != led.acct("platform")].any()
+        assert round(t["ad_spend"] * 100) == round(t["ad_income"] * 100) == f("ad_spend") - self._ad_before
+        if self.ads.enabled:   # no advertiser spends more than its budget of the day, which its cash covered
+            assert (self.ads.spend <= self.ads.budget).all() and (self.ads.spend >= 0).all()
+        sup -= ad_s
         assert sup + side_s == int(led.supplier_balance.sum())
         assert int(led.anchor_balance.sum()) == (f("pit_fee") + f("anchor_commission") - f("commission_clawback")
                                                  - f("anchor_seized") - f("anchor_estate_to_owners") - f("fine_anchor")
                                                  + f("tips") + f("advertising") - f("content_share") + side_a
-                                                 - content_a)
-        assert led["platform"] == (f("commission") - f("reserve_contribution") - f("exit_cover")
+                                                 - content_a - ad_a)
+        assert led["platform"] == (f("commission") + f("ad_spend") - f("reserve_contribution") - f("exit_cover")
                                    + f("fine_anchor") + f("fine_supplier") + f("presale_commission")
                                    - f("presale_compensation") + f("presale_recovery_platform")
                                    + f("content_share") - f("coupon_platform") - side_s - side_a)
