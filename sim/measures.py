@@ -376,7 +376,7 @@ SUMMARY_MEASURES: dict[str, str] = {
     "mean_institutional_trust": "mean institutional trust on the last day",
     "mean_institutional_trust_run": "mean institutional trust averaged over the days of the run",
     "lost_sales": "units lost to stock-outs over the run",
-    "profit_platform": "platform's income over the run (commission received) (yuan)",
+    "profit_platform": "platform's income over the run (commission received, fines, advertising income) (yuan)",
     "profit_suppliers": "suppliers' cash gain over the run: receipts less production, logistics, fees and commissions (yuan)",
     "profit_anchors": "anchors' income over the run: pit fees and commissions received (yuan)",
     "escrow_end": "consumer money still held in escrow at the end (yuan)",

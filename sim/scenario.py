@@ -441,7 +441,7 @@ class Ads(Section):
     customer_value: float = F(1.0, "what a bidder counts a promoted sale's buyer worth beyond the sale's own margin (repeat purchases, follows, the organic ranking the sale earns), as a multiple of that margin", "multiple", ge=0.0, le=20.0)
     budget_share: float = F(0.15, "daily ad budget as a share of the bidder's recent daily GMV (merchants: all channels; anchors: their room)", "fraction", ge=0.0, le=10.0)
     min_budget: float = F(20.0, "smallest daily ad budget of an advertiser (also without sales yet); never more than its cash", "yuan/day", ge=0.0, le=1e9)
-    pacing_step: float = F(0.3, "speed of budget pacing: the multiplier on bids is multiplied by exp(pacing_step x (1 - spend / budget)) each day it bid, within [pacing_floor, 1]", "", gt=0.0, le=10.0)
+    pacing_step: float = F(0.3, "speed of budget pacing: the multiplier on bids is multiplied by exp(pacing_step x (1 - demand / budget)) each day it bid, demand being what its wins would have cost without the budget's cut, within [pacing_floor, 1]", "", gt=0.0, le=10.0)
     pacing_floor: float = F(0.05, "lowest pacing multiplier on bids", "multiplier", gt=0.0, le=1.0)
     memory_half_life: float = F(7.0, "half-life of the bidders' memory of rooms' conversion of viewers from the feed's cards (public or promoted) and of their own GMV", "days", gt=0.0, le=365.0)
     prior_entries: float = F(50.0, "pseudo-entries at the platform's conversion of viewers from the feed's cards that shrink a small room's observed conversion in the bid", "entries", ge=0.0, le=1e6)

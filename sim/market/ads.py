@@ -19,8 +19,8 @@ whose memories are updated at step 13 of the day.
   platform's other paths): a merchant bids for each of its listings (in its
   store room or a partner anchor's room), an anchor for each listing of its
   own room. A line's value per impression is the expected GMV of a promoted
-  impression (``platform.click_through`` x the room's recent conversion of
-  strangers x the product's price) times the bidder's margin on it (a
+  impression (``platform.click_through`` x the expected conversion x the
+  product's price) times the bidder's margin on it (a
   merchant: price less the platform's commission, the anchor's commission,
   the unit cost and the shipping, per yuan of price; an anchor: its commission
   rate) times ``1 + customer_value``. The room's conversion is a decayed memory
@@ -40,9 +40,10 @@ whose memories are updated at step 13 of the day.
   line cut in the same proportion (whole impressions), so that it never
   spends more than its budget; the unsold impressions go unserved. After the
   day, each bidder's *pacing multiplier* is multiplied by ``exp(pacing_step x
-  (1 - spend / budget))`` within ``[pacing_floor, 1]`` (multiplicative
-  pacing, as in Conitzer et al. 2022 and Balseiro and Gur 2019): a bidder that
-  hit its budget shades its bids, one that under-spent bids closer to its value.
+  (1 - demand / budget))`` within ``[pacing_floor, 1]``, where ``demand`` is what
+  its wins would have cost without the cut (multiplicative pacing, as in
+  Conitzer et al. 2022 and Balseiro and Gur 2019): a bidder whose wins exceeded
+  its budget shades its bids, one that under-spent bids closer to its value.
 * **Serving.** Each promoted impression shows its line's product and goes
   through the recommender (:meth:`sim.market.recommend.Recommender.match`,
   by predicted interest in the product's category; off: at random from the
@@ -181,6 +182,8 @@ class Ads:
         self.gmv_memory = np.zeros(ns + na)           # yuan per day, decayed
         self.room_entries = np.zeros(na + ns)         # strangers' entries, decayed
         self.room_orders = np.zeros(na + ns)
+        self.product_entries = np.zeros(ns)           # the same per product (supplier) considered
+        self.product_orders = np.zeros(ns)
         self.card_factor = 1.0 - p.ad_load            # the organic feed keeps the rest of the cards
         self.slot_rate = params.platform.public_impressions_per_active * card_share * p.ad_load
         self.cum_spend = np.zeros(categories.n, dtype=np.int64)   # cents, per category
@@ -191,6 +194,7 @@ class Ads:
         n = self.pacing.size
         self.spend = np.zeros(n, dtype=np.int64)      # cents per bidder today
         self.budget = np.zeros(n, dtype=np.int64)     # cents per bidder today (0: did not bid)
+        self.demand = np.zeros(n)                     # cents the bidder's wins would have cost without its budget
         self.bidding = np.zeros(n, dtype=bool)
         self.impressions = self.entries_today = 0
         self._ledger_before = self.ledger.flow("ad_spend")
@@ -198,12 +202,18 @@ class Ads:
         self._spend_merchants = self._spend_anchors = self._advertisers = 0
 
     # ------------------------------------------------------------ bids
-    def conversion(self, rooms: np.ndarray) -> np.ndarray:
-        """The rooms' recent conversion of viewers from the feed's cards, shrunk towards the platform's."""
+    def conversion(self, rooms: np.ndarray, products: np.ndarray) -> np.ndarray:
+        """The expected conversion of a feed entry into ``rooms`` considering ``products``:
+        the platform's conversion of viewers from the feed's cards times the room's and
+        the product's own, relative to it (each shrunk towards the platform's)."""
         e_all = self.room_entries.sum()
         c_bar = self.room_orders.sum() / e_all if e_all > 0 else 0.03
+        if c_bar <= 0:
+            c_bar = 0.03
         k = self.p.prior_entries
-        return (self.room_orders[rooms] + k * c_bar) / np.maximum(self.room_entries[rooms] + k, 1e-12)
+        room = (self.room_orders[rooms] + k * c_bar) / np.maximum(self.room_entries[rooms] + k, 1e-12)
+        prod = (self.product_orders[products] + k * c_bar) / np.maximum(self.product_entries[products] + k, 1e-12)
+        return np.minimum(room * prod / c_bar, 1.0)
 
     def lines(self, b, mode):
         """Today's ad lines: ``(bcast, product, payer, value)`` per line; the payer
@@ -217,7 +227,7 @@ class Ads:
         price = sp.price[sup]
         cat = sp.category[sup]
         rate = b.rate[rows]
-        gmv_per_imp = self.params.platform.click_through * self.conversion(b.room[rows]) * price
+        gmv_per_imp = self.params.platform.click_through * self.conversion(b.room[rows], sup) * price
         lift = 1.0 + self.p.customer_value
         # merchants: their margin per yuan of price on the listing
         margin = 1.0 - cat_t.commission[cat] - rate - (sp.unit_cost[sup] + cat_t.forward[cat] / 100.0) / price
@@ -274,6 +284,7 @@ class Ads:
         w_pay = inv[w_line]
         exact = price * imps * 100.0
         due = np.bincount(w_pay, weights=exact, minlength=uniq.size)
+        self.demand[uniq] = due                   # what the wins would have cost (cents), before the cut
         scale = np.where(due > budget, budget / np.maximum(due, 1e-12), 1.0)
         imps = np.where(scale[w_pay] < 1.0, np.floor(imps * scale[w_pay]), imps).astype(np.int64)
         cost = np.floor(price * imps * 100.0).astype(np.int64)
@@ -310,16 +321,21 @@ class Ads:
         n_rooms = self.room_entries.size
         entries = np.zeros(n_rooms)
         room_orders = np.zeros(n_rooms)
+        ns = self.product_entries.size
+        p_entries, p_orders = np.zeros(ns), np.zeros(ns)
         if views.viewers and b.size:
             src = views.source
             stranger = (src == PUBLIC) | (src == PROMOTED)      # feed cards: a stranger's trust, no video
             entries = np.bincount(b.room[views.bcast[stranger]], minlength=n_rooms).astype(np.float64)
+            if orders.entry_supplier is not None:
+                p_entries = np.bincount(orders.entry_supplier[stranger], minlength=ns).astype(np.float64)
             if orders.entry is not None and orders.entry.size:
                 e = orders.entry
                 live = e >= 0
                 s_ord = live.copy()
                 s_ord[live] = stranger[e[live]]
                 room_orders = np.bincount(ch.room[s_ord], minlength=n_rooms).astype(np.float64)
+                p_orders = np.bincount(ch.supplier[s_ord], minlength=ns).astype(np.float64)
                 promo = live.copy()
                 promo[live] = views.source[e[live]] == PROMOTED
                 self._orders = int(promo.sum())
@@ -328,11 +344,14 @@ class Ads:
                                             minlength=self.cum_gmv.size).astype(np.int64)
         self.room_entries = d * self.room_entries + (1 - d) * entries
         self.room_orders = d * self.room_orders + (1 - d) * room_orders
+        self.product_entries = d * self.product_entries + (1 - d) * p_entries
+        self.product_orders = d * self.product_orders + (1 - d) * p_orders
         gmv = np.concatenate([orders.supplier_gmv, orders.room_gmv[:self.anchors.n]])
         self.gmv_memory = d * self.gmv_memory + (1 - d) * gmv
-        # multiplicative pacing of the bidders that bid today
+        # multiplicative pacing of the bidders that bid today: down when their wins would have
+        # cost more than their budget, up (towards bidding their value) when they cost less
         bid = self.bidding & (self.budget > 0)
-        ratio = self.spend[bid] / self.budget[bid]
+        ratio = self.demand[bid] / self.budget[bid]
         self.pacing[bid] = np.clip(self.pacing[bid] * np.exp(p.pacing_step * (1.0 - ratio)), p.pacing_floor, 1.0)
 
     # ------------------------------------------------------------ measures

@@ -28,6 +28,12 @@ class Fact:
     low: float
     high: float
     source: str
+    unit: str = "share"   # "share" (printed as a percentage) or "ratio" (printed as a number, e.g. ROAS)
+
+    @property
+    def one_sided(self) -> bool:
+        """A share band that reaches 100% ("at least ..."): no midpoint to aim at."""
+        return self.unit == "share" and self.high >= 1.0
 
 
 FACTS: tuple[Fact, ...] = (
@@ -43,6 +49,12 @@ FACTS: tuple[Fact, ...] = (
     Fact("F10", "complaint_share_not_as_described", "complaints: not as described, share of all complaints", "32%", 0.25, 0.40, "CAS ecology paper"),
     Fact("F11", "complaint_share_fake_orders", "complaints: fake orders or faked data, share of all complaints", "25%", 0.18, 0.32, "CAS ecology paper"),
     Fact("F19", "content_share", "share of live-room viewers who arrived through content seeding (short videos)", "63% (Generation Z, 2024)", 0.45, 0.75, "CAS ecology paper"),
+)
+
+# ---- paid traffic (F15, sim/market/ads.py): the return on ad spend in apparel, a ratio
+FACTS += (
+    Fact("F15", "roas_apparel", "return on ad spend in apparel (GMV from paid impressions / ad spend)",
+         "1:5 (2020) to 1:2.3 (2024)", 1.8, 3.0, "CAS ecology paper", unit="ratio"),
 )
 
 
@@ -138,6 +150,16 @@ PAIRED_FACTS += (
 )
 
 
+# ---- paid traffic (F15's direction): more merchants bidding for the same traffic (twice the
+# default share of advertising merchants) lower the return on ad spend in apparel, over 120 days
+PAIRED_FACTS += (
+    PairedFact("F15b", "roas_apparel",
+               "more merchants bidding for the same traffic (the share of advertising merchants doubled) lower the return on ad spend in apparel",
+               "1:5 (2020) to 1:2.3 (2024) as more merchants advertise", -1.0, -0.001, "CAS ecology paper",
+               off={}, on={"ads.merchant_share": 0.6}, relative=True, base=_SHORT, unit="%"),
+)
+
+
 def mean_interval(x, level: float = 0.95) -> tuple[float, float, float]:
     """Mean and Student-t confidence interval of replications (degenerate with one),
     from the one interval function :func:`sim.sweep.analyze.confidence_interval`."""
@@ -152,8 +174,10 @@ def mean_interval(x, level: float = 0.95) -> tuple[float, float, float]:
 
 
 def _fmt_band(f: Fact) -> str:
+    if f.unit == "ratio":
+        return f"{f.low:g} to {f.high:g}"
     pct = lambda v: f"{100 * v:g}%"  # noqa: E731
-    if f.high >= 1.0:
+    if f.one_sided:
         return f"at least {pct(f.low)}"
     return f"{pct(f.low)} to {pct(f.high)}"
 
@@ -169,6 +193,7 @@ def facts_table(summaries: pd.DataFrame, facts=FACTS) -> pd.DataFrame:
             "id": f.id, "measure": f.description, "reported": f.reported, "band": _fmt_band(f),
             "mean": m, "ci_low": lo, "ci_high": hi,
             "result": "pass" if f.low <= m <= f.high else "fail",
+            **({"unit": f.unit} if f.unit != "share" else {}),
         })
     return pd.DataFrame(rows)
 
@@ -243,7 +268,9 @@ def to_markdown(table: pd.DataFrame) -> str:
     head = "| id | measure | reported | band | simulated mean | 95% interval | result |"
     lines = [head, "|---|---|---|---|---|---|---|"]
     for r in table.to_dict("records"):
-        if r.get("kind") == "paired":
+        if r.get("unit") == "ratio":
+            val, ci = f"{r['mean']:.2f}", f"{r['ci_low']:.2f} to {r['ci_high']:.2f}"
+        elif r.get("kind") == "paired":
             suffix = " points" if r.get("unit") == "points" else "%"
             val = f"{100 * r['mean']:+.2f}{suffix}"
             ci = f"{100 * r['ci_low']:+.2f} to {100 * r['ci_high']:+.2f}{suffix}"
