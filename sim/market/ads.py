@@ -205,14 +205,22 @@ class Ads:
     def conversion(self, rooms: np.ndarray, products: np.ndarray) -> np.ndarray:
         """The expected conversion of a feed entry into ``rooms`` considering ``products``:
         the platform's conversion of viewers from the feed's cards times the room's and
-        the product's own, relative to it (each shrunk towards the platform's)."""
+        the product's own, relative to it (the room's shrunk towards the platform's, the
+        product's towards its category's, the category's towards the platform's)."""
         e_all = self.room_entries.sum()
         c_bar = self.room_orders.sum() / e_all if e_all > 0 else 0.03
         if c_bar <= 0:
             c_bar = 0.03
         k = self.p.prior_entries
         room = (self.room_orders[rooms] + k * c_bar) / np.maximum(self.room_entries[rooms] + k, 1e-12)
-        prod = (self.product_orders[products] + k * c_bar) / np.maximum(self.product_entries[products] + k, 1e-12)
+        # a product's conversion is shrunk towards its category's (itself shrunk towards the platform's)
+        cat = self.suppliers.category
+        n_cat = self.categories.n
+        cat_o = np.bincount(cat, weights=self.product_orders, minlength=n_cat)
+        cat_e = np.bincount(cat, weights=self.product_entries, minlength=n_cat)
+        c_cat = (cat_o + k * c_bar) / np.maximum(cat_e + k, 1e-12)
+        c_k = c_cat[cat[products]]
+        prod = (self.product_orders[products] + k * c_k) / np.maximum(self.product_entries[products] + k, 1e-12)
         return np.minimum(room * prod / c_bar, 1.0)
 
     def lines(self, b, mode):
