@@ -101,7 +101,7 @@ class LiveCommerceModel(mesa.Model):
         self.day = 0
         self.activity_multiplier = 1.0
         self._spikes: list[tuple[int, int, float]] = []
-        self.cash_platform_before = 0.0   # the platform's cash at the end of yesterday (yuan)
+        self.cash_platform_before = 0.0   # the platform's cash at the start of the day (yuan)
         self.today: dict[str, float] = {}
         self.datacollector = mesa.DataCollector(
             model_reporters={name: (lambda m, k=name: m.today[k]) for name in DAILY_MEASURES})
@@ -254,6 +254,8 @@ class LiveCommerceModel(mesa.Model):
 
     # =================================================================== steps
     def _start_day(self) -> None:
+        # (read by the day's measures; set here, not after them, so that measuring is pure)
+        self.cash_platform_before = self.ledger["platform"] / 100.0
         self.shelf.start_day(self.day)
         self.search.start_day(self.day)
         self.coalition.start_day(self.day, self.streams["coalition"])
@@ -267,7 +269,6 @@ class LiveCommerceModel(mesa.Model):
         """Running totals and yesterday's cash, after the day's measures."""
         self.cum.add_day(day)
         self.trust.end_day()
-        self.cash_platform_before = self.today["cash_platform"]
 
     def _fire_events(self, d: int) -> None:
         for ev in self.params.events:
