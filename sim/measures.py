@@ -13,6 +13,7 @@ import numpy as np
 
 from sim.finance.credit import FINANCE_DAILY, FINANCE_SUMMARY
 from sim.market import engagement as _engagement
+from sim.market.ads import ADS_DAILY, ADS_SUMMARY
 from sim.market import feedback as _feedback
 from sim.market import reviews as _reviews
 from sim.market.platform_policy import POLICY_DAILY, policy_daily_row
@@ -32,6 +33,7 @@ ARRIVAL_WAYS = {
     "search": "a search result",
     "shelf": "'watch live' from a product page",
     "review": "a customer's review or video",
+    "promoted": "a promoted (paid) impression (sim/market/ads.py)",
 }
 
 DAILY_MEASURES: dict[str, str] = {
@@ -108,6 +110,8 @@ DAILY_MEASURES: dict[str, str] = {
     **SUPPLY_DAILY,
     "gmv_store": "GMV of today's orders in suppliers' store rooms (yuan)",
     **STORES_DAILY,
+    # paid traffic (sim/market/ads.py)
+    **ADS_DAILY,
 }
 
 
@@ -362,6 +366,8 @@ def daily_measures(model, day: DayRecord) -> dict[str, float]:
     # store rooms and the suppliers' channel choice (sim/market/stores.py)
     row["gmv_store"] = float(o.room_gmv[an_n:].sum())
     row.update(model.stores.state_rows())
+    row.update(model.ads.daily_row())
+    row["commission_platform"] -= row["ad_income"]          # (advertising is not commission)
     return row
 
 
@@ -390,7 +396,7 @@ SUMMARY_MEASURES: dict[str, str] = {
     "mean_institutional_trust": "mean institutional trust on the last day",
     "mean_institutional_trust_run": "mean institutional trust averaged over the days of the run",
     "lost_sales": "units lost to stock-outs over the run",
-    "profit_platform": "platform's income over the run (commission received) (yuan)",
+    "profit_platform": "platform's income over the run (commission received, fines, advertising income) (yuan)",
     "profit_suppliers": "suppliers' cash gain over the run: receipts less production, logistics, fees and commissions (yuan)",
     "profit_anchors": "anchors' income over the run: pit fees and commissions received (yuan)",
     "escrow_end": "consumer money still held in escrow at the end (yuan)",
@@ -428,6 +434,8 @@ SUMMARY_MEASURES: dict[str, str] = {
     "store_conversion": "orders / room entries of store rooms over the run",
     "store_follows_end": "store rooms followed (filled store follow slots) on the last day",
     "store_channel_switches": "suppliers' channel changes (store, anchors, both) over the run",
+    # paid traffic (sim/market/ads.py)
+    **ADS_SUMMARY,
     "head_traffic_cv": "coefficient of variation of the daily public impressions of head rooms (the top 1% of rooms by public impressions over the run), over the days each was live, averaged over them (F20)",
 }
 
@@ -523,6 +531,7 @@ def run_summary(model, daily) -> dict[str, float]:
     out["store_conversion"] = _ratio(float(room_orders[an_n:].sum()), float(room_views[an_n:].sum()))
     out["store_follows_end"] = float(daily["store_follows"].iloc[-1])
     out["store_channel_switches"] = float(getattr(model.stores, "switches", 0))
+    out.update(model.ads.summary(daily, model.category_names, out["profit_platform"]))
     if cum._anchors is not None:
         out.update(cum.place_summary())
     imp = cum.place_impressions

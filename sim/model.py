@@ -27,6 +27,7 @@ from sim.finance.ledger import Ledger, to_cents
 from sim.finance.presale import NoPresale, Presale
 from sim.finance.settlement import Settlement
 from sim.market.adaptation import Adaptation
+from sim.market.ads import NO_ADS, Ads
 from sim.market.broadcasts import Broadcasting
 from sim.market.content import ContentSeeding, NoContent
 from sim.market.categories import CategoryTable
@@ -103,7 +104,7 @@ class LiveCommerceModel(mesa.Model):
         self.day = 0
         self.activity_multiplier = 1.0
         self._spikes: list[tuple[int, int, float]] = []
-        self.cash_platform_before = 0.0   # the platform's cash at the end of yesterday (yuan)
+        self.cash_platform_before = 0.0   # the platform's cash at the start of the day (yuan)
         self.today: dict[str, float] = {}
         self.datacollector = mesa.DataCollector(
             model_reporters={name: (lambda m, k=name: m.today[k]) for name in DAILY_MEASURES})
@@ -157,8 +158,13 @@ class LiveCommerceModel(mesa.Model):
         sources = [m for m in (self.content, self.reviews, self.shelf, self.search, self.stores) if m.enabled]
         if self.stores.enabled:
             self.traffic.stores = self.stores                   # (traffic support for store rooms)
+        # paid traffic (MODEL.md 4.9): bids, budgets, the auction; an entry source; null object when off
+        self.ads = (Ads(sc, cons, an, sp, cat, led, self.recommender, self.content.card_share, st["ads"])
+                    if sc.ads.enabled else NO_ADS)
+        card_share = self.content.card_share * self.ads.card_factor if self.ads.enabled else self.content.card_share
+        sources = [m for m in (self.content, self.reviews, self.shelf, self.search, self.ads) if m.enabled]
         self.viewing = Viewing(sc, cons, an, st["view"], st["traffic"], sources=sources,
-                               recommender=self.recommender, card_share=self.content.card_share,
+                               recommender=self.recommender, card_share=card_share,
                                engagement=self.engagement if self.engagement.enabled else None)
         self.purchase = Purchase(sc, cons, sp, cat, led, book, self.presales, _only(st, "purchase", "returns", "trust"),
                                  an.n + sp.n, shelf=self.shelf, supply=hook)
@@ -250,6 +256,7 @@ class LiveCommerceModel(mesa.Model):
         self.traffic.remember(b, views)                                # 13. head rooms' traffic (F20)
         self.supply.remember(b, views, orders)                         # 13. supply: viewers' trust, idle defaults
         self.stores.end_of_day(d, b, views, orders)                    # 13. stores: profits, follows, channels
+        self.ads.remember(b, views, orders)                            # 13. promoted GMV, bidders' memories, pacing
         day = DayRecord(b, views, orders, deliveries, production_cost, settled, self.presales.refunds_today,
                         engaged, shares=shares)
         self.today = daily_measures(self, day)                         # 14. measures
@@ -270,6 +277,8 @@ class LiveCommerceModel(mesa.Model):
 
     # =================================================================== steps
     def _start_day(self) -> None:
+        # (read by the day's measures; set here, not after them, so that measuring is pure)
+        self.cash_platform_before = self.ledger["platform"] / 100.0
         self.shelf.start_day(self.day)
         self.search.start_day(self.day)
         self.coalition.start_day(self.day, self.streams["coalition"])
@@ -284,7 +293,6 @@ class LiveCommerceModel(mesa.Model):
         """Running totals and yesterday's cash, after the day's measures."""
         self.cum.add_day(day)
         self.trust.end_day()
-        self.cash_platform_before = self.today["cash_platform"]
 
     def _fire_events(self, d: int) -> None:
         for ev in self.params.events:

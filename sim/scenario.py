@@ -497,6 +497,26 @@ class Stores(Section):
     commission_waiver: float = Rate(0.0, "platform support: share of the platform's commission waived on store-room sales of new stores (0 = no waiver)")
     waiver_days: int = F(90, "days after a store's first broadcast during which the commission waiver applies", "days", ge=0, le=3650)
     traffic_support: float = Rate(0.0, "platform support: share of public live-room impressions reserved for store rooms, shared among them by predicted GMV (0 = none)")
+class Ads(Section):
+    """Paid traffic (MODEL.md 4.9; sim/market/ads.py): merchants and anchors bid daily
+    for promoted impressions, sold by a generalised second-price auction per category
+    with budgets and a multiplicative pacing multiplier; promoted impressions go
+    through the recommender and lead into the live room, showing the promoted product."""
+
+    enabled: bool = F(True, "merchants and anchors bid for promoted impressions; the platform earns advertising income (off = no paid traffic)", "switch")
+    ad_load: float = F(0.15, "share of the public feed's live-room cards sold as promoted impressions (the organic feed keeps the rest)", "fraction", ge=0.0, lt=1.0)
+    merchant_share: float = Rate(0.3, "share of merchants (suppliers) that advertise: each bids for its products in the live rooms that list them today (drawn once per run)")
+    anchor_share: float = Rate(0.1, "share of anchors that advertise: each bids for the products listed in its own room today (drawn once per run)")
+    slots_per_category: int = F(16, "ad slots auctioned per category per day (impression batches, each won by one product in one live room)", "slots", ge=1, le=1000)
+    position_decay: float = F(0.8, "impressions of ad slot s+1 as a share of slot s's (position effect)", "fraction", gt=0.0, le=1.0)
+    reserve_price: float = F(0.02, "the platform's reserve price per promoted impression: the lowest bid taken and the price when no lower bid follows", "yuan/impression", ge=0.0, le=1e4)
+    customer_value: float = F(1.0, "what a bidder counts a promoted sale's buyer worth beyond the sale's own margin (repeat purchases, follows, the organic ranking the sale earns), as a multiple of that margin", "multiple", ge=0.0, le=20.0)
+    budget_share: float = F(0.15, "daily ad budget as a share of the bidder's recent daily GMV (merchants: all channels; anchors: their room)", "fraction", ge=0.0, le=10.0)
+    min_budget: float = F(20.0, "smallest daily ad budget of an advertiser (also without sales yet); never more than its cash", "yuan/day", ge=0.0, le=1e9)
+    pacing_step: float = F(0.3, "speed of budget pacing: the multiplier on bids is multiplied by exp(pacing_step x (1 - demand / budget)) each day it bid, demand being what its wins would have cost without the budget's cut, within [pacing_floor, 1]", "", gt=0.0, le=10.0)
+    pacing_floor: float = F(0.05, "lowest pacing multiplier on bids", "multiplier", gt=0.0, le=1.0)
+    memory_half_life: float = F(7.0, "half-life of the bidders' memory of rooms' conversion of viewers from the feed's cards (public or promoted) and of their own GMV", "days", gt=0.0, le=365.0)
+    prior_entries: float = F(50.0, "pseudo-entries that shrink observed conversion of viewers from the feed's cards in the bid: a room's and a category's towards the platform's, a product's towards its category's", "entries", ge=0.0, le=1e6)
 
 
 # ----------------------------------------------------------------------- events
@@ -629,6 +649,7 @@ class Scenario(Section):
     platform_adaptation: PlatformAdaptation = Field(default_factory=PlatformAdaptation)
     supply: Supply = Field(default_factory=Supply)
     stores: Stores = Field(default_factory=Stores)
+    ads: Ads = Field(default_factory=Ads)
 
     @property
     def scale_factor(self) -> float:

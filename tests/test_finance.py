@@ -79,6 +79,13 @@ def random_finance_scenario(draw):
         "finance.presale_release_share": draw(st.floats(0.0, 1.0)),
         "finance.presale_escrow": draw(st.booleans()),
         "guarantees.compensation": draw(st.booleans()),
+        # paid traffic (sim/market/ads.py): who bids, budgets, the reserve price
+        "ads.merchant_share": draw(st.sampled_from([0.0, 0.3, 1.0])),
+        "ads.anchor_share": draw(st.sampled_from([0.0, 0.5])),
+        "ads.budget_share": draw(st.floats(0.0, 1.0)),
+        "ads.min_budget": draw(st.sampled_from([0.0, 20.0, 500.0])),
+        "ads.reserve_price": draw(st.sampled_from([0.0, 0.02, 1.0])),
+        "ads.customer_value": draw(st.floats(0.0, 5.0)),
     }
     sc = small_scenario(**ov)
     n_ev = draw(st.integers(0, 3))

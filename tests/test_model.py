@@ -64,6 +64,11 @@ SUP_BOTH = ("trade_credit_payment", "upstream_recovery", "side_payment")
 ANC_IN = ("pit_fee", "anchor_commission", "tips", "advertising")
 ANC_OUT = ("commission_clawback", "anchor_seized", "anchor_estate_to_owners", "fine_anchor", "content_share", "content",
            "screening")
+           "coupon_supplier", "content", "ad_spend")
+SUP_BOTH = ("trade_credit_payment", "upstream_recovery", "side_payment")
+ANC_IN = ("pit_fee", "anchor_commission", "tips", "advertising")
+ANC_OUT = ("commission_clawback", "anchor_seized", "anchor_estate_to_owners", "fine_anchor", "content_share", "content",
+           "ad_spend")
 ANC_BOTH = ("side_payment",)
 
 
@@ -88,6 +93,7 @@ class Checked(LiveCommerceModel):
         book0 = [ch.subset(np.ones(ch.price.size, bool)) for ch in self.book]
         fin0 = {k: v.copy() for k, v in self.finance.financed.items()} if self.finance is not None else {}
         net0 = led.snapshot()
+        self._ad_before = led.flow("ad_spend")
         super().step()
         self._per_agent(d, book0, fin0, net0)
         self._totals(d, before_refunds, alive_s, alive_a)
@@ -242,12 +248,23 @@ class Checked(LiveCommerceModel):
         # store broadcasts' running costs (sim/market/stores.py): suppliers pay store_costs, an outside account
         assert led["store_costs"] == f("store_cost") == -int(led.net_of("store_cost")[led.supplier0:led.anchor0].sum())
         sup -= f("store_cost")
+        # paid traffic (sim/market/ads.py): advertisers pay the platform for promoted impressions
+        ads = led.net_of("ad_spend")
+        ad_s, ad_a = -int(ads[led.supplier0:led.anchor0].sum()), -int(ads[led.anchor0:].sum())
+        assert ads[led.acct("platform")] == f("ad_spend") == ad_s + ad_a
+        assert not ads[:led.supplier0][np.arange(led.supplier0) != led.acct("platform")].any()
+        assert round(t["ad_spend"] * 100) == round(t["ad_income"] * 100) == f("ad_spend") - self._ad_before
+        if self.ads.enabled:   # no advertiser spends more than its budget of the day, which its cash covered
+            assert (self.ads.spend <= self.ads.budget).all() and (self.ads.spend >= 0).all()
+        sup -= ad_s
         assert sup + side_s == int(led.supplier_balance.sum())
         assert int(led.anchor_balance.sum()) == (f("pit_fee") + f("anchor_commission") - f("commission_clawback")
                                                  - f("anchor_seized") - f("anchor_estate_to_owners") - f("fine_anchor")
                                                  + f("tips") + f("advertising") - f("content_share") + side_a
                                                  - content_a - f("screening"))
         assert led["platform"] == (f("commission") - f("reserve_contribution") - f("exit_cover")
+                                                 - content_a - ad_a)
+        assert led["platform"] == (f("commission") + f("ad_spend") - f("reserve_contribution") - f("exit_cover")
                                    + f("fine_anchor") + f("fine_supplier") + f("presale_commission")
                                    - f("presale_compensation") + f("presale_recovery_platform")
                                    + f("content_share") - f("coupon_platform") - side_s - side_a)

@@ -143,6 +143,8 @@ class Purchase:
         vb = v.bcast
         pick = np.floor(rng.random(vb.size) * b.n_listed[vb]).astype(np.int64)
         v_sup = b.listing.ravel()[vb * b.listing.shape[1] + pick]
+        if v.product is not None:                      # (paid traffic: the promoted product)
+            v_sup = np.where(v.product >= 0, v.product, v_sup)
         v_cons = v.consumer
         intercept = mode.intercept(c.intercept, b, vb)   # (a mode: off the platform, more friction)
         if self.supply is not None:   # (knowledge anchors: willingness to pay for fresh produce, less the premium)

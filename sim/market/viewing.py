@@ -30,6 +30,7 @@ class Arrival(IntEnum):
     SEARCH = 3      # a search result that lists the live room
     SHELF = 4       # "watch live" from a product page (the store's or a partner anchor's room)
     REVIEW = 5      # a customer's review or video of a product sold in the room
+    PROMOTED = 6    # a promoted (paid) impression of a product sold in the room (sim/market/ads.py)
 
 
 N_ARRIVALS = len(Arrival)
@@ -44,6 +45,7 @@ class Entries:
     ptrust: np.ndarray        # trust in the room's anchor (strangers: a share of institutional trust)
     followed: np.ndarray      # a follower of the room's anchor
     source: Arrival
+    product: np.ndarray | None = None   # the listed product the entry considers (None: one at random)
 
     @classmethod
     def empty(cls, source: Arrival) -> "Entries":
@@ -83,10 +85,16 @@ class Views:
     ptrust: np.ndarray        # per entry: trust in the room's anchor (strangers: a share of institutional trust)
     followed: np.ndarray      # per entry: a follower of the room's anchor
     source: np.ndarray        # per entry: how the viewer arrived (Arrival, int8)
+    product: np.ndarray | None = None   # per entry: the listed product it considers, -1 one at random
+                                        # (None: every entry picks at random; only paid traffic sets it)
 
     @classmethod
     def of(cls, active: np.ndarray, impressions: np.ndarray, parts: list[Entries]) -> "Views":
-        return cls(active=active, impressions=impressions,
+        product = None
+        if any(p.product is not None for p in parts):
+            product = np.concatenate([np.full(p.size, -1, np.int64) if p.product is None else p.product
+                                      for p in parts])
+        return cls(active=active, impressions=impressions, product=product,
                    consumer=np.concatenate([p.consumer for p in parts]),
                    bcast=np.concatenate([p.bcast for p in parts]),
                    ptrust=np.concatenate([p.ptrust for p in parts]),

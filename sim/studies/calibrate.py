@@ -253,7 +253,7 @@ def _fact_targets(ids: list[str], where: str, problems: list[str]) -> list[Targe
             continue
         # the band read as a 95% interval: midpoint, standard error a quarter of its width; a one-sided
         # band ("at least 15%", high = 1) has no midpoint to aim at
-        one_sided = f.high >= 1.0
+        one_sided = f.one_sided
         out.append(Target(f.id, f.measure, value=None if one_sided else (f.low + f.high) / 2,
                           se=None if one_sided else (f.high - f.low) / 4, low=f.low, high=f.high,
                           description=f.description))
@@ -407,7 +407,7 @@ def calibration_from_dict(raw: dict[str, Any], *, source: str | None = None, bas
     loss = doc.loss.kind
     from sim.studies.validate import FACTS
 
-    one_sided = {f.id for f in FACTS if f.high >= 1.0}
+    one_sided = {f.id for f in FACTS if f.one_sided}
     for tg in targets:
         if loss == "msm" and tg.name in one_sided:
             problems.append(f"targets.facts: {tg.name} is a one-sided band (at least {tg.low:g}): it has no midpoint "

@@ -28,6 +28,12 @@ class Fact:
     low: float
     high: float
     source: str
+    unit: str = "share"   # "share" (printed as a percentage) or "ratio" (printed as a number, e.g. ROAS)
+
+    @property
+    def one_sided(self) -> bool:
+        """A share band that reaches 100% ("at least ..."): no midpoint to aim at."""
+        return self.unit == "share" and self.high >= 1.0
 
 
 FACTS: tuple[Fact, ...] = (
@@ -44,6 +50,12 @@ FACTS: tuple[Fact, ...] = (
     Fact("F11", "complaint_share_fake_orders", "complaints: fake orders or faked data, share of all complaints", "25%", 0.18, 0.32, "CAS ecology paper"),
     Fact("F19", "content_share", "share of live-room viewers who arrived through content seeding (short videos)", "63% (Generation Z, 2024)", 0.45, 0.75, "CAS ecology paper"),
     Fact("F21", "store_seller_share", "share of suppliers that sell through their own store broadcasts over the run", "69% of merchants (2024)", 0.60, 0.78, "CAS ecology paper"),
+)
+
+# ---- paid traffic (F15, sim/market/ads.py): the return on ad spend in apparel, a ratio
+FACTS += (
+    Fact("F15", "roas_apparel", "return on ad spend in apparel (GMV from paid impressions / ad spend)",
+         "1:5 (2020) to 1:2.3 (2024)", 1.8, 3.0, "CAS ecology paper", unit="ratio"),
 )
 
 
@@ -153,6 +165,13 @@ PAIRED_FACTS += (
                "cold-chain monitoring of fresh produce lowers its spoilage loss (spoiled value / live GMV of fresh produce)",
                "from 12% to 4%", -0.80, -0.50, "CAS ecology paper",
                off={"supply.cold_chain": False}, on={"supply.cold_chain": True}, relative=True, base=_SHORT, unit="%"),
+# ---- paid traffic (F15's direction): more merchants bidding for the same traffic (twice the
+# default share of advertising merchants) lower the return on ad spend in apparel, over 120 days
+PAIRED_FACTS += (
+    PairedFact("F15b", "roas_apparel",
+               "more merchants bidding for the same traffic (the share of advertising merchants doubled) lower the return on ad spend in apparel",
+               "1:5 (2020) to 1:2.3 (2024) as more merchants advertise", -1.0, -0.001, "CAS ecology paper",
+               off={}, on={"ads.merchant_share": 0.6}, relative=True, base=_SHORT, unit="%"),
 )
 
 
@@ -170,8 +189,10 @@ def mean_interval(x, level: float = 0.95) -> tuple[float, float, float]:
 
 
 def _fmt_band(f: Fact) -> str:
+    if f.unit == "ratio":
+        return f"{f.low:g} to {f.high:g}"
     pct = lambda v: f"{100 * v:g}%"  # noqa: E731
-    if f.high >= 1.0:
+    if f.one_sided:
         return f"at least {pct(f.low)}"
     return f"{pct(f.low)} to {pct(f.high)}"
 
@@ -187,6 +208,7 @@ def facts_table(summaries: pd.DataFrame, facts=FACTS) -> pd.DataFrame:
             "id": f.id, "measure": f.description, "reported": f.reported, "band": _fmt_band(f),
             "mean": m, "ci_low": lo, "ci_high": hi,
             "result": "pass" if f.low <= m <= f.high else "fail",
+            **({"unit": f.unit} if f.unit != "share" else {}),
         })
     return pd.DataFrame(rows)
 
@@ -247,7 +269,9 @@ def to_markdown(table: pd.DataFrame) -> str:
     head = "| id | measure | reported | band | simulated mean | 95% interval | result |"
     lines = [head, "|---|---|---|---|---|---|---|"]
     for r in table.to_dict("records"):
-        if r.get("kind") == "paired":
+        if r.get("unit") == "ratio":
+            val, ci = f"{r['mean']:.2f}", f"{r['ci_low']:.2f} to {r['ci_high']:.2f}"
+        elif r.get("kind") == "paired":
             suffix = " points" if r.get("unit") == "points" else "%"
             val = f"{100 * r['mean']:+.2f}{suffix}"
             ci = f"{100 * r['ci_low']:+.2f} to {100 * r['ci_high']:+.2f}{suffix}"
