@@ -438,7 +438,7 @@ class EntryExit(Section):
     exit_reviews: int = F(3, "consecutive reviews with profit below the reservation income after which an agent exits", "reviews", ge=1, le=100)
     grace_reviews: int = F(2, "reviews after its entry before an entrant can be judged (the initial population: none)", "reviews", ge=0, le=100)
     supplier_reservation_income: float = F(0.0, "a supplier's outside option: it counts a review period as a loss when its accrual profit per day is below this", "yuan/day", ge=-1e7, le=1e7)
-    anchor_reservation_income: float = F(20.0, "an anchor's outside option (what its time earns elsewhere): a review period with income net of costs per day below this counts as a loss", "yuan/day", ge=-1e7, le=1e7)
+    anchor_reservation_income: float = F(0.0, "an anchor's outside option (what its time earns elsewhere): a review period with income net of costs per day below this counts as a loss", "yuan/day", ge=-1e7, le=1e7)
     supplier_entry_rate: float = F(0.2, "entrant suppliers per year, as a share of the initial suppliers, when entrants expect to earn exactly the reservation income (twice this at most, when they expect much more; none when much less)", "share/year", ge=0.0, le=10.0)
     anchor_entry_rate: float = F(0.3, "entrant anchors per year, as a share of the initial anchors, when entrants expect exactly the reservation income", "share/year", ge=0.0, le=10.0)
     supplier_profit_scale: float = F(50.0, "how strongly supplier entry reacts to expected profit: the logistic entry curve's scale (expected profit per day above the reservation income by this raises entry to 1.46x the base rate)", "yuan/day", gt=0.0, le=1e7)

@@ -199,8 +199,10 @@ class EntryExit:
         self.cause_a = np.zeros(na, np.int64)
         self.streak_s = np.zeros(ns, np.int64)
         self.streak_a = np.zeros(na, np.int64)
-        self.reviews_s = np.zeros(ns, np.int64)   # reviews since entry
-        self.reviews_a = np.zeros(na, np.int64)
+        # reviews since entry (the initial population: judged from the first review on)
+        grace = params.entry.grace_reviews
+        self.reviews_s = np.where(suppliers.reserved, 0, grace).astype(np.int64)
+        self.reviews_a = np.where(anchors.reserved, 0, grace).astype(np.int64)
         self.small_anchor0 = (anchors.tier == 2) & ~anchors.reserved   # small anchors of day 0
         # the owners' net stake (cents) put in by entrants less taken out by exiters:
         # not profit (the coalition game's wealth subtracts it)
@@ -254,6 +256,7 @@ class EntryExit:
             cause[gone] = DEFAULT
             t[key] = int(gone.sum())
         self._sweep()
+        sp.stock[self.cause_s == LOSSES] = 0   # goods returned to an exiter are written off (as to a defaulter)
         gs, ga = orders.supplier_gmv, orders.room_gmv[:an.n]
         self.gmv_s += gs
         self.gmv_a += ga
