@@ -135,10 +135,10 @@ class LiveCommerceModel(mesa.Model):
         self.supply = (Supply(sc, sp, an, cons, cat, led, st["supply"]) if sc.supply.enabled else NO_SUPPLY)
         self.adaptation.supply = self.supply
         hook = self.supply if self.supply.enabled else None
-        self.broadcasting = Broadcasting(sc, an, sp, cat, led, self.trust, st["broadcast"], supply=hook)
         # store broadcasting as a merchant's choice, store-room followers, support for stores (MODEL.md 4.9)
         self.stores = (Stores(sc, cons, sp, cat, led, st["stores"]) if sc.stores.enabled else NoStores(sp))
-        self.broadcasting = Broadcasting(sc, an, sp, cat, led, self.trust, st["broadcast"], stores=self.stores)
+        self.broadcasting = Broadcasting(sc, an, sp, cat, led, self.trust, st["broadcast"], supply=hook,
+                                         stores=self.stores)
         # the recommender (MODEL.md 4.1, 4.8): matching, ranking by predicted value, re-weighting
         self.recommender = (Recommender(sc, cons, an, sp, cat.n, self.trust.graph.ties, st["recommend"])
                             if sc.recommendation.enabled else NoRecommendation())
@@ -158,20 +158,18 @@ class LiveCommerceModel(mesa.Model):
         self.shelf = (ShelfLinks(sc, cons, sp, cat, led, st["shelf"]) if sc.shelf_links.enabled
                       else NO_SHELF_LINKS)
         self.search = Search(sc, cons, an, sp, cat, st["search"]) if sc.search.enabled else NO_SEARCH
-        sources = [m for m in (self.content, self.reviews, self.shelf, self.search, self.stores) if m.enabled]
         if self.stores.enabled:
             self.traffic.stores = self.stores                   # (traffic support for store rooms)
         # paid traffic (MODEL.md 4.9): bids, budgets, the auction; an entry source; null object when off
         self.ads = (Ads(sc, cons, an, sp, cat, led, self.recommender, self.content.card_share, st["ads"])
                     if sc.ads.enabled else NO_ADS)
         card_share = self.content.card_share * self.ads.card_factor if self.ads.enabled else self.content.card_share
-        sources = [m for m in (self.content, self.reviews, self.shelf, self.search, self.ads) if m.enabled]
+        sources = [m for m in (self.content, self.reviews, self.shelf, self.search, self.stores, self.ads) if m.enabled]
         self.viewing = Viewing(sc, cons, an, st["view"], st["traffic"], sources=sources,
                                recommender=self.recommender, card_share=card_share,
                                engagement=self.engagement if self.engagement.enabled else None)
         self.purchase = Purchase(sc, cons, sp, cat, led, book, self.presales, _only(st, "purchase", "returns", "trust"),
-                                 an.n + sp.n, shelf=self.shelf, supply=hook)
-                                 an.n + sp.n, shelf=self.shelf,
+                                 an.n + sp.n, shelf=self.shelf, supply=hook,
                                  stores=self.stores if self.stores.enabled else None)
         self.fulfilment = Fulfilment(sp, cat, led, book, self.presales, self.credit, self.trust,
                                      reviews=self.reviews, feedback=self.feedback)

@@ -28,11 +28,10 @@ SMALL = {
 #: every second-round mechanism (value co-creation, issue 12) switched off: for tests whose
 #: cases are sized for, or whose references implement, the first round's rules
 SECOND_ROUND_OFF = {f"{name}.enabled": False for name in
-                    ("recommendation", "content", "engagement", "reviews", "feedback", "shelf_links", "search")}
-# issue 13's supply side (sim/market/supply.py: fixed costs, premium) likewise
-SECOND_ROUND_OFF["supply.enabled"] = False
                     ("recommendation", "content", "engagement", "reviews", "feedback", "shelf_links", "search",
                      "stores")}
+# issue 13's supply side (sim/market/supply.py: fixed costs, premium) likewise
+SECOND_ROUND_OFF["supply.enabled"] = False
 
 
 def small_scenario(**overrides) -> Scenario:

@@ -58,22 +58,15 @@ SUP_OUT = ("anchor_commission", "pit_fee", "forward_logistics", "reverse_logisti
            "upstream_production", "interest", "loan_repayment", "receivable_collection", "fake_orders", "deposit",
            "insurance_premium", "recovery", "estate_to_owners", "seized", "escrow_hold", "fine_supplier",
            "presale_clawback", "presale_recovery", "presale_recovery_platform", "own_shop_logistics",
-           "coupon_supplier", "content", "fixed_cost", "cold_chain")
-           "coupon_supplier", "content", "store_cost")
-SUP_BOTH = ("trade_credit_payment", "upstream_recovery", "side_payment")
-ANC_IN = ("pit_fee", "anchor_commission", "tips", "advertising")
-ANC_OUT = ("commission_clawback", "anchor_seized", "anchor_estate_to_owners", "fine_anchor", "content_share", "content",
-           "screening")
-           "coupon_supplier", "content", "ad_spend")
-SUP_BOTH = ("trade_credit_payment", "upstream_recovery", "side_payment")
-ANC_IN = ("pit_fee", "anchor_commission", "tips", "advertising")
-ANC_OUT = ("commission_clawback", "anchor_seized", "anchor_estate_to_owners", "fine_anchor", "content_share", "content",
-           "ad_spend")
-           "coupon_supplier", "content", "exit_to_owners")
+           "coupon_supplier", "content",
+           "fixed_cost", "cold_chain",   # the supply side
+           "store_cost",                 # store broadcasts
+           "ad_spend",                   # paid traffic
+           "exit_to_owners")             # entry and exit
 SUP_BOTH = ("trade_credit_payment", "upstream_recovery", "side_payment")
 ANC_IN = ("pit_fee", "anchor_commission", "tips", "advertising", "anchor_exit_top_up")
 ANC_OUT = ("commission_clawback", "anchor_seized", "anchor_estate_to_owners", "fine_anchor", "content_share", "content",
-           "anchor_exit_to_owners")
+           "screening", "ad_spend", "anchor_exit_to_owners")
 ANC_BOTH = ("side_payment",)
 
 
@@ -280,10 +273,8 @@ class Checked(LiveCommerceModel):
         assert int(led.anchor_balance.sum()) == (f("pit_fee") + f("anchor_commission") - f("commission_clawback")
                                                  - f("anchor_seized") - f("anchor_estate_to_owners") - f("fine_anchor")
                                                  + f("tips") + f("advertising") - f("content_share") + side_a
-                                                 - content_a - f("screening"))
-                                                 - content_a - f("anchor_exit_to_owners") + f("anchor_exit_top_up"))
-        assert led["platform"] == (f("commission") - f("reserve_contribution") - f("exit_cover")
-                                                 - content_a - ad_a)
+                                                 - content_a - f("screening") - ad_a
+                                                 - f("anchor_exit_to_owners") + f("anchor_exit_top_up"))
         assert led["platform"] == (f("commission") + f("ad_spend") - f("reserve_contribution") - f("exit_cover")
                                    + f("fine_anchor") + f("fine_supplier") + f("presale_commission")
                                    - f("presale_compensation") + f("presale_recovery_platform")

@@ -43,13 +43,10 @@ class Broadcasting:
     Receives the anchor and supplier tables, the category terms, the ledger
     (pit fees), the trust sub-model (suspended anchors) and the ``broadcast`` stream."""
 
-    def __init__(self, params, anchors, suppliers, categories, ledger, trust, rng, supply=None):
+    def __init__(self, params, anchors, suppliers, categories, ledger, trust, rng, supply=None, stores=None):
         self.params, self.anchors, self.suppliers = params, anchors, suppliers
         self.categories, self.ledger, self.trust, self.rng = categories, ledger, trust, rng
         self.supply = supply   # (sim/market/supply.py: screening anchors list only partners that passed)
-    def __init__(self, params, anchors, suppliers, categories, ledger, trust, rng, stores=None):
-        self.params, self.anchors, self.suppliers = params, anchors, suppliers
-        self.categories, self.ledger, self.trust, self.rng = categories, ledger, trust, rng
         # the suppliers' channel choice (sim/market/stores.py; off: fixed store probabilities)
         self.stores = NoStores(suppliers) if stores is None else stores
 

@@ -109,8 +109,7 @@ class Purchase:
     cold-chain spoilage and fees; ``None`` when off)."""
 
     def __init__(self, params, consumers, suppliers, categories, ledger, book, presale, streams, n_rooms: int,
-                 shelf=NO_SHELF_LINKS, supply=None):
-                 shelf=NO_SHELF_LINKS, stores=None):
+                 shelf=NO_SHELF_LINKS, supply=None, stores=None):
         self.n_rooms = n_rooms   # anchors' rooms, then suppliers' store rooms
         self.stores = stores     # the stores sub-model's commission waiver (sim/market/stores.py; None: off)
         self.shelf = shelf
@@ -241,11 +240,10 @@ class Purchase:
         cat = sp.category[o_sup]
         led.transfer(led.supplier_accts(o_sup[~o_pre]), led.acct("logistics"), cat_t.forward[cat[~o_pre]],
                      "forward_logistics")
-        platform_fee = to_cents(unit * cat_t.commission[cat] * mode.commission_share(o_anchor, o_sup))
         fee_rate = cat_t.commission[cat] * mode.commission_share(o_anchor, o_sup)
         if self.stores is not None:   # the platform's commission waiver for new stores' store-room sales
             fee_rate = fee_rate * self.stores.fee_share(d, o_anchor, o_sup, o_b)
-        platform_fee = to_cents(sp.price[o_sup] * fee_rate)
+        platform_fee = to_cents(unit * fee_rate)
         deposit, released = self.presale.open_orders(o_sup, o_price, platform_fee, o_pre)
         if self.supply is not None:
             self.supply.on_orders(o_sup)                 # cold-chain fees of monitored suppliers

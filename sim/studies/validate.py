@@ -165,6 +165,9 @@ PAIRED_FACTS += (
                "cold-chain monitoring of fresh produce lowers its spoilage loss (spoiled value / live GMV of fresh produce)",
                "from 12% to 4%", -0.80, -0.50, "CAS ecology paper",
                off={"supply.cold_chain": False}, on={"supply.cold_chain": True}, relative=True, base=_SHORT, unit="%"),
+)
+
+
 # ---- paid traffic (F15's direction): more merchants bidding for the same traffic (twice the
 # default share of advertising merchants) lower the return on ad spend in apparel, over 120 days
 PAIRED_FACTS += (
