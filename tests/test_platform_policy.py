@@ -50,13 +50,13 @@ def test_bounds_that_cannot_work_are_refused_with_their_names():
 # ------------------------------------------------------------- off by default
 def test_off_by_default_and_then_nothing_changes():
     assert Scenario().platform_adaptation.enabled is False
-    sc = small_scenario(**{"time.days": 20})
+    sc = small_scenario(**{"time.days": 15})
     m = LiveCommerceModel(sc, 3)
     assert m.platform_policy is NO_PLATFORM_POLICY and "commission_scale" not in m.platform.policy
     m.run()
     base = daily_frame(m)
     # switched off, the section's other levers change nothing
-    other = small_scenario(**{"time.days": 20, "platform_adaptation.objective": "profit",
+    other = small_scenario(**{"time.days": 15, "platform_adaptation.objective": "profit",
                               "platform_adaptation.interval_days": 2, "platform_adaptation.reserve_step": 0.3})
     m2 = LiveCommerceModel(other, 3)
     m2.run()
@@ -141,7 +141,7 @@ def test_levers_with_step_zero_are_held():
 # ------------------------------------------------------------ in the model
 @pytest.mark.parametrize("objective", ["gmv", "profit"])
 def test_an_adaptive_platform_keeps_money_to_the_cent_and_charges_the_commission_in_force(objective):
-    sc = small_scenario(**{**ON, "platform_adaptation.objective": objective, "time.days": 36,
+    sc = small_scenario(**{**ON, "platform_adaptation.objective": objective, "time.days": 24,
                            "time.settlement_period": 10})
     m = Checked(sc, 5)
     base = m.platform_policy.base_commission.copy()
@@ -179,13 +179,13 @@ def test_the_adaptive_platform_survives_the_coalition_forks():
     from sim.coalition.game import build_model, play_window
     from sim.coalition.players import resolve_players
 
-    sc = small_scenario(**{**ON, "platform_adaptation.interval_days": 2, "time.days": 12,
-                           "population.consumers": 1500, "population.anchors": 60, "population.suppliers": 16})
+    sc = small_scenario(**{**ON, "platform_adaptation.interval_days": 2, "time.days": 8,
+                           "population.consumers": 800, "population.anchors": 40, "population.suppliers": 12})
     plain = LiveCommerceModel(sc, 4)
-    plain.run(12)
+    plain.run(8)
     m = build_model(sc, 4)
-    m.run(6)
-    _, grand = play_window(m, resolve_players("roles", m), 6, 1)
+    m.run(5)
+    _, grand = play_window(m, resolve_players("roles", m), 3, 1)
     a, b = daily_frame(plain), daily_frame(grand.model)
     cols = list(POLICY_DAILY) + ["gmv", "cash_platform"]
     assert a[cols].reset_index(drop=True).equals(b[cols].reset_index(drop=True))

@@ -12,7 +12,7 @@ from sim.studies.platform_objective import (LEVER_COLUMNS, PlatformObjectiveSpec
                                             load_result, platform_objective_from_dict, run_platform_objective)
 
 ROOT = Path(__file__).resolve().parents[2]
-WORLD = {"population": {"consumers": 1500, "anchors": 60, "suppliers": 16},
+WORLD = {"population": {"consumers": 800, "anchors": 40, "suppliers": 12},
          "platform_adaptation": {"interval_days": 2}}
 SPEC = {"study": {"replications": 2, "days": 14, "master_seed": 7},
         "scenario": WORLD,
@@ -82,7 +82,7 @@ def test_the_command_refuses_bad_input_without_damage_and_writes_a_study(tmp_pat
 
     good = tmp_path / "good.toml"
     good.write_text('[study]\nreplications = 2\ndays = 14\n'
-                    '[scenario]\npopulation.consumers = 600\npopulation.anchors = 30\npopulation.suppliers = 10\n'
+                    '[scenario]\npopulation.consumers = 500\npopulation.anchors = 25\npopulation.suppliers = 8\n'
                     'platform_adaptation.interval_days = 2\n'
                     '[variants.fixed]\nset = {}\n'
                     '[variants.gmv]\nset = { "platform_adaptation.enabled" = true }\n')
