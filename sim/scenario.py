@@ -473,7 +473,7 @@ class Supply(Section):
     screening_cost: float = F(50.0, "cost of one inspection of a prospective partner, paid by the anchor to the outside account supply_costs", "yuan", ge=0.0, le=1e7)
     knowledge_anchors: bool = F(True, "knowledge-style anchors (explaining origin, growing and quality) raise consumers' willingness to pay for fresh produce in their rooms, by the viewer's trust in them; they price it accordingly (F22)", "switch")
     knowledge_share: float = Rate(0.1, "share of anchors that are knowledge-style")
-    knowledge_value: float = F(1.5, "rise of the purchase logit for fresh produce in a knowledge-style anchor's room, per unit of the anchor's knowledge x the viewer's personal trust in it (willingness to pay, in logit units)", "logit", ge=0.0, le=10.0)
+    knowledge_value: float = F(0.95, "rise of the purchase logit for fresh produce in a knowledge-style anchor's room, per unit of the anchor's knowledge x the viewer's personal trust in it (willingness to pay, in logit units)", "logit", ge=0.0, le=10.0)
     knowledge_trust_half_life: float = F(14.0, "half-life of a knowledge-style anchor's memory of its viewers' trust, which sets its price premium", "days", gt=0.0, le=3650.0)
 
 class Stores(Section):

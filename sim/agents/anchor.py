@@ -50,6 +50,9 @@ class AnchorTable:
         # interaction skill in the room (sim/market/engagement.py draws it from the
         # engagement stream; 1 everywhere while engagement is off)
         self.interaction_skill = np.ones(n)
+        # knowledge of a knowledge-style anchor (sim/market/supply.py draws it from the
+        # supply stream; 0 everywhere while the supply side is off)
+        self.knowledge = np.zeros(n)
 
     def set_tiers(self, followers: np.ndarray, head_share: float, waist_share: float,
                   base_commission: float, head_premium: float) -> None:

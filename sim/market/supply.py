@@ -141,8 +141,8 @@ class Supply:
         self.screens = u_screen < p.screening_share
         self.passed = np.ones(an.partners.shape, dtype=bool)
         # knowledge-style anchors: their knowledge and memory of their viewers' trust
-        self.knowledge = np.where(u_know < p.knowledge_share, k, 0.0)
-        an.knowledge = self.knowledge
+        an.knowledge[:] = np.where(u_know < p.knowledge_share, k, 0.0)
+        self.knowledge = an.knowledge
         self.viewer_trust = np.full(an.n, params.consumers.initial_personal_trust)
         self._decay_t = 0.5 ** (1.0 / p.knowledge_trust_half_life)
         self.mean_sensitivity = max(float(consumers.price_sensitivity.mean()), 1e-9)
