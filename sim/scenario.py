@@ -486,7 +486,7 @@ class Stores(Section):
     revision_interval: int = F(14, "days between a supplier's revisions of its channel", "days", ge=1, le=365)
     profit_half_life: float = F(28.0, "half-life of a supplier's memory of each channel's daily profit", "days", gt=0.0, le=3650.0)
     choice_sensitivity: float = F(3.0, "logit sensitivity of the channel choice to expected profit, per unit of the supplier's own scale (the larger of the channels' absolute expected profits)", "logit", ge=0.0, le=100.0)
-    inertia: float = F(1.0, "logit bonus of the channel the supplier is in now (switching has a cost)", "logit", ge=0.0, le=20.0)
+    inertia: float = F(4.0, "logit bonus of the channel the supplier is in now (switching has a cost: setting up or winding down a store room, finding anchors); calibrated to F21 (docs/model.md 6.18)", "logit", ge=0.0, le=20.0)
     store_only_frequency: float = F(1.5, "store broadcast probability of a supplier on its store alone, as a multiple of its suppliers.store_broadcast_probability_* (capped at 1; with both channels: 1x)", "multiplier", ge=0.0, le=100.0)
     broadcast_cost: float = F(40.0, "cost of running one store broadcast (staff, studio), paid by the supplier to the outside account store_costs", "yuan/broadcast", ge=0.0, le=1e7)
     follow_slots: int = F(3, "store rooms one consumer can follow", "stores", ge=1, le=32)

@@ -101,10 +101,29 @@ def test_revision_follows_expected_profit_and_inertia():
     # with a large inertia nobody moves
     sc2 = sc.with_overrides({"stores.inertia": 20.0, "stores.choice_sensitivity": 0.5})
     m2, st2 = _stores(sc2)
+    before = st2.channel.copy()
     st2.period_profit[:] = daily * sc.stores.revision_interval
     st2.period_used[:] = True
     st2.revise()
-    assert (st2.channel == BOTH).all() and st2.switches == 0
+    assert (st2.channel == before).all() and st2.switches == 0
+
+
+def test_first_channel_is_uniform_and_untried_channels_take_peers_profit():
+    sc = small_scenario(**{"population.suppliers": 600, "population.reference_suppliers": 600})
+    _, st = _stores(sc)
+    counts = np.bincount(st.channel, minlength=3)
+    assert (np.abs(counts / counts.sum() - 1 / 3) < 0.06).all()
+    st.channel[:] = BOTH
+    st.period_used[:] = False
+    st.period_used[:10, STORE] = True
+    st.period_profit[:10, STORE] = 7.0 * sc.stores.revision_interval
+    st.revise()
+    large = st.suppliers.is_large
+    tried_large = large[:10]
+    if tried_large.any():
+        peers = st.expected[:10][tried_large, STORE].mean()
+        assert np.allclose(st.expected[10:][large[10:], STORE], peers)
+    assert st.tried[:10, STORE].all() and not st.tried[10:, STORE].any()
 
 
 def test_unused_channel_keeps_its_memory():

@@ -65,6 +65,7 @@ class Stores:
         # followed stores per consumer (supplier index, -1 empty) and the follower's trust in the store
         self.follows = np.full((consumers.n, st.follow_slots), -1, dtype=np.int32)
         self.trust = np.zeros((consumers.n, st.follow_slots), dtype=np.float32)
+        self.has_follow = np.zeros(consumers.n, dtype=bool)   # follows at least one store (few do)
         self.new_follows = 0     # today's
         self.cost_today = 0      # cents paid today for store broadcasts
 
@@ -120,7 +121,8 @@ class Stores:
             return Entries.empty(Arrival.FOLLOWING)
         bcast_of_store = np.full(self.suppliers.n + 1, -1, dtype=np.int64)   # (the last: empty slots, -1)
         bcast_of_store[b.store[live]] = np.flatnonzero(live)
-        bid = bcast_of_store[self.follows[ctx.active]]
+        active = ctx.active[self.has_follow[ctx.active]]      # (only consumers who follow a store)
+        bid = bcast_of_store[self.follows[active]]
         width = bid.shape[1]
         flat = np.flatnonzero(bid >= 0)
         if flat.size == 0:
@@ -128,7 +130,7 @@ class Stores:
         p = ctx.mode.watch_probability(self.params.stores.watch_followed, b, bid.reshape(-1)[flat])
         flat = flat[self.rng.random(flat.size) < p]
         rows, cols = np.divmod(flat, width)
-        cons = ctx.active[rows]
+        cons = active[rows]
         return Entries(consumer=cons, bcast=bid.reshape(-1)[flat],
                        ptrust=self.trust[cons, cols].astype(np.float64),
                        followed=np.ones(cons.size, bool), source=Arrival.FOLLOWING)
@@ -211,6 +213,7 @@ class Stores:
         slot = trust.argmin(axis=1)
         self.follows[consumers, slot] = stores
         self.trust[consumers, slot] = self.params.consumers.initial_personal_trust
+        self.has_follow[consumers] = True
         return int(consumers.size)
 
     def unfollow_supplier(self, alive: np.ndarray) -> None:
@@ -218,6 +221,7 @@ class Stores:
         gone = (self.follows >= 0) & ~alive[np.maximum(self.follows, 0)]
         self.follows[gone] = -1
         self.trust[gone] = 0.0
+        self.has_follow = (self.follows >= 0).any(axis=1)
 
     def revise(self) -> None:
         """Each supplier's channel, by a logit choice over expected daily profit."""
