@@ -510,7 +510,7 @@ class Ads(Section):
     slots_per_category: int = F(16, "ad slots auctioned per category per day (impression batches, each won by one product in one live room)", "slots", ge=1, le=1000)
     position_decay: float = F(0.8, "impressions of ad slot s+1 as a share of slot s's (position effect)", "fraction", gt=0.0, le=1.0)
     reserve_price: float = F(0.02, "the platform's reserve price per promoted impression: the lowest bid taken and the price when no lower bid follows", "yuan/impression", ge=0.0, le=1e4)
-    customer_value: float = F(1.0, "what a bidder counts a promoted sale's buyer worth beyond the sale's own margin (repeat purchases, follows, the organic ranking the sale earns), as a multiple of that margin", "multiple", ge=0.0, le=20.0)
+    customer_value: float = F(0.5, "what a bidder counts a promoted sale's buyer worth beyond the sale's own margin (repeat purchases, follows, the organic ranking the sale earns), as a multiple of that margin", "multiple", ge=0.0, le=20.0)
     budget_share: float = F(0.15, "daily ad budget as a share of the bidder's recent daily GMV (merchants: all channels; anchors: their room)", "fraction", ge=0.0, le=10.0)
     min_budget: float = F(20.0, "smallest daily ad budget of an advertiser (also without sales yet); never more than its cash", "yuan/day", ge=0.0, le=1e9)
     pacing_step: float = F(0.3, "speed of budget pacing: the multiplier on bids is multiplied by exp(pacing_step x (1 - demand / budget)) each day it bid, demand being what its wins would have cost without the budget's cut, within [pacing_floor, 1]", "", gt=0.0, le=10.0)

@@ -35,7 +35,8 @@ def test_switched_off_both_give_the_model_without_them():
 
     m_off, d_off = _daily(OFF)
     assert isinstance(m_off.recommender, NoRecommendation) and isinstance(m_off.content, NoContent)
-    assert all(s is not m_off.content for s in m_off.viewing.sources) and m_off.viewing.card_share == 1.0
+    # (the feed keeps every live-room card but those sold as promoted impressions, sim/market/ads.py)
+    assert all(s is not m_off.content for s in m_off.viewing.sources) and m_off.viewing.card_share == m_off.ads.card_factor
     assert m_off.ledger["content_costs"] == 0
     fresh = np.random.Generator(np.random.PCG64(np.random.SeedSequence(3).spawn(21)[14]))
     assert m_off.streams["recommend"].random() == fresh.random()          # never drawn
@@ -86,7 +87,7 @@ def test_rooms_spend_only_cash_they_hold():
 # ------------------------------------------------------------ behaviour
 def test_entries_are_tagged_by_arrival_and_shares_add_up():
     m, d = _daily({}, days=20)
-    ways = ["following", "public", "content", "search", "shelf", "review"]
+    ways = ["following", "public", "content", "search", "shelf", "review", "promoted"]
     total = sum(d[f"viewers_{w}"] for w in ways)
     assert (total == d["viewers"]).all()
     assert d["viewers_content"].sum() > 0 and d["viewers_public"].sum() > 0
