@@ -60,15 +60,15 @@ ENTRY_DAILY = {
     "entries_anchors": "anchors that entered today",
     "exits_suppliers_losses": "suppliers that exited today after sustained losses",
     "exits_anchors_losses": "anchors that exited today after sustained losses",
-    "exits_suppliers_default": "suppliers that left today by default (credit sub-model)",
-    "exits_anchors_default": "anchors that left today by default",
+    "exits_suppliers_default": "suppliers that left today by default (credit sub-model; 0 while entry is off: see defaults)",
+    "exits_anchors_default": "anchors that left today by default (0 while entry is off)",
     "active_suppliers": "suppliers active at the end of the day (alive, not a reserve row)",
     "active_anchors": "anchors active at the end of the day",
     "entrant_gmv_share": "share of today's GMV sold by suppliers that entered during the run",
     "entrant_anchor_gmv_share": "share of today's live-room GMV sold in rooms of anchors that entered during the run",
     "expected_profit_suppliers": "profit per day an entrant supplier expects at the last review (yuan/day)",
     "expected_profit_anchors": "profit per day an entrant anchor expects at the last review (yuan/day)",
-    "fraudster_share": "share of active anchors and suppliers that fake sales",
+    "fraudster_share": "share of active anchors and suppliers that fake sales (0 while entry is off: see fraudsters)",
 }
 
 ENTRY_SUMMARY = {
@@ -79,9 +79,9 @@ ENTRY_SUMMARY = {
     "exits_suppliers_default": "suppliers that defaulted over the run",
     "exits_anchors_default": "anchors that defaulted over the run",
     "survival_sme_initial": "share of the initial SME suppliers still active at the end",
-    "survival_sme_entrants": "share of entrant SME suppliers still active at the end (NaN without entrants)",
+    "survival_sme_entrants": "share of entrant SME suppliers still active at the end (0 without entrants)",
     "survival_small_anchors_initial": "share of the initial small anchors (tail tier on day 0) still active at the end",
-    "survival_anchors_entrants": "share of entrant anchors still active at the end (NaN without entrants)",
+    "survival_anchors_entrants": "share of entrant anchors still active at the end (0 without entrants)",
     "entrant_gmv_share": "share of the run's GMV sold by suppliers that entered during the run",
     "entrant_anchor_gmv_share": "share of the run's live-room GMV sold in rooms of entrant anchors",
     "fraudster_share_end": "share of active anchors and suppliers faking sales on the last day",
@@ -445,7 +445,8 @@ def _share(part: float, whole: float) -> float:
 
 
 def _mean(x: np.ndarray) -> float:
-    return float(x.mean()) if x.size else float("nan")
+    """(0 for no agents, as the summary's other shares of nothing.)"""
+    return float(x.mean()) if x.size else 0.0
 
 
 class NoEntry:
@@ -456,6 +457,7 @@ class NoEntry:
 
     def __init__(self, suppliers, anchors):
         self.suppliers, self.anchors = suppliers, anchors
+        self.small_anchor0 = anchors.tier == 2   # small anchors of day 0
 
     def end_of_day(self, d: int, orders) -> None:
         pass
@@ -470,7 +472,14 @@ class NoEntry:
         return row
 
     def summary(self, daily) -> dict[str, float]:
-        return {k: float("nan") if k.startswith("survival") else 0.0 for k in ENTRY_SUMMARY}
+        """Nobody enters or quits after losses; survival is that of defaults."""
+        sp, an = self.suppliers, self.anchors
+        out = {k: 0.0 for k in ENTRY_SUMMARY}
+        out["exits_suppliers_default"] = float((~sp.alive).sum())
+        out["exits_anchors_default"] = float((~an.alive).sum())
+        out["survival_sme_initial"] = _mean(sp.alive[~sp.is_large])
+        out["survival_small_anchors_initial"] = _mean(an.alive[self.small_anchor0])
+        return out
 
     def cohorts(self) -> list:
         return []
