@@ -145,7 +145,10 @@ class ContentSeeding:
         cache of the log interest is keyed by the array's identity)."""
         r = self.params.content.interest_relax
         pref = self.consumers.category_pref
-        self.consumers.category_pref = pref + r * (self.base_pref - pref)
+        relaxed = np.subtract(self.base_pref, pref)    # pref + r x (base - pref), with one temporary
+        relaxed *= r
+        relaxed += pref
+        self.consumers.category_pref = relaxed
 
     def _lift_interest(self, viewer: np.ndarray, cat: np.ndarray) -> None:
         """(Several views of one category by one consumer on one day lift it once.)"""
