@@ -122,7 +122,10 @@ class Recommender:
     def _rows(self, x: np.ndarray) -> np.ndarray:
         """Rows normalised to sum 1; an empty row (no data) says nothing: uniform."""
         s = x.sum(axis=1, keepdims=True)
-        return np.where(s > 0, x / np.where(s > 0, s, 1.0), 1.0 / self.K)
+        pos = s > 0
+        if pos.all():            # (the usual case: the same numbers without the two passes of where)
+            return x / s
+        return np.where(pos, x / np.where(pos, s, 1.0), 1.0 / self.K)
 
     def anchor_mix(self) -> np.ndarray:
         """Per anchor, the category mix of its partner suppliers (anchors x categories)."""
@@ -196,10 +199,17 @@ class Recommender:
         out[ex] = weighted_draws(rng, active, slots, ex.size)
         pk = np.flatnonzero(personal)
         cat = item_cat[pk]
+        # the personalised items grouped by category in one stable sort (each group in
+        # increasing order, as ``pk[cat == k]``); the predictions one row per category
+        by_cat = pk[np.argsort(cat, kind="stable")]
+        ends = np.cumsum(np.bincount(cat, minlength=K))
+        pred_t = np.ascontiguousarray(pred.T)
+        start = 0
         for k in range(K):
-            idx = pk[cat == k]
+            idx = by_cat[start:ends[k]]
+            start = ends[k]
             if idx.size:
-                out[idx] = weighted_draws(rng, active, slots * pred[:, k], idx.size)
+                out[idx] = weighted_draws(rng, active, slots * pred_t[k], idx.size)
         return out
 
     # ------------------------------------------------------------ ranking and re-weighting
@@ -257,9 +267,12 @@ class Recommender:
         n = self.consumers.n
         if views.viewers and b.size:
             mix = category_mix(b, self.suppliers.category, self.K)
-            for k in range(self.K):
-                self.history[:, k] += np.bincount(views.consumer, weights=w * mix[views.bcast, k],
-                                                  minlength=n).astype(np.float32)
+            # one bincount over (consumer, category) cells: per cell the same sum, in the
+            # same order of entries, as a bincount per category
+            K = self.K
+            cells = (views.consumer.astype(np.int64)[:, None] * K + np.arange(K)).ravel()
+            add = np.bincount(cells, weights=(w * mix[views.bcast]).ravel(), minlength=n * K)
+            self.history += add.reshape(n, K).astype(np.float32)
         ch = orders.chunk
         if ch.consumer.size and r.purchase_weight > 0:
             np.add.at(self.history, (ch.consumer, ch.category), np.float32(w * r.purchase_weight))
