@@ -267,12 +267,9 @@ class Recommender:
         n = self.consumers.n
         if views.viewers and b.size:
             mix = category_mix(b, self.suppliers.category, self.K)
-            # one bincount over (consumer, category) cells: per cell the same sum, in the
-            # same order of entries, as a bincount per category
-            K = self.K
-            cells = (views.consumer.astype(np.int64)[:, None] * K + np.arange(K)).ravel()
-            add = np.bincount(cells, weights=(w * mix[views.bcast]).ravel(), minlength=n * K)
-            self.history += add.reshape(n, K).astype(np.float32)
+            for k in range(self.K):
+                self.history[:, k] += np.bincount(views.consumer, weights=w * mix[views.bcast, k],
+                                                  minlength=n).astype(np.float32)
         ch = orders.chunk
         if ch.consumer.size and r.purchase_weight > 0:
             np.add.at(self.history, (ch.consumer, ch.category), np.float32(w * r.purchase_weight))
