@@ -156,7 +156,12 @@ class ContentSeeding:
         if lift <= 0 or viewer.size == 0:
             return
         pref = self.consumers.category_pref      # today's own array (made by _relax_interest)
-        pref[viewer, cat] += lift * (1.0 - pref[viewer, cat])
+        if pref.flags.c_contiguous:              # (flat cells: the same buffered update, indexed once)
+            flat = pref.reshape(-1)
+            cell = viewer.astype(np.int64) * pref.shape[1] + cat
+            flat[cell] += lift * (1.0 - flat[cell])
+        else:
+            pref[viewer, cat] += lift * (1.0 - pref[viewer, cat])
         pref /= pref.sum(axis=1, keepdims=True)
 
     # ------------------------------------------------------------ step 13: returns and effort
