@@ -144,9 +144,13 @@ class Recommender:
         prof = np.zeros((n, K))
         if r.weight_follows > 0:
             f = self.consumers.follows
-            rows, slot = np.nonzero(f >= 0)
-            amix = self.anchor_mix()[f[rows, slot]]
-            fm = np.stack([np.bincount(rows, weights=amix[:, k], minlength=n) for k in range(K)], axis=1)
+            # the mixes of each row's followed anchors added slot by slot (an empty slot
+            # reads the extra zero row: it adds exactly 0, so the sums are those of a
+            # bincount over the follows in row-major order)
+            amix = np.vstack([self.anchor_mix(), np.zeros((1, K))])
+            fm = np.zeros((n, K))
+            for j in range(f.shape[1]):
+                fm += amix[f[:, j]]
             prof += r.weight_follows * self._rows(fm)
         if r.weight_social > 0 and self.ties.shape[1]:
             th = np.zeros((n, K), dtype=np.float32)
