@@ -166,10 +166,17 @@ class Recommender:
         (a random point of the simplex, redrawn with the profile)."""
         r = self.params.recommendation
         q = r.prediction_quality
-        est = (r.weight_preferences * self.consumers.category_pref[cons]
-               + r.weight_history * self._rows(self.history[cons].astype(np.float64)) + self.profile[cons])
+        # (in place, the same operations in the same order: (a + b) + c, then the blend)
+        est = self._rows(self.history[cons].astype(np.float64))
+        est *= r.weight_history
+        est += r.weight_preferences * self.consumers.category_pref[cons]
+        est += self.profile[cons]
         est = self._rows(est)
-        return est if q >= 1.0 else q * est + (1.0 - q) * self.noise[cons]
+        if q >= 1.0:
+            return est
+        est *= q
+        est += (1.0 - q) * self.noise[cons]
+        return est
 
     def begin_day(self, active: np.ndarray) -> None:
         """Predict today's active consumers' interest once (the public feed and the
