@@ -375,15 +375,12 @@ def _paired(overrides_off, overrides_on, measure, seeds=(1, 2, 3)):
     # this tiny world cannot average out; content seeding (sim/market/content.py) takes
     # most of the feed from the live-room cards, which leaves the reserve's effect on SME
     # GMV within that noise (tests/test_recommend_content.py checks the reserve's effect
-    # on the eligible rooms' traffic with it on)
-    # the supply side's screening anchors (which refuse failed SMEs' listings) likewise
-    iso = {"fraud.enabled": False, "word_of_mouth.enabled": False, "shelf_links.enabled": False,
-           "search.enabled": False, "content.enabled": False, "supply.enabled": False}
     # on the eligible rooms' traffic with it on); the suppliers' channel choice
     # (sim/market/stores.py) moves most SMEs off their store rooms, which leaves the
-    # reserve's SME part to a few stores that barely convert (tests/test_stores.py)
+    # reserve's SME part to a few stores that barely convert (tests/test_stores.py); the
+    # supply side's screening anchors (which refuse failed SMEs' listings) likewise
     iso = {"fraud.enabled": False, "word_of_mouth.enabled": False, "shelf_links.enabled": False,
-           "search.enabled": False, "content.enabled": False, "stores.enabled": False}
+           "search.enabled": False, "content.enabled": False, "supply.enabled": False, "stores.enabled": False}
     overrides_off, overrides_on = {**iso, **overrides_off}, {**iso, **overrides_on}
     off = [run_scenario(small_scenario(**{"time.days": 60, "population.anchors": 400, **overrides_off}), s).summary[measure]
            for s in seeds]
