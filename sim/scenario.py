@@ -172,7 +172,7 @@ class Consumers(Section):
 
 
 class Purchase(Section):
-    intercept: float = F(-5.2, "logit of buying in a live room, before the terms below", "logit", ge=-20.0, le=20.0)
+    intercept: float = F(-5.4, "logit of buying in a live room, before the terms below (-5.4 since paid traffic and the stores sub-model: promoted viewers consider a product matched to their interest, so -5.2 put live conversion above F3's band)", "logit", ge=-20.0, le=20.0)
     skill: float = F(1.6, "coefficient on log selling skill", "logit/log-unit", ge=-20.0, le=20.0)
     personal_trust: float = F(2.0, "coefficient on personal trust in the anchor", "logit", ge=-20.0, le=20.0)
     institutional_trust: float = F(1.0, "coefficient on institutional trust", "logit", ge=-20.0, le=20.0)

@@ -30,8 +30,10 @@ SMALL = {
 SECOND_ROUND_OFF = {f"{name}.enabled": False for name in
                     ("recommendation", "content", "engagement", "reviews", "feedback", "shelf_links", "search",
                      "stores")}
-# issue 13's supply side (sim/market/supply.py: fixed costs, premium) likewise
+# issue 13's mechanisms that are on by default likewise: the supply side (sim/market/supply.py:
+# fixed costs, premium) and paid traffic (sim/market/ads.py: ad spend moves merchants' cash)
 SECOND_ROUND_OFF["supply.enabled"] = False
+SECOND_ROUND_OFF["ads.enabled"] = False
 
 
 def small_scenario(**overrides) -> Scenario:
