@@ -16,6 +16,10 @@ import numpy as np
 from sim.scenario import Scenario
 
 
+# an unsigned integer as wide as a row of follow slots (a row's matches read as one word)
+_ROW_WORD = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
 def sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
@@ -133,8 +137,15 @@ class ConsumerPopulation:
         (``anchors`` must not be -1, the mark of an empty slot)."""
         rows = self.follows[consumers]
         a = anchors.astype(self.follows.dtype)
+        width = rows.shape[1]
+        if width in _ROW_WORD and np.little_endian and rows.size:
+            # a row's matches as the bytes of one word: the first match is its lowest set byte
+            word = (rows == a[:, None]).view(_ROW_WORD[width]).ravel().astype(np.uint64)
+            low = word & (~word + np.uint64(1))
+            first = np.log2(np.maximum(low, np.uint64(1)).astype(np.float64)).astype(np.int64) // 8
+            return np.where(word != 0, first, -1)
         slot = np.full(consumers.size, -1, dtype=np.int64)
-        for k in range(rows.shape[1] - 1, -1, -1):   # the first slot that holds the anchor
+        for k in range(width - 1, -1, -1):   # the first slot that holds the anchor
             slot[rows[:, k] == a] = k
         return slot
 
@@ -142,6 +153,9 @@ class ConsumerPopulation:
         """Whether each consumer follows the paired anchor (``anchors`` -1: no anchor, False)."""
         rows = self.follows[consumers]
         a = np.where(anchors >= 0, anchors, -2).astype(self.follows.dtype)
+        width = rows.shape[1]
+        if width in _ROW_WORD and rows.size:       # a row's matches as the bytes of one word
+            return (rows == a[:, None]).view(_ROW_WORD[width]).ravel() != 0
         hit = rows[:, 0] == a
         for k in range(1, rows.shape[1]):
             hit |= rows[:, k] == a

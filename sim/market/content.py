@@ -145,7 +145,10 @@ class ContentSeeding:
         cache of the log interest is keyed by the array's identity)."""
         r = self.params.content.interest_relax
         pref = self.consumers.category_pref
-        self.consumers.category_pref = pref + r * (self.base_pref - pref)
+        relaxed = np.subtract(self.base_pref, pref)    # pref + r x (base - pref), with one temporary
+        relaxed *= r
+        relaxed += pref
+        self.consumers.category_pref = relaxed
 
     def _lift_interest(self, viewer: np.ndarray, cat: np.ndarray) -> None:
         """(Several views of one category by one consumer on one day lift it once.)"""
@@ -153,7 +156,12 @@ class ContentSeeding:
         if lift <= 0 or viewer.size == 0:
             return
         pref = self.consumers.category_pref      # today's own array (made by _relax_interest)
-        pref[viewer, cat] += lift * (1.0 - pref[viewer, cat])
+        if pref.flags.c_contiguous:              # (flat cells: the same buffered update, indexed once)
+            flat = pref.reshape(-1)
+            cell = viewer.astype(np.int64) * pref.shape[1] + cat
+            flat[cell] += lift * (1.0 - flat[cell])
+        else:
+            pref[viewer, cat] += lift * (1.0 - pref[viewer, cat])
         pref /= pref.sum(axis=1, keepdims=True)
 
     # ------------------------------------------------------------ step 13: returns and effort

@@ -176,12 +176,29 @@ class Purchase:
             advertised_quality=sp.advertised_quality[sup_idx],
             log_rel_price=np.log(sp.price / cat_t.mean_price[cat])[sup_idx],
             price_sensitivity=cons.price_sensitivity[cons_idx],
-            log_rel_interest=self._log_interest().ravel()[cons_idx * cat_t.n + cat[sup_idx]],
+            log_rel_interest=self._log_interest_at(cons_idx * cat_t.n + cat[sup_idx]),
         )
         if engaged is None:
             return sigmoid(purchase_logit(self.params.purchase, intercept, terms))
         terms.engagement, terms.fan = engaged.engagement, engaged.fan.astype(np.float64)
         return sigmoid(purchase_logit(self.params.purchase, intercept, terms, self.params.engagement))
+
+    def _log_interest_at(self, flat: np.ndarray) -> np.ndarray:
+        """``log(category_pref x categories)`` at the flat (consumer x categories +
+        category) positions ``flat``: the same numbers as the table of
+        :meth:`_log_interest`, computed only where read while the preferences change
+        daily (content seeding makes a new array each day); the whole table once the
+        same array has been read on two calls before this one."""
+        pref = self.consumers.category_pref
+        if getattr(self, "_log_interest_of", None) is pref:
+            return self._log_interest_table.ravel()[flat]
+        if getattr(self, "_pref_seen", None) is pref:
+            self._pref_reads += 1
+        else:
+            self._pref_seen, self._pref_reads = pref, 1
+        if self._pref_reads > 2:
+            return self._log_interest().ravel()[flat]
+        return np.log(pref.ravel()[flat] * self.categories.n + 1e-12)
 
     def _log_interest(self) -> np.ndarray:
         """``log(category_pref x categories)`` per consumer and category (the

@@ -122,7 +122,10 @@ class Recommender:
     def _rows(self, x: np.ndarray) -> np.ndarray:
         """Rows normalised to sum 1; an empty row (no data) says nothing: uniform."""
         s = x.sum(axis=1, keepdims=True)
-        return np.where(s > 0, x / np.where(s > 0, s, 1.0), 1.0 / self.K)
+        pos = s > 0
+        if pos.all():            # (the usual case: the same numbers without the two passes of where)
+            return x / s
+        return np.where(pos, x / np.where(pos, s, 1.0), 1.0 / self.K)
 
     def anchor_mix(self) -> np.ndarray:
         """Per anchor, the category mix of its partner suppliers (anchors x categories)."""
@@ -141,9 +144,13 @@ class Recommender:
         prof = np.zeros((n, K))
         if r.weight_follows > 0:
             f = self.consumers.follows
-            rows, slot = np.nonzero(f >= 0)
-            amix = self.anchor_mix()[f[rows, slot]]
-            fm = np.stack([np.bincount(rows, weights=amix[:, k], minlength=n) for k in range(K)], axis=1)
+            # the mixes of each row's followed anchors added slot by slot (an empty slot
+            # reads the extra zero row: it adds exactly 0, so the sums are those of a
+            # bincount over the follows in row-major order)
+            amix = np.vstack([self.anchor_mix(), np.zeros((1, K))])
+            fm = np.zeros((n, K))
+            for j in range(f.shape[1]):
+                fm += amix[f[:, j]]
             prof += r.weight_follows * self._rows(fm)
         if r.weight_social > 0 and self.ties.shape[1]:
             th = np.zeros((n, K), dtype=np.float32)
@@ -159,10 +166,17 @@ class Recommender:
         (a random point of the simplex, redrawn with the profile)."""
         r = self.params.recommendation
         q = r.prediction_quality
-        est = (r.weight_preferences * self.consumers.category_pref[cons]
-               + r.weight_history * self._rows(self.history[cons].astype(np.float64)) + self.profile[cons])
+        # (in place, the same operations in the same order: (a + b) + c, then the blend)
+        est = self._rows(self.history[cons].astype(np.float64))
+        est *= r.weight_history
+        est += r.weight_preferences * self.consumers.category_pref[cons]
+        est += self.profile[cons]
         est = self._rows(est)
-        return est if q >= 1.0 else q * est + (1.0 - q) * self.noise[cons]
+        if q >= 1.0:
+            return est
+        est *= q
+        est += (1.0 - q) * self.noise[cons]
+        return est
 
     def begin_day(self, active: np.ndarray) -> None:
         """Predict today's active consumers' interest once (the public feed and the
@@ -196,10 +210,17 @@ class Recommender:
         out[ex] = weighted_draws(rng, active, slots, ex.size)
         pk = np.flatnonzero(personal)
         cat = item_cat[pk]
+        # the personalised items grouped by category in one stable sort (each group in
+        # increasing order, as ``pk[cat == k]``); the predictions one row per category
+        by_cat = pk[np.argsort(cat, kind="stable")]
+        ends = np.cumsum(np.bincount(cat, minlength=K))
+        pred_t = np.ascontiguousarray(pred.T)
+        start = 0
         for k in range(K):
-            idx = pk[cat == k]
+            idx = by_cat[start:ends[k]]
+            start = ends[k]
             if idx.size:
-                out[idx] = weighted_draws(rng, active, slots * pred[:, k], idx.size)
+                out[idx] = weighted_draws(rng, active, slots * pred_t[k], idx.size)
         return out
 
     # ------------------------------------------------------------ ranking and re-weighting

@@ -148,12 +148,13 @@ class Viewing:
         # one draw per slot (as before), compared only on the slots whose anchor is live
         u = rng.random(bid.shape).reshape(-1)
         flat = np.flatnonzero(bid >= 0)              # row-major, as np.nonzero
+        rows, cols = np.divmod(flat, width)
         p_watch = sc.consumers.watch_followed
         if self.engagement is not None:              # engaged followers come back more often
-            p_watch = self.engagement.watch_probability(active[flat // width], flat % width, p_watch)
+            p_watch = self.engagement.watch_probability(active[rows], cols, p_watch)
         p_watch = mode.watch_probability(p_watch, b, bid.reshape(-1)[flat])
-        flat = flat[u[flat] < p_watch]
-        rows, cols = np.divmod(flat, width)
+        watch = u[flat] < p_watch
+        flat, rows, cols = flat[watch], rows[watch], cols[watch]
         v_cons = active[rows]
         self.following_slots = cols                  # the follow slot of each entry (read by engagement)
         return Entries(consumer=v_cons, bcast=bid.ravel()[flat],
