@@ -34,6 +34,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "dashboard": ("sim.dashboard.cli", "an interactive Mesa SolaraViz page of a running model on localhost"),
     # what each party co-creates (issue 12 item 6)
     "co-creation": ("sim.studies.co_creation_cli", "each party's co-creation off in turn against all on: GMV, trust, profits, worths, theta_emergent"),
+    # what the platform's objective does to the long tail (issue 13 item 5)
+    "platform-objective": ("sim.studies.platform_objective_cli", "a fixed policy against a GMV-driven and a profit-driven adaptive platform: GMV, profit, SME and long-tail shares, policy paths"),
 }
 
 

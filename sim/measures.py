@@ -15,6 +15,7 @@ from sim.finance.credit import FINANCE_DAILY, FINANCE_SUMMARY
 from sim.market import engagement as _engagement
 from sim.market import feedback as _feedback
 from sim.market import reviews as _reviews
+from sim.market.platform_policy import POLICY_DAILY, policy_daily_row
 from sim.market.search import SEARCH_DAILY, SEARCH_SUMMARY, search_summary
 from sim.market.shelf import SHELF_DAILY, SHELF_SUMMARY, shelf_summary
 from sim.market.viewing import Arrival
@@ -99,6 +100,8 @@ DAILY_MEASURES: dict[str, str] = {
     "content_views": "short videos watched today",
     "content_spend": "what rooms spent making short videos today (yuan)",
     "content_follows": "viewers of an anchor's video who started following it today, without a purchase",
+    # the platform's levers in force today (sim/market/platform_policy.py: the policy path of an adaptive platform)
+    **POLICY_DAILY,
 }
 
 
@@ -348,6 +351,7 @@ def daily_measures(model, day: DayRecord) -> dict[str, float]:
     row["content_views"] = float(getattr(ct, "views", 0))
     row["content_spend"] = getattr(ct, "spent", 0) / 100.0
     row["content_follows"] = float(getattr(ct, "new_follows", 0))
+    row.update(policy_daily_row(model.platform.policy))
     return row
 
 
@@ -406,6 +410,7 @@ SUMMARY_MEASURES: dict[str, str] = {
     **{f"arrival_share_{a}": f"share of the run's room entries that came through {how}" for a, how in ARRIVAL_WAYS.items()},
     "content_share": "share of the run's live-room viewers (room entries) who arrived through content seeding (F19)",
     "content_spend": "what rooms spent making short videos over the run (yuan)",
+    "long_tail_traffic_share": "share of the run's public impressions dealt to the long tail: SME suppliers' store rooms and small anchors' rooms (tail tier or new), the rooms the long-tail reserve serves",
     "head_traffic_cv": "coefficient of variation of the daily public impressions of head rooms (the top 1% of rooms by public impressions over the run), over the days each was live, averaged over them (F20)",
 }
 
@@ -494,4 +499,7 @@ def run_summary(model, daily) -> dict[str, float]:
     out["head_traffic_cv"] = model.traffic.volatility.head_cv()
     if cum._anchors is not None:
         out.update(cum.place_summary())
+    imp = cum.place_impressions
+    out["long_tail_traffic_share"] = _share(float(imp[PLACES.index("sme_store")] + imp[PLACES.index("small_anchor")]),
+                                            float(imp.sum()))
     return out

@@ -32,6 +32,7 @@ from sim.market.content import ContentSeeding, NoContent
 from sim.market.categories import CategoryTable
 from sim.market.engagement import Engagement, NoEngagement
 from sim.market.feedback import Feedback, NoFeedback
+from sim.market.platform_policy import NO_PLATFORM_POLICY, PlatformPolicy
 from sim.market.orders import CH_ANCHOR, CH_SHELF, CH_STORE, KEPT, RETURNED, SPOILED, OrderBook, OrderChunk
 from sim.market.production import Production
 from sim.market.purchase import Purchase
@@ -153,6 +154,10 @@ class LiveCommerceModel(mesa.Model):
                                      reviews=self.reviews, feedback=self.feedback)
         self.production = Production(sc, sp, self.credit, self.presales)
         self.settlement = Settlement(led, an, book, self.credit)
+        # the adaptive platform (MODEL.md 4.9): it moves its commission and traffic levers
+        # towards its objective; a null object when off
+        self.platform_policy = (PlatformPolicy(sc, self.platform, cat, led, st["platform"])
+                                if sc.platform_adaptation.enabled else NO_PLATFORM_POLICY)
         # the coalition mode (sim.coalition.modes): PLAIN is the grand coalition, i.e.
         # full live commerce; a Mode makes non-members use standalone channels
         self.coalition = PLAIN
@@ -234,6 +239,7 @@ class LiveCommerceModel(mesa.Model):
         self.today = daily_measures(self, day)                         # 14. measures
         self._end_day(day)                                             # 14. run totals
         self.datacollector.collect(self)                               # 14. collected
+        self.platform_policy.end_day(d, orders)                        # 14. the platform's levers for tomorrow
         self.anchors.age += 1                                          # 15. the day ends
         self.day += 1
 

@@ -425,6 +425,31 @@ class Content(Section):
     return_half_life: float = F(7.0, "half-life of a room's memory of the return its content brought", "days", gt=0.0, le=365.0)
 
 
+class PlatformAdaptation(Section):
+    """The adaptive platform (MODEL.md 4.9, last bullet; sim/market/platform_policy.py):
+    every ``interval_days`` the platform holds a probe of its levers, and after each
+    pair of probes it moves the levers within their bounds towards its objective
+    (sign of a simultaneous-perturbation finite difference). Off by default: the
+    levers stay as the ``traffic`` section and the categories set them."""
+
+    enabled: bool = F(False, "the platform adapts its commission and traffic levers to its objective (off = the levers stay as set, changed only by events)", "switch")
+    objective: Literal["gmv", "profit"] = F("gmv", "what the platform climbs: 'gmv' (GMV of the orders placed per day) or 'profit' (its income per day: the commission of the orders placed plus every other net flow into its ledger account, e.g. fines and advertising income, less coupons it pays)", "")
+    interval_days: int = F(7, "days each probe of the levers is held; a move of the levers takes two probes", "days", ge=1, le=365)
+    tolerance: float = Rate(0.01, "relative difference of the two probes' objectives below which the levers do not move (|J+ - J-| <= tolerance x their mean)", "fraction")
+    commission_step: float = F(0.1, "step of the commission multiplier (every category's commission rate is its scenario rate times the multiplier, 1 at the start); also the probe's size; 0 holds the commission fixed", "multiplier", ge=0.0, le=1.0)
+    commission_min: float = F(0.5, "lowest commission multiplier", "multiplier", ge=0.0, le=10.0)
+    commission_max: float = F(2.0, "highest commission multiplier (no category's rate may then exceed 1)", "multiplier", ge=0.0, le=10.0)
+    reserve_step: float = Rate(0.05, "step of the long-tail reserve (traffic.long_tail_reserve), in shares of public traffic; also the probe's size; 0 holds it fixed", "fraction")
+    reserve_min: float = Rate(0.0, "lowest long-tail reserve", "fraction")
+    reserve_max: float = Rate(0.5, "highest long-tail reserve (with traffic.exploration_share at most 1)", "fraction")
+    cap_step: float = F(0.5, "relative step of the per-broadcast traffic cap (traffic.anchor_cap is multiplied or divided by 1 + this); also the probe's size; 0 holds it fixed", "fraction", ge=0.0, le=10.0)
+    cap_min: float = F(0.005, "lowest per-broadcast traffic cap", "fraction", gt=0.0, le=1.0)
+    cap_max: float = F(1.0, "highest per-broadcast traffic cap (1 = no cap)", "fraction", gt=0.0, le=1.0)
+    exponent_step: float = F(0.1, "step of the ranking's preferential exponent (traffic.preferential_exponent, the Matthew effect); also the probe's size; 0 holds it fixed", "", ge=0.0, le=5.0)
+    exponent_min: float = F(0.0, "lowest preferential exponent", "", ge=0.0, le=5.0)
+    exponent_max: float = F(1.0, "highest preferential exponent", "", ge=0.0, le=5.0)
+
+
 # ----------------------------------------------------------------------- events
 
 
@@ -552,6 +577,7 @@ class Scenario(Section):
     search: Search = Field(default_factory=Search)
     recommendation: Recommendation = Field(default_factory=Recommendation)
     content: Content = Field(default_factory=Content)
+    platform_adaptation: PlatformAdaptation = Field(default_factory=PlatformAdaptation)
 
     @property
     def scale_factor(self) -> float:
@@ -603,6 +629,7 @@ class Scenario(Section):
             problems.append(f"content.min_effort ({self.content.min_effort}) must be at most content.max_effort "
                             f"({self.content.max_effort})")
         problems += _finance_checks(self)
+        problems += _platform_adaptation_checks(self)
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -676,6 +703,35 @@ class Scenario(Section):
             else:
                 raise ScenarioError(f"{path}: {part!r} is below a plain value")
         return node
+
+
+def _platform_adaptation_checks(sc: "Scenario") -> list[str]:
+    """Bounds of the adaptive platform's levers: each min at most its max, and the
+    levers in force at the start within them (only when the platform adapts)."""
+    pa, out = sc.platform_adaptation, []
+    if not pa.enabled:
+        return out
+    start = {"commission": 1.0, "reserve": sc.traffic.long_tail_reserve, "cap": sc.traffic.anchor_cap,
+             "exponent": sc.traffic.preferential_exponent}
+    where = {"commission": "the multiplier 1 of the scenario's commission rates",
+             "reserve": "traffic.long_tail_reserve", "cap": "traffic.anchor_cap",
+             "exponent": "traffic.preferential_exponent"}
+    for lever, x0 in start.items():
+        lo, hi = getattr(pa, f"{lever}_min"), getattr(pa, f"{lever}_max")
+        if lo > hi:
+            out.append(f"platform_adaptation.{lever}_min ({lo}) must be at most platform_adaptation.{lever}_max ({hi})")
+        elif not lo <= x0 <= hi:
+            out.append(f"platform_adaptation.{lever}_min/{lever}_max: the range {lo} to {hi} must contain the "
+                       f"starting value, {where[lever]} = {x0}")
+    if pa.reserve_max + sc.traffic.exploration_share > 1.0:
+        out.append(f"platform_adaptation.reserve_max ({pa.reserve_max}) + traffic.exploration_share "
+                   f"({sc.traffic.exploration_share}) must be at most 1 (allowed: reserve_max up to "
+                   f"{1.0 - sc.traffic.exploration_share:g})")
+    top = max((c.commission_rate for c in sc.categories.values()), default=0.0)
+    if pa.commission_max * top > 1.0:
+        out.append(f"platform_adaptation.commission_max ({pa.commission_max}) x the highest category commission "
+                   f"rate ({top}) exceeds 1 (allowed: commission_max up to {1.0 / top:g})")
+    return out
 
 
 def _finance_checks(sc: "Scenario") -> list[str]:
