@@ -16,6 +16,7 @@ from sim.market import engagement as _engagement
 from sim.market import feedback as _feedback
 from sim.market import reviews as _reviews
 from sim.market.platform_policy import POLICY_DAILY, policy_daily_row
+from sim.market.entry import ENTRY_DAILY, ENTRY_SUMMARY
 from sim.market.search import SEARCH_DAILY, SEARCH_SUMMARY, search_summary
 from sim.market.shelf import SHELF_DAILY, SHELF_SUMMARY, shelf_summary
 from sim.market.viewing import Arrival
@@ -102,6 +103,8 @@ DAILY_MEASURES: dict[str, str] = {
     "content_follows": "viewers of an anchor's video who started following it today, without a purchase",
     # the platform's levers in force today (sim/market/platform_policy.py: the policy path of an adaptive platform)
     **POLICY_DAILY,
+    # entry and exit (sim/market/entry.py)
+    **ENTRY_DAILY,
 }
 
 
@@ -286,6 +289,7 @@ def daily_measures(model, day: DayRecord) -> dict[str, float]:
     cons = model.consumers
     fol = cons.follows >= 0
     anchor_gmv = o.room_gmv[:an_n]
+    present = ~np.concatenate([model.anchors.reserved, model.suppliers.reserved])   # (reserve rows: nobody yet)
     sme_gmv = o.supplier_gmv[~model.suppliers.is_large].sum()
     refunds = day.refunds
     row = {
@@ -316,9 +320,9 @@ def daily_measures(model, day: DayRecord) -> dict[str, float]:
                                         _share(float(day.views.impressions.max(initial=0.0)),
                                                float(day.views.impressions.sum()))),
         "hhi_anchor_gmv": hhi(anchor_gmv),
-        "gini_anchor_gmv": gini(anchor_gmv),
+        "gini_anchor_gmv": gini(anchor_gmv[present[:an_n]]),
         "hhi_traffic": hhi(room_imp),
-        "gini_traffic": gini(room_imp),
+        "gini_traffic": gini(room_imp[present]),
         "mean_personal_trust": float(cons.personal_trust[fol].mean()) if fol.any() else 0.0,
         "mean_institutional_trust": float(cons.institutional_trust.mean()),
         "active_consumers": float(day.views.active.size),
@@ -352,6 +356,7 @@ def daily_measures(model, day: DayRecord) -> dict[str, float]:
     row["content_spend"] = getattr(ct, "spent", 0) / 100.0
     row["content_follows"] = float(getattr(ct, "new_follows", 0))
     row.update(policy_daily_row(model.platform.policy))
+    row.update(model.entry.daily_row())
     return row
 
 
@@ -412,6 +417,8 @@ SUMMARY_MEASURES: dict[str, str] = {
     "content_spend": "what rooms spent making short videos over the run (yuan)",
     "long_tail_traffic_share": "share of the run's public impressions dealt to the long tail: SME suppliers' store rooms and small anchors' rooms (tail tier or new), the rooms the long-tail reserve serves",
     "head_traffic_cv": "coefficient of variation of the daily public impressions of head rooms (the top 1% of rooms by public impressions over the run), over the days each was live, averaged over them (F20)",
+    # entry and exit (sim/market/entry.py)
+    **ENTRY_SUMMARY,
 }
 
 _PLACE_TEXT = {"sme_store": "SME suppliers' store rooms", "brand_store": "brands' (large suppliers') store rooms",
@@ -450,6 +457,7 @@ def run_summary(model, daily) -> dict[str, float]:
     returns = cum.cat_returns
     perishable = model.categories.spoil > 0
     sp = model.suppliers
+    present = ~np.concatenate([model.anchors.reserved, sp.reserved])   # (reserve rows: nobody yet)
     out = {
         "days": float(len(daily)),
         "gmv": float(daily["gmv"].sum()),
@@ -472,15 +480,16 @@ def run_summary(model, daily) -> dict[str, float]:
         "top50_traffic_share": _share(top_sum(imp, 50), room_imp.sum()),
         "max_broadcast_traffic_share": float(daily["max_broadcast_traffic_share"].max()) if len(daily) else 0.0,
         "hhi_anchor_gmv": hhi(anchor_gmv),
-        "gini_anchor_gmv": gini(anchor_gmv),
+        "gini_anchor_gmv": gini(anchor_gmv[present[:an_n]]),
         "hhi_traffic": hhi(room_imp),
-        "gini_traffic": gini(room_imp),
+        "gini_traffic": gini(room_imp[present]),
         "mean_personal_trust": float(daily["mean_personal_trust"].iloc[-1]),
         "mean_institutional_trust": float(daily["mean_institutional_trust"].iloc[-1]),
         "mean_institutional_trust_run": float(daily["mean_institutional_trust"].mean()),
         "lost_sales": float(daily["lost_sales"].sum()),
         "profit_platform": led["platform"] / 100.0,
-        "profit_suppliers": (float(led.supplier_balance.sum()) - led.flow("capital")) / 100.0,
+        "profit_suppliers": (float(led.supplier_balance.sum()) - led.flow("capital") + led.flow("exit_to_owners")
+                             - led.flow("exit_top_up")) / 100.0,
         "profit_anchors": float(led.anchor_balance.sum()) / 100.0,
         "escrow_end": led["escrow"] / 100.0,
     })
@@ -502,4 +511,5 @@ def run_summary(model, daily) -> dict[str, float]:
     imp = cum.place_impressions
     out["long_tail_traffic_share"] = _share(float(imp[PLACES.index("sme_store")] + imp[PLACES.index("small_anchor")]),
                                             float(imp.sum()))
+    out.update(model.entry.summary(daily))
     return out

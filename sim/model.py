@@ -31,6 +31,7 @@ from sim.market.broadcasts import Broadcasting
 from sim.market.content import ContentSeeding, NoContent
 from sim.market.categories import CategoryTable
 from sim.market.engagement import Engagement, NoEngagement
+from sim.market.entry import EntryExit, NoEntry, add_reserve_rows
 from sim.market.feedback import Feedback, NoFeedback
 from sim.market.platform_policy import NO_PLATFORM_POLICY, PlatformPolicy
 from sim.market.orders import CH_ANCHOR, CH_SHELF, CH_STORE, KEPT, RETURNED, SPOILED, OrderBook, OrderChunk
@@ -83,6 +84,8 @@ class LiveCommerceModel(mesa.Model):
         self.anchors.units_per_listing = 0.05 * viewers0 / sc.anchors.products_per_broadcast
         self.anchors.performance = 0.05 * viewers0 * float(self.categories.mean_price.mean())  # yuan, like GMV
         self.anchors.pick_partners(init, self.adaptation.partner_weight())
+        # entry and exit: reserve rows for entrants, inactive until taken (none when off)
+        self.reserve = add_reserve_rows(sc, self.suppliers, self.anchors, st["entry"]) if sc.entry.enabled else None
 
         # ---- money, orders, running totals
         self.ledger = Ledger(self.suppliers.n, self.anchors.n)
@@ -158,6 +161,10 @@ class LiveCommerceModel(mesa.Model):
         # towards its objective; a null object when off
         self.platform_policy = (PlatformPolicy(sc, self.platform, cat, led, st["platform"])
                                 if sc.platform_adaptation.enabled else NO_PLATFORM_POLICY)
+        # entry and exit (MODEL.md 4.9): exit after sustained losses, entrants into reserve rows
+        self.entry = (EntryExit(sc, sp, an, led, book, cat, self.credit, self.presales, self.trust, self.adaptation,
+                                self.reserve, self._admit, self._retire, st["entry"])
+                      if sc.entry.enabled else NoEntry(sp, an))
         # the coalition mode (sim.coalition.modes): PLAIN is the grand coalition, i.e.
         # full live commerce; a Mode makes non-members use standalone channels
         self.coalition = PLAIN
@@ -228,6 +235,7 @@ class LiveCommerceModel(mesa.Model):
         settlement_day = (d + 1) % sc.time.settlement_period == 0
         settled = self.settlement.settle(d) if settlement_day else 0   # 10. settlement
         self.credit.end_of_day(d, orders.supplier_gmv, settlement_day)  # 11. loans fall due, defaults
+        self.entry.end_of_day(d, orders)                               # 11. exits after losses, entrants
         if (d + 1) % sc.time.adaptation_interval == 0:
             self.adaptation.adapt()                                    # 12. adaptation
         self.adaptation.remember(b, orders)                            # 13. memories
@@ -251,6 +259,26 @@ class LiveCommerceModel(mesa.Model):
             self.step()
             if progress is not None:
                 progress(1)
+
+    def _admit(self, kind: str, rows) -> None:
+        """Mesa agents for entrants (sim/market/entry.py), known to the credit sub-model too."""
+        cls, table = (Supplier, "supplier_agent") if kind == "supplier" else (Anchor, "anchor_agent")
+        registry = getattr(self.credit, table, None)
+        for i in rows:
+            agent = cls(self, int(i))
+            if registry is not None:
+                registry[int(i)] = agent
+
+    def _retire(self, kind: str, rows) -> None:
+        """An exiter's Mesa agent leaves the model."""
+        table = "supplier_agent" if kind == "supplier" else "anchor_agent"
+        registry = getattr(self.credit, table, None)
+        cls = Supplier if kind == "supplier" else Anchor
+        by_idx = {a.idx: a for a in self.agents_by_type[cls]} if registry is None else None
+        for i in rows:
+            agent = registry.pop(int(i), None) if registry is not None else by_idx.get(int(i))
+            if agent is not None:
+                agent.remove()
 
     # =================================================================== steps
     def _start_day(self) -> None:

@@ -448,6 +448,24 @@ class PlatformAdaptation(Section):
     exponent_step: float = F(0.1, "step of the ranking's preferential exponent (traffic.preferential_exponent, the Matthew effect); also the probe's size; 0 holds it fixed", "", ge=0.0, le=5.0)
     exponent_min: float = F(0.0, "lowest preferential exponent", "", ge=0.0, le=5.0)
     exponent_max: float = F(1.0, "highest preferential exponent", "", ge=0.0, le=5.0)
+class EntryExit(Section):
+    """Entry and exit (MODEL.md 4.9; sim/market/entry.py): anchors and suppliers
+    leave after sustained losses (distinct from default), and new ones enter, into
+    reserve rows of the tables, at a rate that rises with what entrants expect to
+    earn (what small incumbents earned over the last review period)."""
+
+    enabled: bool = F(False, "anchors and suppliers exit after sustained losses and new ones enter (off: the population is fixed, only defaulters leave)", "switch")
+    reserve_suppliers: float = F(0.5, "capacity for entrant suppliers: reserve rows in the supplier table, as a share of the initial suppliers (rows stay inactive until an entrant takes one)", "share of initial", ge=0.0, le=5.0)
+    reserve_anchors: float = F(0.5, "capacity for entrant anchors: reserve rows in the anchor table, as a share of the initial anchors", "share of initial", ge=0.0, le=5.0)
+    review_days: int = F(30, "days between reviews: every review, each agent's profit over the period is judged and entrants arrive", "days", ge=1, le=365)
+    exit_reviews: int = F(3, "consecutive reviews with profit below the reservation income after which an agent exits", "reviews", ge=1, le=100)
+    grace_reviews: int = F(2, "reviews after its entry before an entrant can be judged (the initial population: none)", "reviews", ge=0, le=100)
+    supplier_reservation_income: float = F(0.0, "a supplier's outside option: it counts a review period as a loss when its accrual profit per day is below this", "yuan/day", ge=-1e7, le=1e7)
+    anchor_reservation_income: float = F(0.0, "an anchor's outside option (what its time earns elsewhere): a review period with income net of costs per day below this counts as a loss", "yuan/day", ge=-1e7, le=1e7)
+    supplier_entry_rate: float = F(0.2, "entrant suppliers per year, as a share of the initial suppliers, when entrants expect to earn exactly the reservation income (twice this at most, when they expect much more; none when much less)", "share/year", ge=0.0, le=10.0)
+    anchor_entry_rate: float = F(0.3, "entrant anchors per year, as a share of the initial anchors, when entrants expect exactly the reservation income", "share/year", ge=0.0, le=10.0)
+    supplier_profit_scale: float = F(50.0, "how strongly supplier entry reacts to expected profit: the logistic entry curve's scale (expected profit per day above the reservation income by this raises entry to 1.46x the base rate)", "yuan/day", gt=0.0, le=1e7)
+    anchor_profit_scale: float = F(20.0, "the same scale for anchor entry", "yuan/day", gt=0.0, le=1e7)
 
 
 # ----------------------------------------------------------------------- events
@@ -578,6 +596,7 @@ class Scenario(Section):
     recommendation: Recommendation = Field(default_factory=Recommendation)
     content: Content = Field(default_factory=Content)
     platform_adaptation: PlatformAdaptation = Field(default_factory=PlatformAdaptation)
+    entry: EntryExit = Field(default_factory=EntryExit)
 
     @property
     def scale_factor(self) -> float:

@@ -126,6 +126,20 @@ class TrustSystem:
                     "fake_gmv": 0.0, "fines": 0, "counterfeits": 0}
         self.today = TrustTally()
 
+    def draw_honesty(self, table, rows: np.ndarray, rng: np.random.Generator) -> None:
+        """Entrants' fraud state (``rows`` of an anchor or supplier table), drawn from
+        ``rng`` by the same law as the initial population's (sim/market/entry.py)."""
+        fr = self.params.fraud
+        a, b = fr.honesty_mean * fr.honesty_concentration, (1 - fr.honesty_mean) * fr.honesty_concentration
+        h = rng.beta(max(a, 1e-9), max(b, 1e-9), rows.size)
+        table.honesty[rows] = h
+        thr = max(fr.honesty_threshold, 1e-9)
+        depth = np.clip((fr.honesty_threshold - h) / thr, 0.0, 1.0)
+        table.fraudster[rows] = (depth > 0) & fr.enabled
+        table.fake_order_share[rows] = np.where(table.fraudster[rows], fr.fake_order_share * depth, 0.0)
+        if table is self.suppliers:
+            table.sells_fakes[rows] = (h < fr.counterfeit_honesty) & fr.enabled
+
     # ------------------------------------------------------------- schedule hooks
     def start_day(self) -> TrustTally:
         self.today = TrustTally()

@@ -53,15 +53,16 @@ def test_agents_are_mesa_agents_viewing_their_rows():
 # flows into (IN), out of (OUT) or both ways (BOTH) of every supplier's and anchor's account
 SUP_IN = ("settlement", "presale_settlement", "loan", "receivable_sale", "commission_clawback", "unpaid_bills",
           "deposit_release", "insurance_payout", "exit_cover", "reserve_payout", "escrow_release",
-          "presale_release", "own_shop_sale", "capital")
+          "presale_release", "own_shop_sale", "capital", "exit_top_up")
 SUP_OUT = ("anchor_commission", "pit_fee", "forward_logistics", "reverse_logistics", "production",
            "upstream_production", "interest", "loan_repayment", "receivable_collection", "fake_orders", "deposit",
            "insurance_premium", "recovery", "estate_to_owners", "seized", "escrow_hold", "fine_supplier",
            "presale_clawback", "presale_recovery", "presale_recovery_platform", "own_shop_logistics",
-           "coupon_supplier", "content")
+           "coupon_supplier", "content", "exit_to_owners")
 SUP_BOTH = ("trade_credit_payment", "upstream_recovery", "side_payment")
-ANC_IN = ("pit_fee", "anchor_commission", "tips", "advertising")
-ANC_OUT = ("commission_clawback", "anchor_seized", "anchor_estate_to_owners", "fine_anchor", "content_share", "content")
+ANC_IN = ("pit_fee", "anchor_commission", "tips", "advertising", "anchor_exit_top_up")
+ANC_OUT = ("commission_clawback", "anchor_seized", "anchor_estate_to_owners", "fine_anchor", "content_share", "content",
+           "anchor_exit_to_owners")
 ANC_BOTH = ("side_payment",)
 
 
@@ -110,6 +111,9 @@ class Checked(LiveCommerceModel):
         pay_s, pay_p, fee, fee_p = (np.zeros(sp.n, np.int64) for _ in range(4))
         com_a, com_s, coll = np.zeros(an.n, np.int64), np.zeros(sp.n, np.int64), np.zeros(sp.n, np.int64)
         commission = presale_commission = 0
+        # alive at settlement: anchors that quit after losses today (step 11) were still alive then
+        alive_at_settlement = an.alive | ((self.entry.exit_day_a == d) & (self.entry.cause_a == 2)
+                                          if self.entry.enabled else False)
         if (d + 1) % self.params.time.settlement_period == 0:
             for ch in book0:
                 due = np.where(ch.presale, ch.presale_settle_day <= d, ch.settle_day <= d)
@@ -122,7 +126,7 @@ class Checked(LiveCommerceModel):
                 commission += int(ch.platform_fee[spot].sum())
                 presale_commission += int(ch.platform_fee[pre].sum())
                 via = kept & (ch.anchor >= 0)
-                via &= an.alive[np.maximum(ch.anchor, 0)]
+                via &= alive_at_settlement[np.maximum(ch.anchor, 0)]
                 com_a += np.bincount(ch.anchor[via], weights=ch.anchor_fee[via], minlength=an.n).astype(np.int64)
                 com_s += np.bincount(ch.supplier[via], weights=ch.anchor_fee[via], minlength=sp.n).astype(np.int64)
                 sold = fin0.get(ch.day)
@@ -194,6 +198,16 @@ class Checked(LiveCommerceModel):
         assert (self.suppliers.stock >= 0).all()
         dead = ~self.suppliers.alive
         assert (self.suppliers.stock[dead] == 0).all() and (self.suppliers.pipeline[dead] == 0).all()
+        # entry and exit: reserve rows hold nothing; who left after losses holds no cash;
+        # dead suppliers that neither quit nor are reserve rows defaulted
+        ent = self.entry
+        res_s, res_a = self.suppliers.reserved, self.anchors.reserved
+        assert not led.supplier_balance[res_s].any() and not led.anchor_balance[res_a].any()
+        assert not (self.suppliers.alive & res_s).any() and not (self.anchors.alive & res_a).any()
+        quit_s = ent.cause_s == 2 if ent.enabled else np.zeros(self.suppliers.n, bool)
+        if ent.enabled:
+            assert not led.supplier_balance[quit_s].any() and not led.anchor_balance[ent.cause_a == 2].any()
+        defaulted = dead & ~res_s & ~quit_s
         # returns never exceed deliveries, per category, cumulatively
         assert (self.cum["cat_returns"] <= self.cum["cat_deliveries"]).all()
         # every yuan consumers paid (net of refunds) sits in escrow or went to the
@@ -222,7 +236,8 @@ class Checked(LiveCommerceModel):
                + f("exit_cover") - f("seized") + f("reserve_payout") - f("escrow_hold") + f("escrow_release")
                - f("fine_supplier") + f("presale_release") - f("presale_clawback") + f("presale_settlement")
                - f("presale_recovery") - f("presale_recovery_platform")
-               + f("own_shop_sale") - f("own_shop_logistics") - f("coupon_supplier"))
+               + f("own_shop_sale") - f("own_shop_logistics") - f("coupon_supplier")
+               - f("exit_to_owners") + f("exit_top_up"))   # (exits after losses: cash to and from the owners)
         # side payments (the defection dynamics) are cleared by the platform: they sum to zero
         side = led.net_of("side_payment")
         side_s, side_a = int(side[led.supplier0:led.anchor0].sum()), int(side[led.anchor0:].sum())
@@ -236,7 +251,7 @@ class Checked(LiveCommerceModel):
         assert int(led.anchor_balance.sum()) == (f("pit_fee") + f("anchor_commission") - f("commission_clawback")
                                                  - f("anchor_seized") - f("anchor_estate_to_owners") - f("fine_anchor")
                                                  + f("tips") + f("advertising") - f("content_share") + side_a
-                                                 - content_a)
+                                                 - content_a - f("anchor_exit_to_owners") + f("anchor_exit_top_up"))
         assert led["platform"] == (f("commission") - f("reserve_contribution") - f("exit_cover")
                                    + f("fine_anchor") + f("fine_supplier") + f("presale_commission")
                                    - f("presale_compensation") + f("presale_recovery_platform")
@@ -283,12 +298,12 @@ class Checked(LiveCommerceModel):
             assert len(self.agents_by_type[Anchor]) == int(self.anchors.alive.sum())
             # every default is recorded once, with a consistent cause chain
             recs = fin.records
-            assert sum(r["agent"] == "supplier" for r in recs) == int(dead.sum())
+            assert sum(r["agent"] == "supplier" for r in recs) == int(defaulted.sum())
             for r in recs:
                 assert r["depth"] == (0 if r["parent"] < 0 else recs[r["parent"]]["depth"] + 1)
                 assert r["parent"] < r["id"]
         else:
-            assert led["lender"] == 0 and not dead.any()
+            assert led["lender"] == 0 and not defaulted.any()
         # shares are fractions
         for k in ("top50_gmv_share", "sme_gmv_share", "top50_traffic_share", "live_conversion",
                   "shelf_conversion", "return_rate", "mean_personal_trust", "mean_institutional_trust"):

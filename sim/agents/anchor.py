@@ -43,6 +43,7 @@ class AnchorTable:
         self.period_offered = np.zeros(n, dtype=np.int64)
         self.period_accepted = np.zeros(n, dtype=np.int64)
         self.alive = np.ones(n, dtype=bool)   # False once it has defaulted and exited
+        self.reserved = np.zeros(n, dtype=bool)   # a reserve row no entrant has taken yet (sim/market/entry.py)
         # fraud state (drawn and updated by sim.trust.TrustSystem; the credit model reads it)
         declare_fraud_columns(self, n)
         self.suspended_until = np.full(n, -1, dtype=np.int64)  # after a persona collapse
@@ -55,8 +56,9 @@ class AnchorTable:
         """Tiers by follower rank; head anchors ask a higher commission."""
         self.followers = followers
         order = np.argsort(-followers, kind="stable")
-        n_head = int(round(head_share * self.n))
-        n_waist = int(round(waist_share * self.n))
+        n = self.n - int(self.reserved.sum())   # (reserve rows not taken yet are nobody)
+        n_head = int(round(head_share * n))
+        n_waist = int(round(waist_share * n))
         tier = np.full(self.n, TIER_TAIL, dtype=np.int64)
         tier[order[:n_head]] = TIER_HEAD
         tier[order[n_head:n_head + n_waist]] = TIER_WAIST

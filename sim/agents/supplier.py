@@ -49,6 +49,7 @@ class SupplierTable:
         self.demand_ema = self.capacity * 0.5           # units/day asked for (sold + lost)
         self.store_performance = np.zeros(n)            # GMV memory of store broadcasts
         self.alive = np.ones(n, dtype=bool)            # False once it has defaulted and exited
+        self.reserved = np.zeros(n, dtype=bool)   # a reserve row no entrant has taken yet (sim/market/entry.py)
         # tallies since the last adaptation
         self.period_sold = np.zeros(n, dtype=np.int64)
         self.period_lost = np.zeros(n, dtype=np.int64)

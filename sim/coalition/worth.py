@@ -86,6 +86,10 @@ def wealth(model, *, shipped_through: int | None = None,
         sup += presale
     # an exited supplier's stock is written off (returns to it are too)
     inventory = np.where(sp.alive, (sp.stock + sp.pipeline.sum(axis=1)) * sp.unit_cost * 100.0, 0.0)
+    stake = model.entry.owners_stake()   # entrants' capital less exiters' payouts: not profit (None: no entry)
+    if stake is not None:
+        sup = sup - stake[0]
+        anc = anc - stake[1]
     return plat, sup + inventory, anc
 
 

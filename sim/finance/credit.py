@@ -932,6 +932,11 @@ class Finance:
             sup -= np.bincount(ch.supplier[sold], weights=(ch.price - ch.platform_fee)[sold], minlength=n)
         return float(led["reserve"] + led["insurance"]), sup
 
+    def in_debt(self) -> np.ndarray:
+        """Suppliers that owe the lender (principal or interest accrued): they cannot
+        simply walk away (sim/market/entry.py); they repay or default."""
+        return (self.principal + self.accrued) > 0
+
     # ---------------------------------------------------------------- measures
     def daily_row(self) -> dict[str, float]:
         t = self.today
@@ -1022,8 +1027,12 @@ class NoCredit:
     def accrued_claims(self) -> None:
         return None
 
+    def in_debt(self) -> np.ndarray:
+        """No loans: nobody owes the lender."""
+        return np.zeros(self.suppliers.n, dtype=bool)
+
     def daily_row(self) -> dict[str, float]:
-        return {k: (float(self.suppliers.n) if k == "suppliers_alive" else 0.0) for k in FINANCE_DAILY}
+        return {k: (float(self.suppliers.alive.sum()) if k == "suppliers_alive" else 0.0) for k in FINANCE_DAILY}
 
     def summary(self) -> dict[str, float]:
         return {k: 0.0 for k in FINANCE_SUMMARY}
