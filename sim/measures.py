@@ -241,7 +241,7 @@ class DayRecord:
     settled: int              # cents of kept orders settled today
     cancel_refunds: int       # cents refunded at pre-sale cancellations today
     engaged: object = None    # sim.market.engagement.EntryEngagement (None: engagement off)
-    shares: object = None     # the traffic allocation's share of public impressions per broadcast
+    shares: object = None     # the traffic allocation's share of public impressions per broadcast (the day always passes it)
 
     @property
     def refunds(self) -> int:
@@ -326,9 +326,7 @@ def daily_measures(model, day: DayRecord) -> dict[str, float]:
         "top50_gmv_share": _share(top_sum(anchor_gmv, 50), o.room_gmv.sum()),
         "sme_gmv_share": _share(sme_gmv, o.supplier_gmv.sum()),
         "top50_traffic_share": _share(top_sum(anchor_imp, 50), float(day.views.impressions.sum())),
-        "max_broadcast_traffic_share": (float(np.max(day.shares, initial=0.0)) if day.shares is not None else
-                                        _share(float(day.views.impressions.max(initial=0.0)),
-                                               float(day.views.impressions.sum()))),
+        "max_broadcast_traffic_share": float(np.max(day.shares, initial=0.0)),
         "hhi_anchor_gmv": hhi(anchor_gmv),
         "gini_anchor_gmv": gini(anchor_gmv[present[:an_n]]),
         "hhi_traffic": hhi(room_imp),

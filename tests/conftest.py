@@ -44,17 +44,3 @@ def small_scenario(**overrides) -> Scenario:
 def small():
     return small_scenario()
 
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    """How the tests are shared between the xdist workers (pyproject: ``-n 2 --dist loadgroup
-    --no-loadscope-reorder``): the tests of a file run on one worker, since they share module
-    fixtures, except that each slow test (a notebook, the full-size calibration) is a unit of
-    its own; and the slow units are handed out first, so that they spread over the workers
-    and the quick files fill the gaps, instead of the long runs queueing on one worker at the
-    end (with ``--dist loadfile`` every notebook ran on one worker, one after the other)."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            slow = item.get_closest_marker("slow") is not None
-            item.add_marker(pytest.mark.xdist_group(item.nodeid if slow else item.nodeid.split("::")[0]))
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
