@@ -34,6 +34,9 @@ SECOND_ROUND_OFF = {f"{name}.enabled": False for name in
 # fixed costs, premium) and paid traffic (sim/market/ads.py: ad spend moves merchants' cash)
 SECOND_ROUND_OFF["supply.enabled"] = False
 SECOND_ROUND_OFF["ads.enabled"] = False
+# the live-room intercept before it was recalibrated for paid traffic's conversion (-5.4,
+# docs/model.md 6.20): the cases switched off above are sized for the demand at -5.2
+SECOND_ROUND_OFF["purchase.intercept"] = -5.2
 
 
 def small_scenario(**overrides) -> Scenario:

@@ -199,7 +199,8 @@ def test_the_profit_objective_counts_every_net_flow_into_the_platform_but_books_
     m.run(2)
     pp, led = m.platform_policy, m.ledger
     p0 = pp.profit_cents()
-    assert p0 == pp.fees > 0      # two days' commission accrued, nothing else has reached the platform yet
+    # two days' commission accrued, and the day's advertising income (paid traffic), nothing else
+    assert p0 == pp.fees + led.flow("ad_spend") and pp.fees > 0
     # another helper's income (advertising) booked into the platform's account counts at once ...
     led.transfer(led.acct("consumers"), led.acct("platform"), 12_345, "advertising")
     assert pp.profit_cents() == p0 + 12_345

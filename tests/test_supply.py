@@ -71,9 +71,10 @@ def test_money_balances_every_day_with_every_lever_on():
 
 
 # a small credit world whose suppliers' capacity far exceeds demand (utilisation near 0)
-# and whose starting cash is thin: the fixed cost of idle capacity drains cash
+# and whose starting cash is thin: the fixed cost of idle capacity drains cash (store rooms
+# cost nothing to run here, so that fixed costs are an idle supplier's only bill without sales)
 IDLE = {"time.days": 30, **TINY, "suppliers.initial_cash_days": 2.0, "supply.fixed_cost_share": 0.3,
-        "finance.credit_multiple": 0.5}
+        "finance.credit_multiple": 0.5, "stores.broadcast_cost": 0.0}
 
 
 def test_idle_capacity_ends_in_default_through_the_credit_sub_model():

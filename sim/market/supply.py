@@ -264,9 +264,11 @@ class Supply:
         cost = to_cents(p.screening_cost)
         if cost > 0 and paid:
             led = self.ledger
-            payers = np.repeat(rows, mask.sum(axis=1))
-            self.today["screening"] += led.transfer(led.anchor_accts(payers), led.acct("supply_costs"),
-                                                    np.full(payers.size, cost, dtype=np.int64), "screening")
+            # an anchor pays for its inspections at most what its cash pays for (as for content)
+            owed = mask.sum(axis=1).astype(np.int64) * cost
+            acct = led.anchor_accts(rows)
+            paid_cents = np.minimum(owed, np.maximum(led.balance[acct], 0))
+            self.today["screening"] += led.transfer(acct, led.acct("supply_costs"), paid_cents, "screening")
 
     def _adopt_cold_chain(self) -> None:
         sp, p = self.suppliers, self.p
