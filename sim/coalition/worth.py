@@ -4,7 +4,11 @@ Profit (the worth definition). Over a window, an agent's profit is the change
 of its *accrual wealth*: cash (its ledger balance) plus the claims less the
 liabilities that the owners of those claims state, plus its stock and
 production in transit valued at unit cost (production for stock is an asset,
-not a loss):
+not a loss), before the suppliers' fixed costs (``supply.fixed_costs``: paid
+by every living supplier whatever coalition forms, so a constant per
+supplier; leaving them out gives a strategically equivalent game, with the
+same core and the Shapley value shifted by that constant, whose standalone
+worths stay the revenues the paper's synergy ratios divide by):
 
 - the order book (:func:`sim.market.claims.order_book_claims`): for every
   unsettled order that will be kept, the platform's commission, the
@@ -86,6 +90,13 @@ def wealth(model, *, shipped_through: int | None = None,
         sup += presale
     # an exited supplier's stock is written off (returns to it are too)
     inventory = np.where(sp.alive, (sp.stock + sp.pipeline.sum(axis=1)) * sp.unit_cost * 100.0, 0.0)
+    # fixed costs (sim/market/supply.py) are added back: every living supplier pays them in every
+    # coalition's mode alike, so they would shift every worth it belongs to by the same amount (a
+    # strategically equivalent game: the same core, the Shapley value moved by that constant); left
+    # in, they make standalone worths negative and the paper's synergy ratios meaningless
+    fixed = getattr(model.supply, "fixed_paid", None)
+    if fixed is not None:
+        sup = sup + fixed
     stake = model.entry.owners_stake()   # entrants' capital less exiters' payouts: not profit (None: no entry)
     if stake is not None:
         sup = sup - stake[0]

@@ -89,6 +89,8 @@ class NoSupply:
 
     enabled = False
 
+    fixed_paid = None   # (no fixed costs paid: nothing for the coalition worths to add back)
+
     def pay_fixed_costs(self, d, order) -> None:
         pass
 
@@ -135,6 +137,7 @@ class Supply:
         self.fixed_cost = (to_cents(p.fixed_cost_share * sp.capacity * sp.unit_cost) if p.fixed_costs
                            else np.zeros(sp.n, dtype=np.int64))
         self.utilisation = np.zeros(sp.n)                       # remembered utilisation (no history: 0)
+        self.fixed_paid = np.zeros(sp.n, dtype=np.int64)        # fixed costs each supplier has paid (cents)
         self._decay_u = 0.5 ** (1.0 / p.utilisation_half_life)
         self.alive_before = sp.alive.copy()
         # screening anchors and their partners' inspection (True: passed, or not inspected)
@@ -179,6 +182,7 @@ class Supply:
         who = np.flatnonzero(alive & (self.fixed_cost > 0))
         self.today["fixed"] = led.transfer(led.supplier_accts(who), led.acct("supply_costs"), self.fixed_cost[who],
                                            "fixed_cost")
+        self.fixed_paid[who] += self.fixed_cost[who]
 
     # ---------------------------------------------------------------- purchase (step 5)
     def _knowledge_entries(self, b, bcast, sup):

@@ -249,3 +249,19 @@ def test_accrual_wealth_moves_only_by_what_payments_really_cost(case):
     for key, n in w.seen.items():
         event(f"{key} {'seen' if n else 'not seen'}")
     event(f"receivables sold: {'yes' if w.sold else 'no'}")
+
+
+def test_fixed_costs_leave_every_worth_unchanged_when_nothing_else_depends_on_cash():
+    """Fixed costs are paid by every living supplier in every mode alike, so the worths are
+    taken before them: with cash so ample that no decision depends on it (no loans, no budget
+    cut to cash), a world with fixed costs has every agent's accrual wealth of a world without."""
+    out = []
+    for share in (0.0, 0.01):
+        m = LiveCommerceModel(small_scenario(**{"suppliers.initial_cash_days": 200.0, "time.days": 30,
+                                                "supply.fixed_cost_share": share}), 1)
+        m.run(30)
+        out.append((m.ledger.flow("fixed_cost"), wealth(m), m.ledger.supplier_balance.copy()))
+    (paid0, w0, cash0), (paid1, w1, cash1) = out
+    assert paid0 == 0 < paid1
+    assert int((cash0 - cash1).sum()) == paid1             # the suppliers did pay them ...
+    assert w0[0] == w1[0] and np.array_equal(w0[1], w1[1]) and np.array_equal(w0[2], w1[2])   # ... not in the worths
