@@ -32,7 +32,6 @@ workers.
 
 from __future__ import annotations
 
-import copy
 import json
 import sys
 import time
@@ -45,6 +44,7 @@ import pandas as pd
 
 from sim.errors import InputError, read_toml
 from sim.scenario import Scenario
+from sim.studies.variants import Variant, check_variants, integer_field, read_tables, text_field
 
 #: run measures the study reports (from the grand run's summary)
 RUN_MEASURES = {
@@ -62,19 +62,8 @@ RUN_MEASURES = {
 }
 STUDY_FIELDS = {"name", "description", "replications", "master_seed", "warmup_days", "window_days", "players",
                 "baseline", "output"}
-#: scenario sections a variant may not change: the world and its horizon are the study's
-WORLD_SECTIONS = ("population", "time")
-
-
 class CoCreationSpecError(InputError):
     """A co-creation spec that does not validate."""
-
-
-@dataclass(frozen=True)
-class Variant:
-    name: str
-    label: str
-    overrides: dict
 
 
 @dataclass
@@ -105,51 +94,18 @@ class CoCreationSpec:
         return len(self.variants) * self.replications
 
 
-def _integer(raw: dict, key: str, low: int, high: int, problems: list[str], default: int | None = None) -> int:
-    v = raw.get(key, default)
-    if isinstance(v, bool) or not isinstance(v, int):
-        problems.append(f"study.{key}: expected an integer from {low} to {high}, got {v!r}")
-        return low
-    if not low <= v <= high:
-        problems.append(f"study.{key}: {v} is out of range (allowed: {low} to {high})")
-    return v
-
-
 def co_creation_from_dict(raw: dict, *, source: str = "", base_dir: Path | None = None,
                           sets: list[tuple[str, Any]] | None = None) -> CoCreationSpec:
     """Validate a spec (a parsed TOML table); every problem is reported at once
     as a :class:`CoCreationSpecError`, before anything runs."""
     from sim.coalition.players import parse_spec
-    from sim.sweep.spec import flatten_table
 
-    raw = copy.deepcopy(raw)   # sets and defaults are applied to a copy
-    problems: list[str] = []
-    unknown = [k for k in raw if k not in ("study", "scenario", "variants")]
-    problems += [f"{k}: unknown section (allowed: study, scenario, variants)" for k in unknown]
-    study = raw.get("study", {})
-    world = flatten_table(raw.get("scenario", {})) if isinstance(raw.get("scenario", {}), dict) else {}
-    variants_raw = raw.get("variants", {})
-    for path, value in sets or []:
-        head, _, rest = path.partition(".")
-        if head == "study" and rest:
-            study[rest] = value
-        elif head == "variants" and rest:
-            name, _, key = rest.partition(".")
-            if key.startswith("set.") and name in variants_raw:
-                variants_raw[name].setdefault("set", {})[key[4:]] = value
-            else:
-                problems.append(f"--set {path}: expected variants.<name>.set.<scenario field> of a variant in the spec")
-        else:
-            world[path.removeprefix("scenario.")] = value
-    if not isinstance(study, dict):
-        problems.append("study: expected a table")
-        study = {}
-    problems += [f"study.{k}: unknown field (allowed: {', '.join(sorted(STUDY_FIELDS))})" for k in study
-                 if k not in STUDY_FIELDS]
-    reps = _integer(study, "replications", 2, 1000, problems, 8)
-    seed = _integer(study, "master_seed", 0, 2**63 - 1, problems, 0)
-    warmup = _integer(study, "warmup_days", 0, 3650, problems, 60)
-    window = _integer(study, "window_days", 1, 3650, problems, 30)
+    t = read_tables(raw, STUDY_FIELDS, sets)
+    study, problems = t.study, t.problems
+    reps = integer_field(study, "replications", 2, 1000, problems, 8)
+    seed = integer_field(study, "master_seed", 0, 2**63 - 1, problems, 0)
+    warmup = integer_field(study, "warmup_days", 0, 3650, problems, 60)
+    window = integer_field(study, "window_days", 1, 3650, problems, 30)
     players = study.get("players", "roles")
     if not isinstance(players, str):
         problems.append(f"study.players: expected text such as 'roles', got {players!r}")
@@ -159,71 +115,15 @@ def co_creation_from_dict(raw: dict, *, source: str = "", base_dir: Path | None 
             parse_spec(players)
         except InputError as exc:
             problems += [f"study.players: {p}" for p in exc.problems]
-    for key in ("name", "description", "baseline", "output"):
-        if key in study and not isinstance(study[key], str):
-            problems.append(f"study.{key}: expected text, got {study[key]!r}")
-    name = study.get("name", "co_creation") if isinstance(study.get("name", ""), str) else "co_creation"
-    baseline = study.get("baseline", "all_on") if isinstance(study.get("baseline", ""), str) else "all_on"
-    for k in world:
-        if k.split(".", 1)[0] == "time":
-            problems.append(f"scenario.{k}: the horizon is study.warmup_days + study.window_days; set those instead")
-    base_sc = None
-    try:
-        base_sc = Scenario().with_overrides(world)
-    except InputError as exc:
-        problems += [f"scenario: {p}" for p in exc.problems]
-    variants: list[Variant] = []
-    if not isinstance(variants_raw, dict) or not variants_raw:
-        problems.append("variants: give at least the baseline and one other variant, each a table with "
-                        "label and set (scenario overrides)")
-        variants_raw = {}
-    for vname, v in variants_raw.items():
-        where = f"variants.{vname}"
-        if not isinstance(v, dict):
-            problems.append(f"{where}: expected a table with label and set")
-            continue
-        problems += [f"{where}.{k}: unknown field (allowed: label, set)" for k in v if k not in ("label", "set")]
-        label = v.get("label", vname)
-        if not isinstance(label, str):
-            problems.append(f"{where}.label: expected text, got {label!r}")
-            label = vname
-        over = v.get("set", {})
-        if not isinstance(over, dict):
-            problems.append(f"{where}.set: expected a table of scenario overrides, got {over!r}")
-            over = {}
-        over = flatten_table(over)
-        for k in over:
-            if k.split(".", 1)[0] in WORLD_SECTIONS:
-                problems.append(f"{where}.set.{k}: a variant may not change the world or its horizon "
-                                f"({', '.join(WORLD_SECTIONS)}); set it in [scenario] for every variant")
-        if over:
-            check = base_sc if base_sc is not None else Scenario()   # (a broken world: check against the default)
-            try:
-                sc_v = check.with_overrides(over)
-                if sc_v == check:
-                    problems.append(f"{where}.set: changes nothing (every value equals the base scenario's)")
-            except InputError as exc:
-                problems += [f"{where}.set: {p}" for p in exc.problems]
-        variants.append(Variant(str(vname), label, over))
-    names = [v.name for v in variants]
-    if variants_raw and baseline not in names:
-        problems.append(f"study.baseline: {baseline!r} is not a variant (variants: {', '.join(names)})")
-    elif variants_raw and len(variants) < 2:
-        problems.append("variants: give at least one variant besides the baseline")
-    if variants and baseline in names and base_sc is not None:
-        b = next(v for v in variants if v.name == baseline)
-        try:
-            sb = base_sc.with_overrides(b.overrides)
-            same = [v.name for v in variants if v.name != baseline and base_sc.with_overrides(v.overrides) == sb]
-            problems += [f"variants.{n}: the same scenario as the baseline {baseline!r}" for n in same]
-        except InputError:
-            pass
+    name = text_field(study, "name", "co_creation")
+    baseline = text_field(study, "baseline", "all_on")
+    check_variants(t, baseline, horizon="study.warmup_days + study.window_days")
     if problems:
         raise CoCreationSpecError(problems, source=source or None)
-    out = study.get("output", f"results/{name}")
-    return CoCreationSpec(name=name, description=study.get("description", ""), replications=reps,
+    return CoCreationSpec(name=name, description=text_field(study, "description", ""), replications=reps,
                           master_seed=seed, warmup_days=warmup, window_days=window, players=players,
-                          baseline=baseline, output=Path(out), world=world, variants=variants, source=source)
+                          baseline=baseline, output=Path(text_field(study, "output", f"results/{name}")),
+                          world=t.world, variants=t.variants, source=source)
 
 
 def load_co_creation(path: str | Path, sets: list[str] | None = None) -> CoCreationSpec:

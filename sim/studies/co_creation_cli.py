@@ -15,25 +15,13 @@ Writes ``runs.parquet`` (one row per variant and seed), ``differences.parquet``
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("spec", metavar="SPEC", help="co-creation spec (TOML), e.g. experiments/co_creation.toml")
-    p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", dest="sets",
-                   help="override a study field (study.replications=3), a field of the world "
-                        "(population.consumers=20000) or a variant's override "
-                        "(variants.platform.set.recommendation.enabled=false); repeatable; values in TOML syntax")
-    p.add_argument("--out", metavar="DIR", help="output folder (default: the spec's study.output); must be new or "
-                   "empty, or an earlier co-creation study with --overwrite")
-    p.add_argument("--overwrite", action="store_true", help="replace an earlier co-creation study in --out whole")
-    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
-                   help="worker processes (default: up to 2)")
-    p.add_argument("--dry-run", action="store_true", help="validate the spec and print the plan; run nothing")
-    bar = p.add_mutually_exclusive_group()
-    bar.add_argument("--progress", action="store_true", default=None, help="show a progress bar even off a terminal")
-    bar.add_argument("--no-progress", action="store_false", dest="progress", help="no progress bar")
+    from sim.studies.variants import add_study_arguments
+
+    add_study_arguments(p, kind="co-creation", example="experiments/co_creation.toml", variant_example="variants.platform.set.recommendation.enabled=false")
 
 
 def main(args: argparse.Namespace) -> int:

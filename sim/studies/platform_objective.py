@@ -25,7 +25,6 @@ number of workers.
 
 from __future__ import annotations
 
-import copy
 import json
 import sys
 import time
@@ -39,6 +38,7 @@ import pandas as pd
 from sim.errors import InputError, read_toml
 from sim.market.platform_policy import POLICY_DAILY
 from sim.scenario import Scenario
+from sim.studies.variants import Variant, check_variants, integer_field, read_tables, text_field
 
 #: run measures the study reports: name -> (label, unit)
 RUN_MEASURES = {
@@ -58,18 +58,10 @@ LEVER_COLUMNS = {
 }
 assert set(LEVER_COLUMNS) == set(POLICY_DAILY)
 STUDY_FIELDS = {"name", "description", "replications", "master_seed", "days", "baseline", "output"}
-WORLD_SECTIONS = ("population", "time")
 
 
 class PlatformObjectiveSpecError(InputError):
     """A platform-objective spec that does not validate."""
-
-
-@dataclass(frozen=True)
-class Variant:
-    name: str
-    label: str
-    overrides: dict
 
 
 @dataclass
@@ -96,107 +88,25 @@ class PlatformObjectiveSpec:
         return len(self.variants) * self.replications
 
 
-def _integer(raw: dict, key: str, low: int, high: int, problems: list[str], default: int) -> int:
-    v = raw.get(key, default)
-    if isinstance(v, bool) or not isinstance(v, int):
-        problems.append(f"study.{key}: expected an integer from {low} to {high}, got {v!r}")
-        return default
-    if not low <= v <= high:
-        problems.append(f"study.{key}: {v} is out of range (allowed: {low} to {high})")
-    return v
-
-
 def platform_objective_from_dict(raw: dict, *, source: str = "",
                                  sets: list[tuple[str, Any]] | None = None) -> PlatformObjectiveSpec:
     """Validate a spec (a parsed TOML table); every problem is reported at once as
     a :class:`PlatformObjectiveSpecError`, before anything runs."""
-    from sim.sweep.spec import flatten_table
-
-    raw = copy.deepcopy(raw)
-    problems: list[str] = []
-    problems += [f"{k}: unknown section (allowed: study, scenario, variants)" for k in raw
-                 if k not in ("study", "scenario", "variants")]
-    study = raw.get("study", {})
-    if not isinstance(study, dict):
-        problems.append("study: expected a table")
-        study = {}
-    world_raw = raw.get("scenario", {})
-    world = flatten_table(world_raw) if isinstance(world_raw, dict) else {}
-    if not isinstance(world_raw, dict):
-        problems.append("scenario: expected a table of scenario overrides")
-    variants_raw = raw.get("variants", {})
-    for path, value in sets or []:
-        head, _, rest = path.partition(".")
-        if head == "study" and rest:
-            study[rest] = value
-        elif head == "variants" and rest:
-            vname, _, key = rest.partition(".")
-            if key.startswith("set.") and isinstance(variants_raw, dict) and isinstance(variants_raw.get(vname), dict):
-                variants_raw[vname].setdefault("set", {})[key[4:]] = value
-            else:
-                problems.append(f"--set {path}: expected variants.<name>.set.<scenario field> of a variant in the spec")
-        else:
-            world[path.removeprefix("scenario.")] = value
-    problems += [f"study.{k}: unknown field (allowed: {', '.join(sorted(STUDY_FIELDS))})" for k in study
-                 if k not in STUDY_FIELDS]
-    reps = _integer(study, "replications", 2, 1000, problems, 5)
-    seed = _integer(study, "master_seed", 0, 2**63 - 1, problems, 0)
-    days = _integer(study, "days", 14, 3650, problems, 365)
-    for key in ("name", "description", "baseline", "output"):
-        if key in study and not isinstance(study[key], str):
-            problems.append(f"study.{key}: expected text, got {study[key]!r}")
-    name = study.get("name", "platform_objective") if isinstance(study.get("name", ""), str) else "platform_objective"
-    baseline = study.get("baseline", "fixed") if isinstance(study.get("baseline", ""), str) else "fixed"
-    for k in world:
-        if k.split(".", 1)[0] == "time" and k != "time.adaptation_interval" and k != "time.settlement_period":
-            problems.append(f"scenario.{k}: the horizon is study.days; set that instead")
-    base_sc = None
-    try:
-        base_sc = Scenario().with_overrides({**world, "time.days": days})
-    except InputError as exc:
-        problems += [f"scenario: {p}" for p in exc.problems]
-    variants: list[Variant] = []
-    if not isinstance(variants_raw, dict) or not variants_raw:
-        problems.append("variants: give at least the baseline and one other variant, each a table with "
-                        "label and set (scenario overrides)")
-        variants_raw = {}
-    for vname, v in variants_raw.items():
-        where = f"variants.{vname}"
-        if not isinstance(v, dict):
-            problems.append(f"{where}: expected a table with label and set")
-            continue
-        problems += [f"{where}.{k}: unknown field (allowed: label, set)" for k in v if k not in ("label", "set")]
-        label = v.get("label", vname)
-        if not isinstance(label, str):
-            problems.append(f"{where}.label: expected text, got {label!r}")
-            label = vname
-        over = v.get("set", {})
-        if not isinstance(over, dict):
-            problems.append(f"{where}.set: expected a table of scenario overrides, got {over!r}")
-            over = {}
-        over = flatten_table(over)
-        for k in over:
-            if k.split(".", 1)[0] in WORLD_SECTIONS:
-                problems.append(f"{where}.set.{k}: a variant may not change the world or its horizon "
-                                f"({', '.join(WORLD_SECTIONS)}); set it in [scenario] for every variant")
-        check = base_sc if base_sc is not None else Scenario()   # (a broken world: check against the default)
-        if over:
-            try:
-                check.with_overrides(over)
-            except InputError as exc:
-                problems += [f"{where}.set: {p}" for p in exc.problems]
-        variants.append(Variant(str(vname), label, over))
-    names = [v.name for v in variants]
-    if variants_raw and baseline not in names:
-        problems.append(f"study.baseline: {baseline!r} is not a variant (variants: {', '.join(names)})")
-    elif variants_raw and len(variants) < 2:
-        problems.append("variants: give at least one variant besides the baseline")
+    t = read_tables(raw, STUDY_FIELDS, sets)
+    study, problems = t.study, t.problems
+    reps = integer_field(study, "replications", 2, 1000, problems, 5)
+    seed = integer_field(study, "master_seed", 0, 2**63 - 1, problems, 0)
+    days = integer_field(study, "days", 14, 3650, problems, 365)
+    name = text_field(study, "name", "platform_objective")
+    baseline = text_field(study, "baseline", "fixed")
+    check_variants(t, baseline, horizon="study.days", horizon_overrides={"time.days": days},
+                   world_time_fields=("time.adaptation_interval", "time.settlement_period"))
     if problems:
         raise PlatformObjectiveSpecError(problems, source=source or None)
-    return PlatformObjectiveSpec(name=name, description=study.get("description", ""), replications=reps,
+    return PlatformObjectiveSpec(name=name, description=text_field(study, "description", ""), replications=reps,
                                  master_seed=seed, days=days, baseline=baseline,
-                                 output=Path(study.get("output", f"results/{name}")), world=world,
-                                 variants=variants, source=source)
+                                 output=Path(text_field(study, "output", f"results/{name}")), world=t.world,
+                                 variants=t.variants, source=source)
 
 
 def load_platform_objective(path: str | Path, sets: list[str] | None = None) -> PlatformObjectiveSpec:

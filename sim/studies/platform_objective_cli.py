@@ -17,25 +17,13 @@ findings) into ``--out`` (default: the spec's ``study.output``). Exit codes:
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("spec", metavar="SPEC", help="platform-objective spec (TOML), e.g. experiments/platform_objective.toml")
-    p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", dest="sets",
-                   help="override a study field (study.replications=3), a field of the world "
-                        "(population.consumers=20000) or a variant's override "
-                        "(variants.gmv.set.platform_adaptation.interval_days=14); repeatable; values in TOML syntax")
-    p.add_argument("--out", metavar="DIR", help="output folder (default: the spec's study.output); must be new or "
-                   "empty, or an earlier platform-objective study with --overwrite")
-    p.add_argument("--overwrite", action="store_true", help="replace an earlier platform-objective study in --out whole")
-    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
-                   help="worker processes (default: up to 2)")
-    p.add_argument("--dry-run", action="store_true", help="validate the spec and print the plan; run nothing")
-    bar = p.add_mutually_exclusive_group()
-    bar.add_argument("--progress", action="store_true", default=None, help="show a progress bar even off a terminal")
-    bar.add_argument("--no-progress", action="store_false", dest="progress", help="no progress bar")
+    from sim.studies.variants import add_study_arguments
+
+    add_study_arguments(p, kind="platform-objective", example="experiments/platform_objective.toml", variant_example="variants.gmv.set.platform_adaptation.interval_days=14")
 
 
 def main(args: argparse.Namespace) -> int:

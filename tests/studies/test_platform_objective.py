@@ -41,6 +41,23 @@ def test_bad_specs_are_refused_with_every_problem_named():
         assert part in text, part
 
 
+def test_variants_that_change_nothing_or_repeat_the_baseline_are_refused():
+    """(sim/studies/variants.py, shared with the co-creation study)"""
+    spec = {"study": {"replications": 2, "days": 30},
+            "variants": {"fixed": {"set": {}},
+                         "noop": {"set": {"platform_adaptation.enabled": False}},
+                         "twin": {"set": {}},
+                         "gmv": {"set": {"platform_adaptation.enabled": True}}}}
+    with pytest.raises(PlatformObjectiveSpecError) as exc:
+        platform_objective_from_dict(spec)
+    text = str(exc.value)
+    assert "variants.noop.set: changes nothing" in text
+    assert "variants.twin: the same scenario as the baseline 'fixed'" in text
+    assert "variants.gmv" not in text
+    del spec["variants"]["noop"], spec["variants"]["twin"]
+    assert [v.name for v in platform_objective_from_dict(spec).variants] == ["fixed", "gmv"]
+
+
 def test_variants_share_seeds_and_the_fixed_variant_is_the_plain_run(study):
     runs = study.runs
     assert list(runs["variant"]) == ["fixed"] * 2 + ["gmv"] * 2 + ["profit"] * 2
