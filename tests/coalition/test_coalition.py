@@ -338,3 +338,31 @@ def test_accrual_wealth_does_not_depend_on_when_presale_money_is_released():
         np.testing.assert_allclose(wa[2], wb[2], atol=1e-6)
     assert a.presale.totals["released"] > 0 and b.presale.totals["released"] == 0
     assert not np.array_equal(a.ledger.supplier_balance, b.ledger.supplier_balance)
+
+
+def test_paid_traffic_and_store_rooms_need_the_platform_and_ad_income_is_its_profit():
+    """Issue 13 item 6: advertising is bought on the platform's feed, so only coalitions with the
+    platform advertise, and what advertisers pay is the platform's profit in the worths; store rooms
+    broadcast on the platform only, so their followers buy only where the platform is."""
+    m = LiveCommerceModel(tiny(**{"ads.anchor_share": 0.5}), 2)   # (anchors have cash to bid from the first settlement on, day 29)
+    m.run(40)
+    players = resolve_players("roles", m)
+    i = {p.name: k for k, p in enumerate(players)}
+    bit = {name: 1 << k for name, k in i.items()}
+    full = (1 << len(players)) - 1
+
+    def window(mask):
+        run = run_mode(m, players, mask, 10, keep_model=True)
+        return run, daily_frame(run.model).iloc[-10:]
+
+    grand, g = window(full)
+    assert g["ad_spend"].sum() > 0 and g["ad_spend_anchors"].sum() > 0 and g["gmv_store"].sum() > 0
+    ad_income = (grand.model.ledger.flow("ad_spend") - m.ledger.flow("ad_spend")) / 100.0
+    assert ad_income == pytest.approx(g["ad_income"].sum())
+    # the platform's profit over the window holds the ad income (and its commission besides)
+    assert grand.profit[0, i["platform"]] > ad_income > 0
+    _, no_platform = window(bit["anchor"] | bit["supplier"])
+    assert no_platform["ad_spend"].sum() == 0 and no_platform["gmv_store"].sum() == 0
+    _, no_anchors = window(bit["platform"] | bit["supplier"])
+    assert no_anchors["ad_spend_anchors"].sum() == 0          # anchors off the platform cannot buy its traffic
+    assert no_anchors["ad_spend_merchants"].sum() > 0 and no_anchors["gmv_store"].sum() > 0
