@@ -15,7 +15,6 @@ point by point (not a grid to expand): read such a folder with
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from typing import Any, Callable
