@@ -802,8 +802,12 @@ def _region(cal: Calibration, evals: pd.DataFrame, runs: pd.DataFrame, posterior
         for n in cal.names:
             x = posterior[n].to_numpy(dtype=float)
             qlo, med, qhi = _weighted_quantile(x, w, np.array([a, 0.5, 1 - a]))
-            lo, hi = ((float(inside[n].min()), float(inside[n].max())) if as_set else (float(qlo), float(qhi)))
-            rows.append({"parameter": n, "best": best[n], "estimate": float(np.average(x, weights=w)),
+            post_mean = float(np.average(x, weights=w))
+            # the region's own centre: the confidence set's mean (the posterior's mean can lie outside
+            # the set, when particles outside it carry weight), else the posterior's
+            lo, hi, centre = ((float(inside[n].min()), float(inside[n].max()), float(inside[n].mean())) if as_set
+                              else (float(qlo), float(qhi), post_mean))
+            rows.append({"parameter": n, "best": best[n], "estimate": centre, "posterior_mean": post_mean,
                          "median": float(med), "low": lo, "high": hi, "credible_low": float(qlo),
                          "credible_high": float(qhi), "points_in_set": int(len(inside)),
                          "method": "confidence_set" if as_set else "abc_smc_posterior_quantiles",
