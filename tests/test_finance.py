@@ -86,6 +86,15 @@ def random_finance_scenario(draw):
         "ads.min_budget": draw(st.sampled_from([0.0, 20.0, 500.0])),
         "ads.reserve_price": draw(st.sampled_from([0.0, 0.02, 1.0])),
         "ads.customer_value": draw(st.floats(0.0, 5.0)),
+        # the supply side (sim/market/supply.py): fixed costs, cold chain, screening
+        "supply.fixed_cost_share": draw(st.sampled_from([0.0, 0.003, 0.3])),
+        "supply.cold_chain": draw(st.booleans()),
+        "supply.screening_share": draw(st.sampled_from([0.0, 0.3, 1.0])),
+        # entry and exit (sim/market/entry.py): short reviews so that exits and entries happen
+        "entry.enabled": draw(st.booleans()),
+        "entry.review_days": draw(st.integers(1, 10)),
+        "entry.exit_reviews": draw(st.integers(1, 3)),
+        "entry.supplier_reservation_income": draw(st.sampled_from([0.0, 50.0])),
     }
     sc = small_scenario(**ov)
     n_ev = draw(st.integers(0, 3))
