@@ -35,7 +35,7 @@ SECOND_ROUND_OFF = {f"{name}.enabled": False for name in
 SECOND_ROUND_OFF["supply.enabled"] = False
 SECOND_ROUND_OFF["ads.enabled"] = False
 # the live-room intercept before it was recalibrated for paid traffic's conversion (-5.4,
-# docs/model.md 6.20): the cases switched off above are sized for the demand at -5.2
+# docs/model.md 6.19 and its calibration table): the cases switched off above are sized for the demand at -5.2
 SECOND_ROUND_OFF["purchase.intercept"] = -5.2
 
 

@@ -94,9 +94,8 @@ def wealth(model, *, shipped_through: int | None = None,
     # coalition's mode alike, so they would shift every worth it belongs to by the same amount (a
     # strategically equivalent game: the same core, the Shapley value moved by that constant); left
     # in, they make standalone worths negative and the paper's synergy ratios meaningless
-    fixed = getattr(model.supply, "fixed_paid", None)
-    if fixed is not None:
-        sup = sup + fixed
+    if model.supply.fixed_paid is not None:   # (None: the supply side is off)
+        sup = sup + model.supply.fixed_paid
     stake = model.entry.owners_stake()   # entrants' capital less exiters' payouts: not profit (None: no entry)
     if stake is not None:
         sup = sup - stake[0]
