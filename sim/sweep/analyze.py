@@ -379,7 +379,11 @@ def _point_means(results: SweepResults, measure: str) -> tuple[np.ndarray, str |
     means = ok.groupby("point")[measure].mean().reindex(range(n))
     missing = int(means.isna().sum())
     if missing:
-        return means.to_numpy(), f"{missing} of {n} points have no successful run"
+        ran = int(ok.groupby("point").size().reindex(range(n)).notna().sum())
+        why = [f"{n - ran} of {n} points have no successful run"] if ran < n else []
+        if missing > n - ran:
+            why.append(f"{missing - (n - ran)} of {n} points have runs where the measure is undefined (NaN)")
+        return means.to_numpy(), "; ".join(why)
     if np.ptp(means.to_numpy()) == 0:
         return means.to_numpy(), "the measure does not vary across points"
     return means.to_numpy(), None

@@ -134,6 +134,24 @@ def test_sobol_skips_a_measure_with_unfinished_points(tmp_path):
         morris_indices(results)
 
 
+def test_sobol_says_when_a_measure_is_undefined_rather_than_failed(tmp_path):
+    """A measure that is NaN at some points (a split rule undefined there) is
+    skipped with that reason, not reported as failed runs."""
+    raw = {"experiment": {"model": "tests.sweep.toy:toy_run", "master_seed": 3},
+           "scenario": {"population": {"consumers": 200, "anchors": 20}, "time": {"days": 2}},
+           "design": {"sampler": "sobol", "samples": 4},
+           "parameters": {"traffic.anchor_cap": {"range": [0.01, 0.03]},
+                          "consumers.activity": {"range": [0.2, 0.5]}},
+           "keep": {"summary": ["gmv"]}}
+    results = sweep(tmp_path, raw)
+    assert len(results.failed) == 0
+    results.runs.loc[results.runs["point"].isin([0, 3]), "gmv"] = np.nan
+    ind = sobol_indices(results)
+    why = ind.skipped["gmv"]
+    assert "2 of 16 points have runs where the measure is undefined" in why
+    assert "no successful run" not in why
+
+
 def test_analyze_sweep_writes_tables_and_plots(grid, tmp_path):
     done = analyze_sweep(grid.root, measures=["noisy"], out=tmp_path / "a")
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
