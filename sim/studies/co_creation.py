@@ -44,7 +44,7 @@ import pandas as pd
 
 from sim.errors import InputError, read_toml
 from sim.scenario import Scenario
-from sim.studies.variants import Variant, check_variants, integer_field, read_tables, text_field
+from sim.studies.variants import Variant, check_variants, integer_field, read_tables, sentences, text_field
 
 #: run measures the study reports (from the grand run's summary)
 RUN_MEASURES = {
@@ -397,7 +397,7 @@ def findings(diff: pd.DataFrame, game: pd.DataFrame, baseline: str, labels: dict
     g = game.set_index("variant")
     b = g.loc[baseline]
     syn_total = float(b["synergy"])
-    out.append(f"With every party's co-creation on ({labels.get(baseline, baseline)}), the grand coalition's "
+    out.append(f"With the baseline '{baseline}' ({labels.get(baseline, baseline)}), the grand coalition's "
                f"synergy v(N) - (sum of standalone worths) is {syn_total:,.0f} yuan over the window and "
                f"theta_emergent is {b['theta_emergent']:.3f} (mean game of {int(b['units'])} replications); the core "
                f"is {'empty' if b['core_empty'] else 'non-empty'} and the Shapley split is "
@@ -427,7 +427,7 @@ def findings(diff: pd.DataFrame, game: pd.DataFrame, baseline: str, labels: dict
                    f"{'empty' if gv['core_empty'] else 'non-empty'}, the Shapley split is "
                    f"{'in' if gv['shapley_in_core'] else 'outside'} it{_threshold_text(gv)}, and the rules with a "
                    f"split in the core are {gv['rules_in_core'] or 'none'}.")
-    return out
+    return sentences(out)
 
 
 def _threshold_text(g) -> str:

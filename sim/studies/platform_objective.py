@@ -38,7 +38,7 @@ import pandas as pd
 from sim.errors import InputError, read_toml
 from sim.market.platform_policy import POLICY_DAILY
 from sim.scenario import Scenario
-from sim.studies.variants import Variant, check_variants, integer_field, read_tables, text_field
+from sim.studies.variants import Variant, check_variants, integer_field, read_tables, sentences, text_field
 
 #: run measures the study reports: name -> (label, unit)
 RUN_MEASURES = {
@@ -451,7 +451,7 @@ def findings(summary: pd.DataFrame, diff: pd.DataFrame, runs: pd.DataFrame, spec
             ends.append(f"{text} {r['mean']:.3g} (seeds from {g[f'{c}_end'].min():.3g} to {g[f'{c}_end'].max():.3g})")
         out.append(f"{labels.get(v.name, v.name)} ends the run ({spec.days} days, {int(g['cycles'].mean())} "
                    f"adaptation cycles) holding, on average over the seeds: " + ", ".join(ends) + ".")
-    return out
+    return sentences(out)
 
 
 __all__ = ["LEVER_COLUMNS", "PlatformObjectiveResult", "PlatformObjectiveSpec", "PlatformObjectiveSpecError",

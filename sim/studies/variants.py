@@ -42,6 +42,12 @@ class SpecTables:
     problems: list[str]
 
 
+def sentences(lines: list[str]) -> list[str]:
+    """Findings as sentences: each opens with a capital letter (a variant's
+    label, which often opens a finding, is written in lower case)."""
+    return [t[:1].upper() + t[1:] for t in lines]
+
+
 def integer_field(study: dict, key: str, low: int, high: int, problems: list[str], default: int) -> int:
     """``study.<key>``, an integer in [low, high] (``default`` when absent)."""
     v = study.get(key, default)

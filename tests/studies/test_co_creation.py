@@ -80,7 +80,8 @@ def test_differences_are_paired_and_the_game_values_obey_their_axioms(study):
     assert g.at["all_on", "units"] == 2
     assert g.at["all_on", "synergy"] == pytest.approx(float(a["synergy"].mean()))
     text = study.findings()
-    assert len(text) == 3 and "word of mouth off" in text[1]
+    assert len(text) == 3 and "word of mouth off" in text[1].lower()
+    assert all(t[:1].isupper() for t in text)   # sentences, though the variant's label is lower case
 
 
 def test_results_do_not_depend_on_the_number_of_workers(study):

@@ -86,6 +86,7 @@ def test_the_differences_are_paired(study):
     s = study.summary.set_index(["variant", "measure"])
     assert s.loc[("fixed", "gmv"), "mean"] == pytest.approx(runs.loc["fixed", "gmv"].mean())
     # findings carry the computed numbers
+    assert all(t[:1].isupper() for t in study.findings())   # sentences, though labels are lower case
     text = "\n".join(study.findings())
     g = d.loc[("gmv", "fixed", "gmv")]
     assert f"{g['difference']:+,.0f} yuan" in text
