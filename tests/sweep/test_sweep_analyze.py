@@ -119,14 +119,18 @@ def test_morris_effects_of_a_linear_function(tmp_path):
     assert m.loc["purchase.skill", "mu_star"] == pytest.approx(0.0, abs=1e-12)
 
 
+def _toy_sobol(model: str) -> dict:
+    """A Sobol' design of 16 points over two levers of a toy model."""
+    return {"experiment": {"model": model, "master_seed": 3},
+            "scenario": {"population": {"consumers": 200, "anchors": 20}, "time": {"days": 2}},
+            "design": {"sampler": "sobol", "samples": 4},
+            "parameters": {"traffic.anchor_cap": {"range": [0.01, 0.03]},
+                           "consumers.activity": {"range": [0.2, 0.5]}},
+            "keep": {"summary": ["gmv"]}}
+
+
 def test_sobol_skips_a_measure_with_unfinished_points(tmp_path):
-    raw = {"experiment": {"model": "tests.sweep.toy:toy_run_fragile", "master_seed": 3},
-           "scenario": {"population": {"consumers": 200, "anchors": 20}, "time": {"days": 2}},
-           "design": {"sampler": "sobol", "samples": 4},
-           "parameters": {"traffic.anchor_cap": {"range": [0.01, 0.03]},
-                          "consumers.activity": {"range": [0.2, 0.5]}},
-           "keep": {"summary": ["gmv"]}}
-    results = sweep(tmp_path, raw)
+    results = sweep(tmp_path, _toy_sobol("tests.sweep.toy:toy_run_fragile"))
     assert len(results.failed) > 0
     ind = sobol_indices(results)
     assert ind.table.empty and "have no successful run" in ind.skipped["gmv"]
@@ -137,13 +141,7 @@ def test_sobol_skips_a_measure_with_unfinished_points(tmp_path):
 def test_sobol_says_when_a_measure_is_undefined_rather_than_failed(tmp_path):
     """A measure that is NaN at some points (a split rule undefined there) is
     skipped with that reason, not reported as failed runs."""
-    raw = {"experiment": {"model": "tests.sweep.toy:toy_run", "master_seed": 3},
-           "scenario": {"population": {"consumers": 200, "anchors": 20}, "time": {"days": 2}},
-           "design": {"sampler": "sobol", "samples": 4},
-           "parameters": {"traffic.anchor_cap": {"range": [0.01, 0.03]},
-                          "consumers.activity": {"range": [0.2, 0.5]}},
-           "keep": {"summary": ["gmv"]}}
-    results = sweep(tmp_path, raw)
+    results = sweep(tmp_path, _toy_sobol("tests.sweep.toy:toy_run"))
     assert len(results.failed) == 0
     results.runs.loc[results.runs["point"].isin([0, 3]), "gmv"] = np.nan
     ind = sobol_indices(results)
