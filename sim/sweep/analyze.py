@@ -379,7 +379,7 @@ def _point_means(results: SweepResults, measure: str) -> tuple[np.ndarray, str |
     means = ok.groupby("point")[measure].mean().reindex(range(n))
     missing = int(means.isna().sum())
     if missing:
-        ran = int(ok.groupby("point").size().reindex(range(n)).notna().sum())
+        ran = int(ok["point"].nunique())   # points with at least one successful run
         why = [f"{n - ran} of {n} points have no successful run"] if ran < n else []
         if missing > n - ran:
             why.append(f"{missing - (n - ran)} of {n} points have runs where the measure is undefined (NaN)")
