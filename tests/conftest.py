@@ -47,3 +47,19 @@ def small_scenario(**overrides) -> Scenario:
 def small():
     return small_scenario()
 
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook, which reads the groups
+def pytest_collection_modifyitems(config, items):
+    """The work units of pytest-xdist (``--dist loadgroup`` in pyproject's addopts).
+
+    A test runs with the other tests of its file (a module's fixtures are built once per
+    worker, as with ``--dist loadfile``), except a test marked ``slow``: each is a unit of
+    its own, queued before the files. With files as units, the eight notebooks ran one after
+    the other on one worker (about 18 minutes of the run) while the other worker ran the rest
+    of the suite and waited; queued first as units of their own, they are shared between the
+    workers, which then share the files that are left."""
+    for item in items:
+        name = item.nodeid if item.get_closest_marker("slow") else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(name=name))
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: slow tests first

@@ -38,6 +38,7 @@ def observed_moments(path: Path, seeds: int = 8) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_calibration_recovers_three_known_parameters(tmp_path):
     moments = observed_moments(tmp_path / "moments.csv")
     # 4 replications per point: every point shares them (common random numbers), so their common
