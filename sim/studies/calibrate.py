@@ -943,8 +943,12 @@ def report_markdown(res: CalibrationResult) -> str:
               f"{'method of simulated moments' if cal.loss == 'msm' else 'distance to the bands'} over "
               f"{len(cal.targets)} target(s); the estimate confirmed with {cal.confirm_replications} runs.", ""]
     lines += ["## Best parameters and their uncertainty", "",
-              f"Uncertainty: {_region_words(res)}, {pct} region per parameter.", "",
-              "| parameter | bounds | estimate (confirmed) | mean | " + pct + " region | identifiability |",
+              f"Uncertainty: {_region_words(res)}, {pct} region per parameter. The estimate is "
+              + ("the posterior mean" if cal.method == "abc-smc" else "the point of least loss")
+              + f" (the point confirmed with {cal.confirm_replications} runs); the region's centre is the mean of "
+              + ("the points in the region" if res.region["method"].iloc[0] == "confidence_set" else
+                 "the posterior" if cal.method == "abc-smc" else "the bootstrap's best points") + ".", "",
+              "| parameter | bounds | estimate (confirmed) | region's centre | " + pct + " region | identifiability |",
               "|---|---|---|---|---|---|"]
     ident = res.identifiability.set_index("parameter")
     for r in res.region.to_dict("records"):

@@ -67,6 +67,8 @@ def test_calibration_recovers_three_known_parameters(tmp_path):
     text = (tmp_path / "out" / "report.md").read_text()
     for word in (*TRUTH, *MOMENTS, "posterior"):
         assert word in text
+    # the two columns of values are named for what they are
+    assert "| estimate (confirmed) | region's centre |" in text and "The estimate is the posterior mean" in text
     for f in ("evaluations.parquet", "runs.parquet", "posterior.parquet", "fit.csv", "region.csv",
               "profiles.csv", "identifiability.csv", "calibration.json"):
         assert (tmp_path / "out" / f).is_file()
@@ -87,6 +89,8 @@ def test_calibration_is_bit_identical_serial_or_processes_and_resumes(tmp_path):
                         say=None, plots=False)
     pd.testing.assert_frame_equal(a.evaluations, b.evaluations)
     pd.testing.assert_frame_equal(a.fit, b.fit)
+    text = (tmp_path / "a" / "report.md").read_text()
+    assert "The estimate is the point of least loss" in text and "the bootstrap's best points" in text
     for f in sorted((tmp_path / "a" / "batches").glob("*/runs/*.parquet")):
         assert f.read_bytes() == (tmp_path / "b" / f.relative_to(tmp_path / "a")).read_bytes()
     # a folder in use is refused without --resume; resuming a finished one reads it and runs nothing
