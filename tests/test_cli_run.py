@@ -3,6 +3,7 @@
 import json
 
 import pandas as pd
+import pytest
 
 from sim.cli import main as cli
 from sim.scenario import load_scenario
@@ -47,7 +48,7 @@ def test_validate_prints_fact_table_and_writes_csv(tmp_path, capsys):
     out = capsys.readouterr().out
     rows = [l for l in out.splitlines() if l.startswith("| F")]
     assert [r.split("|")[1].strip() for r in rows] == [f.id for f in FACTS]
-    assert all(r.rstrip(" |").endswith(("pass", "fail")) for r in rows)
+    assert all(r.split("|")[7].strip() in ("pass", "fail") for r in rows)
     table = pd.read_csv(csv)
     assert list(table["id"]) == [f.id for f in FACTS]
     assert ((table["ci_low"] <= table["mean"]) & (table["mean"] <= table["ci_high"])).all()
@@ -66,6 +67,25 @@ def test_fact_table_pass_fail_and_interval():
     m, lo, hi = mean_interval([1.0, 2.0, 3.0])
     # t(0.975, 2) = 4.303; sd = 1; half width = 4.303 / sqrt(3)
     assert m == 2.0 and abs((hi - lo) / 2 - 4.302653 / 3 ** 0.5) < 1e-5
+
+
+def test_margin_in_standard_errors_of_a_pass():
+    from sim.studies.validate import margin_in_se, robust_rows, to_markdown
+
+    # mean 0.15, sd 0.02, se 0.02 / sqrt(3): 2.5 sqrt(3) = 4.33 s.e. from either edge of [0.1, 0.2]
+    se, margin = margin_in_se([0.13, 0.15, 0.17], 0.1, 0.2)
+    assert se == pytest.approx(0.02 / 3 ** 0.5) and margin == pytest.approx(2.5 * 3 ** 0.5)
+    # the nearest edge counts; outside the band the margin is negative; a one-sided band has one edge
+    assert margin_in_se([0.18, 0.19], 0.1, 0.2)[1] == pytest.approx(3.0)   # 0.015 from the ceiling, se 0.005
+    assert margin_in_se([0.25, 0.27], 0.1, 0.2)[1] < 0
+    assert margin_in_se([0.9, 0.92], 0.1, None)[1] > margin_in_se([0.9, 0.92], 0.1, 1.0)[1]
+    assert all(v != v for v in margin_in_se([0.15], 0.1, 0.2))       # one replication: NaN
+    facts = (Fact("X1", "m", "d", "r", 0.1, 0.2, "s"), Fact("X2", "n", "d", "r", 0.1, 0.2, "s"))
+    table = facts_table(pd.DataFrame({"m": [0.13, 0.15, 0.17], "n": [0.10, 0.13, 0.16]}), facts)
+    assert list(robust_rows(table)["id"]) == ["X1"]                  # X2 passes sqrt(3) s.e. above its floor
+    assert table.set_index("id").loc["X2", "margin_se"] == pytest.approx(3 ** 0.5)
+    md = to_markdown(table)
+    assert "margin (s.e.)" in md.splitlines()[0] and "| 4.3 |" in md and "| 1.7 |" in md
 
 
 def test_paired_fact_effect_and_table(monkeypatch):

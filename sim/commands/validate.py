@@ -44,7 +44,8 @@ def main(args: argparse.Namespace) -> int:
     scenario = checks.scenario_from_args(args.scenario, args.overrides)
     csv = checks.check_output_file(args.csv, flag="--csv", overwrite=args.overwrite, is_own=_is_table,
                                    what="validation table")
-    from sim.studies.validate import PAIRED_FACTS, facts_table, paired_effects, paired_table, run_replications, to_markdown
+    from sim.studies.validate import (PAIRED_FACTS, facts_table, paired_effects, paired_table, robust_rows,
+                                      run_replications, to_markdown)
 
     paired = [] if args.no_paired else list(PAIRED_FACTS)
     total = args.replications * (1 + 2 * len(paired))
@@ -62,4 +63,11 @@ def main(args: argparse.Namespace) -> int:
     checks.write_atomic(csv, lambda p: table.to_csv(p, index=False))
     n_fail = int((table["result"] == "fail").sum())
     print(f"\n{len(table) - n_fail} of {len(table)} facts pass; table written to {args.csv}")
+    level = table[table["kind"] != "paired"] if "kind" in table else table
+    robust = robust_rows(level)
+    print(f"{len(robust)} of {len(level)} level rows pass with their mean at least 2 standard errors inside the band"
+          + ("" if len(robust) == len(level) else
+             " (not: " + ", ".join(f"{r.id} {r.margin_se:.1f}" for r in level.drop(robust.index).itertuples()) + ")")
+          + f"; margin (s.e.) is the distance from the mean to the nearest edge in standard errors of the "
+          f"{args.replications} replications")
     return 0

@@ -191,6 +191,27 @@ def mean_interval(x, level: float = 0.95) -> tuple[float, float, float]:
     return m, float(ci["ci_low"]), float(ci["ci_high"])
 
 
+def margin_in_se(x, low: float, high: float | None) -> tuple[float, float]:
+    """The standard error of the mean of replications ``x`` and the distance from the
+    mean to the nearest edge of the band ``[low, high]`` (``high`` None: a one-sided
+    band) in standard errors: negative outside the band; NaN with fewer than two
+    replications or none of spread. How robust a pass is: at 2 or more, another set
+    of seeds is unlikely to move the mean out of the band."""
+    a = np.asarray(x, dtype=np.float64)
+    if a.size < 2:
+        return float("nan"), float("nan")
+    se = float(a.std(ddof=1) / np.sqrt(a.size))
+    m = float(a.mean())
+    gap = m - low if high is None else min(m - low, high - m)
+    return se, (gap / se if se > 0 else float("nan"))
+
+
+def robust_rows(table: pd.DataFrame, at_least: float = 2.0) -> pd.DataFrame:
+    """The rows of a validation table that pass with their mean at least ``at_least``
+    standard errors inside the band."""
+    return table[(table["result"] == "pass") & (table["margin_se"] >= at_least)]
+
+
 def _fmt_band(f: Fact) -> str:
     if f.unit == "ratio":
         return f"{f.low:g} to {f.high:g}"
@@ -207,10 +228,12 @@ def facts_table(summaries: pd.DataFrame, facts=FACTS) -> pd.DataFrame:
         if f.measure not in summaries:
             continue
         m, lo, hi = mean_interval(summaries[f.measure])
+        se, margin = margin_in_se(summaries[f.measure], f.low, None if f.one_sided else f.high)
         rows.append({
             "id": f.id, "measure": f.description, "reported": f.reported, "band": _fmt_band(f),
             "mean": m, "ci_low": lo, "ci_high": hi,
             "result": "pass" if f.low <= m <= f.high else "fail",
+            "se": se, "margin_se": margin,
             **({"unit": f.unit} if f.unit != "share" else {}),
         })
     return pd.DataFrame(rows)
@@ -234,11 +257,13 @@ def paired_table(effects: dict[str, np.ndarray], facts=PAIRED_FACTS) -> pd.DataF
         if f.id not in effects:
             continue
         m, lo, hi = mean_interval(effects[f.id])
+        se, margin = margin_in_se(effects[f.id], f.low, f.high)
         rows.append({
             "id": f.id, "measure": f.description, "reported": f.reported,
             "band": f"effect {_fmt_effect(f.low, f)} to {_fmt_effect(f.high, f)}",
             "mean": m, "ci_low": lo, "ci_high": hi,
             "result": "pass" if f.low <= m <= f.high else "fail",
+            "se": se, "margin_se": margin,
             "kind": "paired", "unit": f.unit,
         })
     return pd.DataFrame(rows)
@@ -269,8 +294,8 @@ def _summary_only(scenario: Scenario, seed: int) -> dict:
 
 def to_markdown(table: pd.DataFrame) -> str:
     """The table as Markdown, the fact id first; shares printed as percentages."""
-    head = "| id | measure | reported | band | simulated mean | 95% interval | result |"
-    lines = [head, "|---|---|---|---|---|---|---|"]
+    head = "| id | measure | reported | band | simulated mean | 95% interval | result | margin (s.e.) |"
+    lines = [head, "|---|---|---|---|---|---|---|---|"]
     for r in table.to_dict("records"):
         if r.get("unit") == "ratio":
             val, ci = f"{r['mean']:.2f}", f"{r['ci_low']:.2f} to {r['ci_high']:.2f}"
@@ -281,5 +306,8 @@ def to_markdown(table: pd.DataFrame) -> str:
         else:
             val = f"{100 * r['mean']:.2f}%"
             ci = f"{100 * r['ci_low']:.2f}% to {100 * r['ci_high']:.2f}%"
-        lines.append(f"| {r['id']} | {r['measure']} | {r['reported']} | {r['band']} | {val} | {ci} | {r['result']} |")
+        margin = r.get("margin_se", float("nan"))
+        margin = "n/a" if margin != margin else f"{margin:.1f}"
+        lines.append(f"| {r['id']} | {r['measure']} | {r['reported']} | {r['band']} | {val} | {ci} | {r['result']} "
+                     f"| {margin} |")
     return "\n".join(lines) + "\n"
