@@ -49,17 +49,30 @@ def small():
 
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook, which reads the groups
-def pytest_collection_modifyitems(config, items):
-    """The work units of pytest-xdist (``--dist loadgroup`` in pyproject's addopts).
+#: tests that are work units of their own under pytest-xdist, by the start of their node id:
+#: each notebook's execution (up to several minutes each); every other test runs with the rest
+#: of its file (pyproject's ``--dist loadfile``)
+OWN_UNITS = ("tests/test_notebooks.py::test_notebook_executes_and_its_published_page_is_current[",)
 
-    A test runs with the other tests of its file (a module's fixtures are built once per
-    worker, as with ``--dist loadfile``), except a test marked ``slow``: each is a unit of
-    its own, queued before the files. With files as units, the eight notebooks ran one after
-    the other on one worker (about 18 minutes of the run) while the other worker ran the rest
-    of the suite and waited; queued first as units of their own, they are shared between the
-    workers, which then share the files that are left."""
-    for item in items:
-        name = item.nodeid if item.get_closest_marker("slow") else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(name=name))
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: slow tests first
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # before xdist's own, which would schedule by file
+def pytest_xdist_make_scheduler(config, log):
+    """With whole files as units, the eight notebooks ran one after the other on one worker
+    (about 18 minutes of the run) while the other worker ran the rest of the suite and then
+    waited; as units of their own they are shared between the workers."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class FilesAndNotebooks(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return nodeid if nodeid.startswith(OWN_UNITS) else super()._split_scope(nodeid)
+
+    return FilesAndNotebooks(config, log)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Slow tests first (a stable sort: the rest keep their order). The workers' collection
+    order is the order in which pytest-xdist hands out the units (``--no-loadscope-reorder``),
+    so the long units start first and the two workers finish together."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
