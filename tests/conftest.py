@@ -49,26 +49,28 @@ def small():
 
 
 
-#: tests that are work units of their own under pytest-xdist, by the start of their node id:
-#: each notebook's execution (up to several minutes each); every other test runs with the rest
-#: of its file (pyproject's ``--dist loadfile``)
-OWN_UNITS = ("tests/test_notebooks.py::test_notebook_executes_and_its_published_page_is_current[",)
+#: files whose tests share state and so run together, in order, on one worker: the last
+#: test of the fuzzing file counts the bad inputs that the others tried
+TOGETHER = ("tests/test_fuzz_cli.py",)
 
 
-@pytest.hookimpl(tryfirst=True, optionalhook=True)  # before xdist's own, which would schedule by file
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # before xdist's own scheduler
 def pytest_xdist_make_scheduler(config, log):
-    """With whole files as units, the eight notebooks ran one after the other on one worker
-    (about 18 minutes of the run) while the other worker ran the rest of the suite and then
-    waited; as units of their own they are shared between the workers."""
-    if config.getvalue("dist") != "loadfile":
+    """Under pyproject's ``-n 2 --dist load``: every test is a unit of its own, handed to a
+    worker when it has at most two waiting (the files of ``TOGETHER`` excepted, each one unit).
+    With whole files as units (``--dist loadfile``) the pytest run took 17 to 18 minutes on
+    two cores, the eight notebooks running one after the other on one worker; with single
+    tests, 14 minutes."""
+    if config.getvalue("dist") != "load":
         return None
-    from xdist.scheduler import LoadFileScheduling
+    from xdist.scheduler import LoadScopeScheduling
 
-    class FilesAndNotebooks(LoadFileScheduling):
+    class TestsAsUnits(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return nodeid if nodeid.startswith(OWN_UNITS) else super()._split_scope(nodeid)
+            path = nodeid.split("::", 1)[0]
+            return path if path in TOGETHER else nodeid
 
-    return FilesAndNotebooks(config, log)
+    return TestsAsUnits(config, log)
 
 
 def pytest_collection_modifyitems(config, items):
