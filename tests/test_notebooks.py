@@ -73,3 +73,18 @@ def test_notebooks_are_found():
 def test_every_notebook_has_a_published_page():
     missing = [p.stem for p in NOTEBOOKS if not (PUBLISHED_DIR / f"{p.stem}.html").exists()]
     assert not missing, f"no published page for {missing}; {REGENERATE}"
+
+
+def test_a_notebooks_temporary_folders_are_removed_after_it_runs(tmp_path):
+    """What a notebook makes with ``tempfile`` (its scratch sweeps) is gone once it has run."""
+    from sim.report.notebooks import execute_notebook
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import tempfile, pathlib\n"
+                                          "d = pathlib.Path(tempfile.mkdtemp(prefix='scratch_'))\n"
+                                          "(d / 'f.txt').write_text('x')\nprint(d)")]
+    path = tmp_path / "scratch.ipynb"
+    nbformat.write(nb, path)
+    ran = execute_notebook(path, workdir=tmp_path)
+    made = Path(ran.cells[0].outputs[0]["text"].strip())
+    assert made.name.startswith("scratch_") and not made.exists()

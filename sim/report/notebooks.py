@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import os
 import sys
 import tempfile
 import time
@@ -49,8 +50,12 @@ def execute_notebook(path: Path, workdir: Path | None = None, timeout: int = 900
     nb = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory(prefix="livesim_nb_") as tmp:
         where = str(workdir or tmp)
+        # the kernel's temporary folders (a notebook's scratch sweeps) go under this one, removed
+        # with it: a kernel is not always given the time to remove its own when it is shut down
+        scratch = Path(tmp) / "tmp"
+        scratch.mkdir()
         NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                       resources={"metadata": {"path": where}}).execute()
+                       resources={"metadata": {"path": where}}).execute(env={**os.environ, "TMPDIR": str(scratch)})
     return nb
 
 
