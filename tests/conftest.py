@@ -48,7 +48,6 @@ def small():
     return small_scenario()
 
 
-
 #: files whose tests share state and so run together, in order, on one worker: the last
 #: test of the fuzzing file counts the bad inputs that the others tried
 TOGETHER = ("tests/test_fuzz_cli.py",)
